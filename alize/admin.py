@@ -1,0 +1,95 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from alize.models import (
+    AdvanceCap,
+    Basin,
+    Commune,
+    Contribution,
+    Epci,
+    Funder,
+    ProgrammePeriod,
+    User,
+)
+
+admin.site.site_header = "Administration d'Alizé"
+admin.site.site_title = "Alizé"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "organisation", "is_active"]
+    list_filter = ["groups", "basins", "is_active"]
+    search_fields = ["email", "first_name", "last_name", "organisation"]
+    filter_horizontal = ["groups", "basins", "user_permissions"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Identité", {"fields": ["first_name", "last_name", "organisation"]}),
+        ("Rôles et périmètre", {"fields": ["groups", "basins", "funder"]}),
+        (
+            "Droits techniques",
+            {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions"]},
+        ),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "first_name", "last_name", "password1", "password2"],
+            },
+        ),
+    ]
+
+
+class AdvanceCapInline(admin.TabularInline):
+    model = AdvanceCap
+    extra = 0
+
+
+@admin.register(Basin)
+class BasinAdmin(admin.ModelAdmin):
+    list_display = ["name", "operator_name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AdvanceCapInline]
+
+
+@admin.register(ProgrammePeriod)
+class ProgrammePeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "basin", "start_date", "end_date", "target_jobs"]
+    list_filter = ["basin"]
+
+
+class CommuneInline(admin.TabularInline):
+    model = Commune
+    extra = 0
+
+
+@admin.register(Epci)
+class EpciAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "siren", "population", "basin"]
+    list_filter = ["basin", "kind"]
+    search_fields = ["name", "siren"]
+    inlines = [CommuneInline]
+
+
+@admin.register(Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    list_display = ["name", "insee_code", "postcode", "epci"]
+    search_fields = ["name", "insee_code", "postcode"]
+    list_filter = ["epci"]
+
+
+class ContributionInline(admin.TabularInline):
+    model = Contribution
+    extra = 0
+
+
+@admin.register(Funder)
+class FunderAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "basin"]
+    list_filter = ["basin", "kind"]
+    search_fields = ["name"]
+    inlines = [ContributionInline]

@@ -1,0 +1,48 @@
+"""Which PostgreSQL the app talks to.
+
+DATABASE_URL set: that server. Unset: an embedded PostgreSQL from the pgserver wheel, its data
+under var/pgdata, started on first use and stopped when the last process using it exits. There
+is deliberately no SQLite path: constraints, row locks and triggers must behave the same in the
+demo, the tests and production.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+
+EMBEDDED_DATABASE_NAME = "alize"
+_servers: list = []
+
+
+def database_settings(url: str | None, embedded_dir: Path) -> dict:
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    else:
+        config = _embedded_database(embedded_dir)
+    config.setdefault("TEST", {})
+    return config
+
+
+def _embedded_database(pgdata: Path) -> dict:
+    import warnings
+
+    # pgserver asks platformdirs for a runtime folder; without XDG_RUNTIME_DIR it warns.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    import pgserver  # imported here: production never needs it
+
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata)
+    # Keep a reference: the server lives as long as a process holds one.
+    _servers.append(server)
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'alize';")
+    if "1 row" not in exists:
+        server.psql("CREATE DATABASE alize;")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": EMBEDDED_DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": str(pgdata),
+        "PORT": "",
+        "CONN_MAX_AGE": 0,
+    }

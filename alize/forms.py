@@ -1,0 +1,165 @@
+"""Forms of the programme referential, and the fields every app's forms share."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from alize.models import (
+    AdvanceCap,
+    Basin,
+    Commune,
+    Contribution,
+    Epci,
+    Funder,
+    ProgrammePeriod,
+)
+
+# Every space a French user (or a spreadsheet) may put between thousands.
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
+_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+def parse_euros(raw) -> Decimal:
+    """Understand "15 000", "15000,00", "15 000 €", "15 000,5 EUR"; refuse "1e6" and "abc"."""
+    if isinstance(raw, Decimal):
+        return raw
+    text = _SPACES.sub("", str(raw)).replace("€", "").upper().removesuffix("EUR")
+    text = text.replace(",", ".")
+    if not _AMOUNT.match(text):
+        raise ValidationError(
+            "Saisissez un montant en euros, par exemple 15 000 ou 15 000,50.", code="invalid"
+        )
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern already rules it out
+        raise ValidationError("Montant illisible.", code="invalid") from exc
+
+
+class EuroField(forms.DecimalField):
+    """A money field that reads French amounts and shows them as French amounts."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+        self.widget.attrs.setdefault("autocomplete", "off")
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        # DecimalField.validate then applies max_digits, decimal_places and min/max values.
+        return parse_euros(value)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return f"{value:,.2f}".replace(",", " ").replace(".", ",")
+        return value
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # DecimalField adds step/min for number inputs; a text input needs none.
+        attrs.pop("step", None)
+        return attrs
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%Y-%m-%d")
+        super().__init__(**kwargs)
+
+
+class ReferentialForm(forms.ModelForm):
+    """Base form: crispy layout with one submit button, querysets scoped to the user."""
+
+    submit_label = "Enregistrer"
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+        for name in ("basin",):
+            if name in self.fields:
+                self.fields[name].queryset = Basin.objects.visible_to(user)
+
+
+class BasinForm(ReferentialForm):
+    class Meta:
+        model = Basin
+        fields = ["name", "slug", "operator_name", "operator_short_name", "departement"]
+
+
+class AdvanceCapForm(ReferentialForm):
+    submit_label = "Enregistrer le plafond"
+
+    class Meta:
+        model = AdvanceCap
+        fields = ["amount", "valid_from", "comment"]
+        widgets = {"valid_from": DateInput()}
+        field_classes = {"amount": EuroField}
+
+
+class PeriodForm(ReferentialForm):
+    class Meta:
+        model = ProgrammePeriod
+        fields = ["basin", "name", "start_date", "end_date", "target_jobs", "target_smes", "budget"]
+        widgets = {"start_date": DateInput(), "end_date": DateInput()}
+        field_classes = {"budget": EuroField}
+
+
+class EpciForm(ReferentialForm):
+    class Meta:
+        model = Epci
+        fields = ["name", "siren", "kind", "population", "basin"]
+
+
+class CommuneForm(ReferentialForm):
+    class Meta:
+        model = Commune
+        fields = ["name", "insee_code", "postcode", "population", "epci"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epci"].queryset = Epci.objects.visible_to(self.user)
+
+
+class FunderForm(ReferentialForm):
+    class Meta:
+        model = Funder
+        fields = ["name", "kind", "basin", "epci"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["epci"].queryset = Epci.objects.visible_to(self.user)
+
+    def clean(self):
+        data = super().clean()
+        epci, basin = data.get("epci"), data.get("basin")
+        if epci and basin and epci.basin_id != basin.pk:
+            self.add_error("epci", "Cette intercommunalité n'appartient pas au bassin choisi.")
+        return data
+
+
+class ContributionForm(ReferentialForm):
+    class Meta:
+        model = Contribution
+        fields = ["period", "committed", "paid", "earmarked_for_advances", "comment"]
+        field_classes = {
+            "committed": EuroField,
+            "paid": EuroField,
+            "earmarked_for_advances": EuroField,
+        }
+
+    def __init__(self, *args, funder, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.funder = funder
+        self.fields["period"].queryset = ProgrammePeriod.objects.filter(basin_id=funder.basin_id)

@@ -1,0 +1,495 @@
+"""The programme referential: users and roles, basins and their caps, programme periods,
+intercommunalities and communes, funders and their contributions."""
+
+import datetime
+from decimal import Decimal
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+INSEE_CODE_VALIDATOR = RegexValidator(
+    r"^(\d{5}|2[AB]\d{3})$",
+    "Le code INSEE doit compter 5 caractères : 5 chiffres, ou 2A/2B suivi de 3 chiffres.",
+)
+POSTCODE_VALIDATOR = RegexValidator(r"^\d{5}$", "Le code postal doit compter 5 chiffres.")
+SIREN_VALIDATOR = RegexValidator(r"^\d{9}$", "Le SIREN doit compter 9 chiffres.")
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Role(models.TextChoices):
+    """Each role is a Group of the same name, created by a data migration."""
+
+    STAFF = "charge_de_mission", "Chargé(e) de mission"
+    MANAGER = "responsable_operateur", "Responsable de l'opérateur"
+    COMMITTEE_MEMBER = "membre_comite_agrement", "Membre du comité d'agrément"
+    STEERING = "comite_pilotage", "Comité de pilotage (sous-préfecture)"
+    FUNDER = "financeur", "Financeur"
+    ADMIN = "administrateur", "Administrateur"
+
+
+OPERATOR_ROLES = (Role.STAFF, Role.MANAGER)
+
+
+# --- Basins --------------------------------------------------------------------------
+
+
+class BasinQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self
+        return self.filter(pk__in=user.basins.values("pk"))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Basin(models.Model):
+    """An employment basin (bassin d'emploi) and the local operator that runs Alizé there."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("identifiant", max_length=60, unique=True)
+    operator_name = models.CharField("opérateur local", max_length=200)
+    operator_short_name = models.CharField("sigle de l'opérateur", max_length=30, blank=True)
+    departement = models.CharField("département", max_length=3, blank=True)
+
+    objects = BasinQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bassin d'emploi"
+        verbose_name_plural = "bassins d'emploi"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("alize:basin_detail", args=[self.pk])
+
+    def cap_on(self, day: datetime.date) -> Decimal | None:
+        """The advance cap in force on `day`, or None when none was set yet."""
+        cap = self.advance_caps.filter(valid_from__lte=day).order_by("-valid_from").first()
+        return cap.amount if cap else None
+
+    @property
+    def current_cap(self) -> Decimal | None:
+        return self.cap_on(datetime.date.today())
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class AdvanceCap(models.Model):
+    """The repayable advance cap of a basin from a date on.
+
+    Caps are a dated history: a new cap is a new row, so a decision taken before it keeps
+    the cap it was taken under.
+    """
+
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="advance_caps", verbose_name="bassin"
+    )
+    amount = models.DecimalField("plafond (€)", **MONEY, validators=[MinValueValidator(0)])
+    valid_from = models.DateField("en vigueur à partir du")
+    comment = models.CharField("motif", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "plafond d'avance"
+        verbose_name_plural = "plafonds d'avance"
+        ordering = ["basin", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="advance_cap_amount_non_negative",
+                violation_error_message="Le plafond ne peut pas être négatif.",
+            ),
+            models.UniqueConstraint(
+                fields=["basin", "valid_from"],
+                name="advance_cap_one_per_basin_and_date",
+                violation_error_message="Ce bassin a déjà un plafond en vigueur à cette date.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.basin} : {self.amount} € à partir du {self.valid_from:%d/%m/%Y}"
+
+
+# --- Users ---------------------------------------------------------------------------
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    # Password hashes stay out of the trail; sign-ins are not changes.
+    exclude=["password", "last_login"],
+)
+class User(AbstractUser):
+    """A person who signs in with an email address; roles are groups, basins scope data."""
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+    organisation = models.CharField("organisme", max_length=200, blank=True)
+    basins = models.ManyToManyField(Basin, blank=True, related_name="users", verbose_name="bassins")
+    funder = models.ForeignKey(
+        "Funder",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name="financeur représenté",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_case_insensitive",
+                violation_error_message="Un compte existe déjà avec cette adresse.",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        if not hasattr(self, "_roles_cache"):
+            names = set(self.groups.values_list("name", flat=True)) if self.pk else set()
+            if self.is_superuser:
+                names.add(Role.ADMIN)
+            self._roles_cache = frozenset(names)
+        return self._roles_cache
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [Role(name).label for name in Role.values if name in self.roles]
+
+    @property
+    def is_operator(self) -> bool:
+        return self.has_role(*OPERATOR_ROLES, Role.ADMIN)
+
+
+# --- Programme periods ---------------------------------------------------------------
+
+
+class PeriodQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(basin__in=Basin.objects.visible_to(user))
+
+    def on(self, day: datetime.date):
+        return self.filter(start_date__lte=day, end_date__gte=day)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ProgrammePeriod(models.Model):
+    """A three-year programme convention of a basin, with its targets."""
+
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="periods", verbose_name="bassin"
+    )
+    name = models.CharField("intitulé", max_length=120)
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin")
+    target_jobs = models.PositiveIntegerField("objectif d'emplois", null=True, blank=True)
+    target_smes = models.PositiveIntegerField("objectif de PME accompagnées", null=True, blank=True)
+    budget = models.DecimalField(
+        "budget prévisionnel (€)",
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "période de programme"
+        verbose_name_plural = "périodes de programme"
+        ordering = ["basin", "start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gt=models.F("start_date")),
+                name="period_ends_after_start",
+                violation_error_message="La fin de la période doit être postérieure à son début.",
+            ),
+            models.UniqueConstraint(
+                fields=["basin", "name"],
+                name="period_name_unique_per_basin",
+                violation_error_message="Ce bassin a déjà une période de ce nom.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.start_date:%Y}–{self.end_date:%Y})"
+
+    def get_absolute_url(self):
+        return reverse("alize:period_detail", args=[self.pk])
+
+
+# --- Territories -----------------------------------------------------------------------
+
+
+class EpciQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(basin__in=Basin.objects.visible_to(user))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Epci(models.Model):
+    """An intercommunality (établissement public de coopération intercommunale)."""
+
+    class Kind(models.TextChoices):
+        CA = "CA", "Communauté d'agglomération"
+        CC = "CC", "Communauté de communes"
+        CU = "CU", "Communauté urbaine"
+        METRO = "METRO", "Métropole"
+
+    siren = models.CharField("SIREN", max_length=9, unique=True, validators=[SIREN_VALIDATOR])
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("nature", max_length=5, choices=Kind.choices)
+    population = models.PositiveIntegerField("population")
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="epcis", verbose_name="bassin"
+    )
+
+    objects = EpciQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "intercommunalité"
+        verbose_name_plural = "intercommunalités"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(population__gte=0),
+                name="epci_population_non_negative",
+                violation_error_message="La population ne peut pas être négative.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("alize:epci_detail", args=[self.pk])
+
+
+class CommuneQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(epci__basin__in=Basin.objects.visible_to(user))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Commune(models.Model):
+    insee_code = models.CharField(
+        "code INSEE", max_length=5, unique=True, validators=[INSEE_CODE_VALIDATOR]
+    )
+    name = models.CharField("nom", max_length=200)
+    postcode = models.CharField("code postal", max_length=5, validators=[POSTCODE_VALIDATOR])
+    population = models.PositiveIntegerField("population", null=True, blank=True)
+    epci = models.ForeignKey(
+        Epci, on_delete=models.PROTECT, related_name="communes", verbose_name="intercommunalité"
+    )
+
+    objects = CommuneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "commune"
+        verbose_name_plural = "communes"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
+                name="commune_insee_code_format",
+                violation_error_message="Le code INSEE est mal formé.",
+            ),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=r"^\d{5}$"),
+                name="commune_postcode_format",
+                violation_error_message="Le code postal est mal formé.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.postcode})"
+
+    def get_absolute_url(self):
+        return reverse("alize:commune_detail", args=[self.pk])
+
+    @property
+    def basin(self):
+        return self.epci.basin
+
+
+# --- Funders ---------------------------------------------------------------------------
+
+
+class FunderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(basin__in=Basin.objects.visible_to(user))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Funder(models.Model):
+    class Kind(models.TextChoices):
+        CORPORATION = "corporation", "Grande entreprise"
+        LOCAL_AUTHORITY = "local_authority", "Collectivité territoriale"
+        STATE = "state", "État"
+        CAISSE_DEPOTS = "caisse_depots", "Caisse des dépôts"
+        FSE = "fse", "Fonds social européen"
+        OTHER = "other", "Autre"
+
+    name = models.CharField("nom", max_length=200)
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="funders", verbose_name="bassin"
+    )
+    epci = models.ForeignKey(
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="funders",
+        verbose_name="intercommunalité représentée",
+        help_text="Pour une collectivité : son territoire.",
+    )
+
+    objects = FunderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "financeur"
+        verbose_name_plural = "financeurs"
+        ordering = ["basin", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basin", "name"],
+                name="funder_name_unique_per_basin",
+                violation_error_message="Ce bassin a déjà un financeur de ce nom.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("alize:funder_detail", args=[self.pk])
+
+
+class ContributionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(funder__basin__in=Basin.objects.visible_to(user))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Contribution(models.Model):
+    """What a funder commits to a programme period, and what it has paid so far."""
+
+    funder = models.ForeignKey(
+        Funder, on_delete=models.PROTECT, related_name="contributions", verbose_name="financeur"
+    )
+    period = models.ForeignKey(
+        ProgrammePeriod,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name="période",
+    )
+    committed = models.DecimalField(
+        "montant engagé (€)", **MONEY, validators=[MinValueValidator(0)]
+    )
+    paid = models.DecimalField(
+        "montant versé (€)", **MONEY, default=Decimal("0.00"), validators=[MinValueValidator(0)]
+    )
+    earmarked_for_advances = models.DecimalField(
+        "dont fléché vers le fonds d'avances (€)",
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0)],
+    )
+    comment = models.CharField("commentaire", max_length=200, blank=True)
+
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "contribution"
+        verbose_name_plural = "contributions"
+        ordering = ["period", "funder__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funder", "period"],
+                name="contribution_one_per_funder_and_period",
+                violation_error_message="Ce financeur a déjà une contribution pour cette période.",
+            ),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0) & Q(paid__gte=0) & Q(earmarked_for_advances__gte=0),
+                name="contribution_amounts_non_negative",
+                violation_error_message="Les montants ne peuvent pas être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(earmarked_for_advances__lte=models.F("committed")),
+                name="contribution_earmark_within_commitment",
+                violation_error_message=(
+                    "La part fléchée vers le fonds d'avances ne peut dépasser le montant engagé."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.funder} – {self.period}"
+
+    def get_absolute_url(self):
+        return self.funder.get_absolute_url()
+
+
+# Role and basin memberships are changes of access: they belong in the audit trail too.
+for _through, _name in (
+    (User.groups.through, "UserGroupEvent"),
+    (User.basins.through, "UserBasinEvent"),
+):
+    pghistory.track(
+        pghistory.InsertEvent("add"),
+        pghistory.DeleteEvent("remove"),
+        model_name=_name,
+        app_label="alize",
+    )(_through)

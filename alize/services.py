@@ -1,0 +1,41 @@
+"""The writers of the programme referential: validate, then save, in one transaction."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+
+from alize.models import AdvanceCap, Basin, Contribution
+
+
+@transaction.atomic
+def save_referential(*, instance: models.Model) -> models.Model:
+    """Validate every field and constraint of a referential object, then save it."""
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def set_advance_cap(
+    *, basin: Basin, amount: Decimal, valid_from: datetime.date, comment: str = ""
+) -> AdvanceCap:
+    """Record a new cap for a basin from a date on; past caps are never rewritten."""
+    Basin.objects.select_for_update().get(pk=basin.pk)
+    cap = AdvanceCap(basin=basin, amount=amount, valid_from=valid_from, comment=comment)
+    cap.full_clean()
+    cap.save()
+    return cap
+
+
+@transaction.atomic
+def save_contribution(*, contribution: Contribution) -> Contribution:
+    """A contribution belongs to a period of its funder's own basin."""
+    if contribution.period.basin_id != contribution.funder.basin_id:
+        raise ValidationError(
+            {"period": "Cette période appartient à un autre bassin que celui du financeur."}
+        )
+    contribution.full_clean()
+    contribution.save()
+    return contribution

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AvancesConfig(AppConfig):
+    name = "avances"
+    verbose_name = "Avances remboursables"
