@@ -21,10 +21,10 @@ install: .tools/bin/uv  ## Python packages (locked) and front-end assets (locked
 	npm ci --no-audit --no-fund --loglevel=error
 
 migrate:
-	$(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
 
 load-demo:
-	$(MANAGE) load_demo
+	DJANGO_DEBUG=true $(MANAGE) load_demo
 
 demo: install  ## Install, prepare the database, load the demo data and serve it
 	DJANGO_DEBUG=true $(MANAGE) migrate --noinput

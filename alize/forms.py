@@ -7,6 +7,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from stdnum.fr import siren as fr_siren
 
 from alize.models import (
     AdvanceCap,
@@ -20,7 +21,10 @@ from alize.models import (
 
 # Every space a French user (or a spreadsheet) may put between thousands.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
-_AMOUNT = re.compile(r"^-?\d+(\.\d{1,2})?$")
+# ASCII digits only: \d would also take Arabic-Indic or Devanagari digits.
+_AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
+_TOO_PRECISE = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
+SIREN_FORMAT = re.compile(r"^[0-9]{9}$")
 
 
 def parse_euros(raw) -> Decimal:
@@ -29,6 +33,11 @@ def parse_euros(raw) -> Decimal:
         return raw
     text = _SPACES.sub("", str(raw)).replace("€", "").upper().removesuffix("EUR")
     text = text.replace(",", ".")
+    if _TOO_PRECISE.match(text):
+        raise ValidationError(
+            "Un montant en euros compte au plus deux décimales (les centimes).",
+            code="max_decimal_places",
+        )
     if not _AMOUNT.match(text):
         raise ValidationError(
             "Saisissez un montant en euros, par exemple 15 000 ou 15 000,50.", code="invalid"
@@ -40,13 +49,17 @@ def parse_euros(raw) -> Decimal:
 
 
 class EuroField(forms.DecimalField):
-    """A money field that reads French amounts and shows them as French amounts."""
+    """A money field that reads French amounts and shows them as French amounts.
+
+    Amounts are positive or zero unless the form asks for `allow_negative=True`.
+    """
 
     widget = forms.TextInput
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, allow_negative=False, **kwargs):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
+        self.allow_negative = allow_negative
         super().__init__(*args, **kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
         self.widget.attrs.setdefault("autocomplete", "off")
@@ -56,6 +69,11 @@ class EuroField(forms.DecimalField):
             return None
         # DecimalField.validate then applies max_digits, decimal_places and min/max values.
         return parse_euros(value)
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and value < 0 and not self.allow_negative:
+            raise ValidationError("Un montant ne peut pas être négatif.", code="negative")
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -115,17 +133,45 @@ class PeriodForm(ReferentialForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
         field_classes = {"budget": EuroField}
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        # The database constraint holds the rule; here it is shown next to the field.
+        if start and end and end <= start:
+            self.add_error("end_date", "La fin de la période doit être postérieure à son début.")
+        return data
+
 
 class EpciForm(ReferentialForm):
     class Meta:
         model = Epci
         fields = ["name", "siren", "kind", "population", "basin"]
+        error_messages = {
+            "siren": {"unique": "Une intercommunalité porte déjà ce SIREN."},
+        }
+
+    def clean_siren(self):
+        siren = self.cleaned_data["siren"].strip()
+        # The key catches typing errors; a SIREN already recorded is not re-checked on edits.
+        if (
+            "siren" in self.changed_data
+            and SIREN_FORMAT.match(siren)
+            and not fr_siren.is_valid(siren)
+        ):
+            raise ValidationError(
+                "Ce SIREN n'existe pas : sa clé de contrôle est fausse (vérifiez la saisie).",
+                code="invalid_checksum",
+            )
+        return siren
 
 
 class CommuneForm(ReferentialForm):
     class Meta:
         model = Commune
         fields = ["name", "insee_code", "postcode", "population", "epci"]
+        error_messages = {
+            "insee_code": {"unique": "Une commune porte déjà ce code INSEE."},
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alize import views
-from alize.auth_forms import AlizeAuthenticationForm
+from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
 
 referential = (
     [
@@ -69,6 +69,7 @@ auth = [
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(
+            form_class=AlizePasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),

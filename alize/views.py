@@ -1,18 +1,21 @@
 """Views of the referential, the home page and the health check. They stay thin: a scoped
 queryset (404 for what a user may not see), one service, a French message."""
 
+import datetime
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.edit import FormView
 
-from alize import permissions, services
+from alize import history, permissions, services
 from alize.forms import (
     AdvanceCapForm,
     BasinForm,
@@ -23,6 +26,7 @@ from alize.forms import (
     PeriodForm,
 )
 from alize.models import (
+    AdvanceCap,
     Basin,
     Commune,
     Contribution,
@@ -234,9 +238,18 @@ class BasinListView(ReferentialListView):
     columns = [
         ("Bassin", "name"),
         ("Opérateur", "operator_name"),
-        ("Plafond en vigueur", "current_cap|euros"),
+        ("Plafond en vigueur", "cap_in_force|euros"),
     ]
     list_url_name = "alize:basin_list"
+
+    def get_queryset(self):
+        # One subquery instead of Basin.current_cap's query per row.
+        cap_in_force = (
+            AdvanceCap.objects.filter(basin=OuterRef("pk"), valid_from__lte=datetime.date.today())
+            .order_by("-valid_from")
+            .values("amount")[:1]
+        )
+        return super().get_queryset().annotate(cap_in_force=Subquery(cap_in_force))
 
 
 class BasinDetailView(ReferentialDetailView):
@@ -338,14 +351,18 @@ class PeriodDetailView(ReferentialDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         contributions = self.object.contributions.select_related("funder")
-        totals = contributions.aggregate(committed=Sum("committed"), paid=Sum("paid"))
-        by_kind = (
+        by_kind = list(
             contributions.values("funder__kind")
             .annotate(committed=Sum("committed"), paid=Sum("paid"))
-            .order_by("-committed")
+            .order_by("-committed", "funder__kind")
         )
+        # The totals are the sums of the rows by kind: no second aggregate query.
+        totals = {
+            "committed": sum((row["committed"] for row in by_kind), Decimal(0)),
+            "paid": sum((row["paid"] for row in by_kind), Decimal(0)),
+        }
         kinds = dict(Funder.Kind.choices)
-        total = totals["committed"] or 0
+        total = totals["committed"]
         context.update(
             contributions=contributions,
             totals=totals,
@@ -466,6 +483,8 @@ class FunderListView(ReferentialListView):
             .get_queryset()
             .select_related("basin")
             .annotate(total_committed=Sum("contributions__committed"))
+            # Meta.ordering is ignored by a GROUP BY query: order explicitly for pagination.
+            .order_by("basin__name", "name", "pk")
         )
 
 
@@ -481,7 +500,10 @@ class FunderDetailView(ReferentialDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["contributions"] = self.object.contributions.select_related("period")
+        context.update(
+            contributions=self.object.contributions.select_related("period"),
+            contribution_history=history.contribution_history_for(self.object),
+        )
         return context
 
 
