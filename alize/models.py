@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -480,6 +481,13 @@ class Contribution(models.Model):
 
     def get_absolute_url(self):
         return self.funder.get_absolute_url()
+
+    def clean(self):
+        # Checked here so the admin's forms apply it too, not only the service.
+        if self.funder_id and self.period_id and self.period.basin_id != self.funder.basin_id:
+            raise ValidationError(
+                {"period": "Cette période appartient à un autre bassin que celui du financeur."}
+            )
 
 
 # Role and basin memberships are changes of access: they belong in the audit trail too.

@@ -3,7 +3,6 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from alize.models import AdvanceCap, Basin, Contribution
@@ -31,11 +30,7 @@ def set_advance_cap(
 
 @transaction.atomic
 def save_contribution(*, contribution: Contribution) -> Contribution:
-    """A contribution belongs to a period of its funder's own basin."""
-    if contribution.period.basin_id != contribution.funder.basin_id:
-        raise ValidationError(
-            {"period": "Cette période appartient à un autre bassin que celui du financeur."}
-        )
+    """Save a funder's contribution to a period (Contribution.clean keeps it in one basin)."""
     contribution.full_clean()
     contribution.save()
     return contribution

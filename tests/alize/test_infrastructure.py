@@ -36,3 +36,36 @@ def test_amounts_and_counts_are_written_the_french_way():
     assert euros(Decimal("1090000.5"), 2) == "1\u202f090\u202f000,50\u00a0€"
     assert euros(None) == "—"
     assert integer(350000) == "350\u202f000"
+
+
+def test_without_database_url_an_embedded_postgresql_starts_and_stops_with_its_process(tmp_path):
+    """The demo needs no database server: one starts under var/ and goes with the process."""
+    import subprocess
+    import sys
+
+    import psutil
+
+    pgdata = tmp_path / "pgdata"
+    script = (
+        "import sys, psycopg\n"
+        "from pathlib import Path\n"
+        "from alize.database import database_settings\n"
+        "config = database_settings(None, Path(sys.argv[1]))\n"
+        "args = {'dbname': config['NAME'], 'user': config['USER'], 'host': config['HOST']}\n"
+        "with psycopg.connect(**args) as c:\n"
+        "    print(c.execute('SELECT version()').fetchone()[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(pgdata)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("PostgreSQL")
+    assert (pgdata / "PG_VERSION").exists()
+    # Nothing is left running once the last process using it has exited.
+    assert not any(
+        str(pgdata) in " ".join(p.info["cmdline"] or []) for p in psutil.process_iter(["cmdline"])
+    )
