@@ -31,6 +31,7 @@ class Role(models.TextChoices):
     STEERING = "comite_pilotage", "Comité de pilotage (sous-préfecture)"
     FUNDER = "financeur", "Financeur"
     ADMIN = "administrateur", "Administrateur"
+    COORDINATOR = "coordinateur_entreprise", "Coordinateur(trice) d'une grande entreprise"
 
 
 OPERATOR_ROLES = (Role.STAFF, Role.MANAGER)
