@@ -302,6 +302,8 @@ class LoadReport:
     seen: Counter = field(default_factory=Counter)
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    # Figures a part measured once written (French sentences), printed after the counts.
+    summaries: list[str] = field(default_factory=list)
 
     def count(self, obj: models.Model, *, created: bool = False, updated: bool = False):
         label = str(obj._meta.verbose_name_plural)
@@ -324,6 +326,7 @@ class LoadReport:
             lines.append(f"Créés : {created}, mis à jour : {updated}, déjà à jour : {unchanged}.")
         else:
             lines.append("Rien à changer : les données de démonstration étaient déjà à jour.")
+        lines.extend(self.summaries)
         lines.append("")
         lines.append("Comptes de démonstration :")
         width_email = max(len(account.email) for account in ACCOUNTS)
@@ -573,6 +576,10 @@ def load(stdout: TextIO | None = None) -> LoadReport:
     with transaction.atomic(), pghistory.context(command="load_demo"):
         load_referential(report)
         load_accounts(report)
+        # Imported here: the apps built on the referential import this module's getters.
+        from pme.demo import load_pmes
+
+        load_pmes(report)
     if stdout is not None:
         for line in report.lines():
             stdout.write(f"{line}\n")

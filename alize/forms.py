@@ -87,6 +87,23 @@ class EuroField(forms.DecimalField):
         return attrs
 
 
+def attach_errors(error: ValidationError, *forms) -> None:
+    """Show a service's refusal on the form(s) the user filled in.
+
+    Each message goes next to its field, on the first of the forms that has it; a message
+    about several fields (or none) goes at the top of the first form.
+    """
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        target = next((form for form in forms if field in form.fields), None)
+        if target is None:
+            forms[0].add_error(None, errors)
+        else:
+            target.add_error(field, errors)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -97,5 +97,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("compte/", include(auth)),
     path("referentiel/", include(referential)),
+    path("pme/", include("pme.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -24,6 +24,7 @@ from alize.forms import (
     EpciForm,
     FunderForm,
     PeriodForm,
+    attach_errors,
 )
 from alize.models import (
     AdvanceCap,
@@ -202,7 +203,7 @@ class ReferentialFormView(ScopedMixin, FormView):
         try:
             obj = self.save(form)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(error, form)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(obj.get_absolute_url())
@@ -219,14 +220,6 @@ class ReferentialFormView(ScopedMixin, FormView):
             list_title=meta.verbose_name_plural,
         )
         return context
-
-
-def _attach_errors(form, error: ValidationError):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Basins ------------------------------------------------------------------------------
@@ -298,7 +291,7 @@ class AdvanceCapCreateView(ScopedMixin, FormView):
         try:
             services.set_advance_cap(basin=self.basin, **form.cleaned_data)
         except ValidationError as error:
-            _attach_errors(form, error)
+            attach_errors(error, form)
             return self.form_invalid(form)
         messages.success(self.request, "Le nouveau plafond est enregistré.")
         return redirect(self.basin.get_absolute_url())

@@ -5,8 +5,10 @@ a dossier is data in `pme.workflow`; the NAF sector rule lives in `pme.naf`.
 """
 
 import datetime
+import operator
 import uuid
 from decimal import Decimal
+from functools import reduce
 from pathlib import Path
 
 import pghistory
@@ -18,12 +20,19 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Left
+from django.urls import reverse
 from django.utils import timezone
 
-from alize.models import MONEY, OPERATOR_ROLES, Basin, Commune, Epci, Role
+from alize.models import MONEY, OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
 from pme.validators import (
+    DOCUMENT_CONTENT_TYPES,
+    DOCUMENT_ENDINGS,
+    EMPTY_FILE_MESSAGE,
+    TOO_LARGE_MESSAGE,
+    UPLOAD_MAX_BYTES,
     compact_number,
+    validate_document_file,
     validate_evidence_file,
     validate_naf_code,
     validate_phone,
@@ -38,6 +47,8 @@ from pme.workflow import (
 )
 
 __all__ = [
+    "Document",
+    "DocumentKind",
     "Dossier",
     "DossierState",
     "DossierTransition",
@@ -82,18 +93,28 @@ class SizeBand(models.TextChoices):
 
 class PmeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Operator staff and managers see the SMEs of their basins; administrators all.
+        """The SMEs a user may read; what they may change is `pme.permissions`' business.
 
-        Other roles see no SME here: committee members will reach dossiers through their
-        session's agenda, funders and the steering committee through aggregates.
+        Operator staff and managers, and the steering committee, read the SMEs of their
+        basins; a funder representing an intercommunality reads the SMEs of its territory;
+        administrators read all. Committee members read none here: they will reach the
+        dossiers of their session's agenda through the committees capability. Contacts are
+        personal data and are hidden from all but operators (`can_view_contacts`).
         """
         if not user.is_authenticated:
             return self.none()
         if user.has_role(Role.ADMIN):
             return self
-        if user.has_role(*OPERATOR_ROLES):
-            return self.filter(commune__epci__basin__in=user.basins.all())
-        return self.none()
+        scopes = []
+        if user.has_role(*OPERATOR_ROLES, Role.STEERING):
+            scopes.append(Q(commune__epci__basin__in=user.basins.all()))
+        if user.has_role(Role.FUNDER) and user.funder_id:
+            # A subquery, not user.funder: no query of its own, and no EPCI means no SME.
+            territory = Funder.objects.filter(pk=user.funder_id).values("epci_id")
+            scopes.append(Q(commune__epci_id__in=territory))
+        if not scopes:
+            return self.none()
+        return self.filter(reduce(operator.or_, scopes))
 
     def for_basin(self, basin: Basin):
         return self.filter(commune__epci__basin=basin)
@@ -104,6 +125,37 @@ class PmeQuerySet(models.QuerySet):
     def find_by_siret(self, siret: str) -> "Pme | None":
         """The SME with this SIRET, typed with or without spaces, or None."""
         return self.filter(siret=compact_number(siret or "")).first()
+
+    def with_current_dossier(self):
+        """Annotate each SME with its current dossier: the open one, else the latest.
+
+        `current_dossier_id` and the `current_*` columns (state, since when, jobs planned,
+        orientation source and date, staff member) let a list filter and sort SMEs by where
+        their dossier stands, in the same single query.
+        """
+        current = Dossier.objects.filter(pme=models.OuterRef("pk")).order_by(
+            models.Case(
+                models.When(state__in=_values(FINISHED_STATES), then=models.Value(1)),
+                default=models.Value(0),
+            ),
+            "-orientation_date",
+            "-pk",
+        )
+        columns = {
+            "current_dossier_id": "pk",
+            "current_state": "state",
+            "current_state_changed_at": "state_changed_at",
+            "current_jobs_planned": "jobs_planned",
+            "current_orientation_source": "orientation_source",
+            "current_orientation_date": "orientation_date",
+            "current_staff_member_id": "staff_member_id",
+        }
+        return self.annotate(
+            **{
+                name: models.Subquery(current.values(column)[:1])
+                for name, column in columns.items()
+            }
+        )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -205,6 +257,9 @@ class Pme(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("pme:pme_detail", args=[self.pk])
+
     def clean_fields(self, exclude=None):
         # Read the numbers as people type them ("356 000 000 00048", "25.62 b").
         self.siret = compact_number(self.siret)
@@ -301,6 +356,13 @@ class DossierQuerySet(models.QuerySet):
 
     def in_charge_of(self, user):
         return self.filter(staff_member=user)
+
+    def awaiting_committee(self):
+        """Submitted dossiers: the committee's decision is the next thing they wait for."""
+        return self.filter(state=DossierState.SUBMITTED)
+
+    def longest_waiting_first(self):
+        return self.order_by("state_changed_at", "pk")
 
     def with_hires_count(self):
         return self.annotate(hires_count=models.Count("hires", distinct=True))
@@ -495,6 +557,9 @@ class Dossier(models.Model):
     def __str__(self):
         return f"Dossier n° {self.pk} – {self.pme}" if self.pk else "Nouveau dossier"
 
+    def get_absolute_url(self):
+        return reverse("pme:dossier_detail", args=[self.pk])
+
     def clean(self):
         errors = {}
         # One entry per domain, in the order of the choices.
@@ -659,3 +724,106 @@ class Hire(models.Model):
                     )
                 }
             )
+
+
+# --- Documents -------------------------------------------------------------------------
+
+
+def document_path(instance, filename: str) -> str:
+    """A random name under pme/documents/: never the name the user's computer gave it.
+
+    MEDIA_ROOT is outside the web root and never served: files go out through a view that
+    checks who is asking.
+    """
+    suffix = Path(filename).suffix.lower()
+    if suffix not in DOCUMENT_ENDINGS:
+        suffix = ""
+    return f"pme/documents/{uuid.uuid4().hex}{suffix}"
+
+
+class DocumentKind(models.TextChoices):
+    STATUTES = "statuts", "Statuts"
+    ACCOUNTS = "bilan", "Bilan et comptes annuels"
+    KBIS = "kbis", "Extrait Kbis"
+    QUOTE = "devis", "Devis"
+    FINANCING_PLAN = "plan_financement", "Plan de financement"
+    OTHER = "autre", "Autre"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Document(models.Model):
+    """A file attached to a dossier: PDF, image or office file of at most 10 Mo.
+
+    Its type is read from its content (`pme.validators.detect_file_type`); it is stored
+    under a generated name and handed out only by `pme.document_views`. Written and
+    deleted through `pme.documents`.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="documents", verbose_name="dossier"
+    )
+    title = models.CharField("titre", max_length=200)
+    kind = models.CharField(
+        "nature", max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    file = models.FileField(
+        "fichier",
+        upload_to=document_path,
+        max_length=120,
+        validators=[validate_document_file],
+        help_text="PDF, image (PNG, JPEG) ou fichier bureautique, 10 Mo au plus.",
+    )
+    original_name = models.CharField("nom du fichier d'origine", max_length=255)
+    size = models.PositiveIntegerField(
+        "taille (octets)",
+        validators=[
+            MinValueValidator(1, EMPTY_FILE_MESSAGE),
+            MaxValueValidator(UPLOAD_MAX_BYTES, TOO_LARGE_MESSAGE),
+        ],
+    )
+    content_type = models.CharField("type de contenu", max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="pme_documents",
+        verbose_name="déposé par",
+    )
+    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documents"
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=DocumentKind.values),
+                name="document_kind_known",
+                violation_error_message="Nature de document inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=DOCUMENT_CONTENT_TYPES),
+                name="document_content_type_allowed",
+                violation_error_message=(
+                    "Le contenu du fichier ne correspond pas à un document autorisé "
+                    "(PDF, image, bureautique)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(size__gte=1),
+                name="document_not_empty",
+                violation_error_message=EMPTY_FILE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(size__lte=UPLOAD_MAX_BYTES),
+                name="document_size_limit",
+                violation_error_message=TOO_LARGE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=~Q(file=""),
+                name="document_file_stored",
+                violation_error_message="Joignez un fichier.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,4 +1,4 @@
-"""Validators of the SME registry: SIREN, SIRET, NAF code, phone numbers, evidence files.
+"""Validators of the SME registry: SIREN, SIRET, NAF code, phone numbers, uploaded files.
 
 SIREN and SIRET are checked with python-stdnum, which knows La Poste's exception: its
 establishments share the SIREN 356 000 000 and their SIRET is checked by the sum of its
@@ -6,6 +6,8 @@ digits rather than by the Luhn key.
 """
 
 import re
+import zipfile
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum
@@ -84,44 +86,231 @@ def validate_phone(value: str) -> None:
         )
 
 
-# --- Evidence files ----------------------------------------------------------------------
+# --- Uploaded files: hire evidence and dossier documents ----------------------------------
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-
-# What a file's first bytes say it is, and the name endings that go with it.
-_SIGNATURES = (
-    (b"%PDF-", (".pdf",)),
-    (b"\x89PNG\r\n\x1a\n", (".png",)),
-    (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_MAX_BYTES = UPLOAD_MAX_BYTES
+TOO_LARGE_MESSAGE = "Le fichier dépasse la taille maximale de 10 Mo."
+EMPTY_FILE_MESSAGE = "Le fichier est vide."
+EVIDENCE_TYPE_MESSAGE = (
+    "Le justificatif doit être un PDF ou une image JPEG ou PNG, et son contenu "
+    "doit correspondre à son extension."
+)
+DOCUMENT_TYPE_MESSAGE = (
+    "Le contenu du fichier ne correspond pas à un document autorisé (PDF, image, bureautique)."
+)
+MACRO_MESSAGE = (
+    "Les fichiers bureautiques contenant des macros ne sont pas acceptés : "
+    "enregistrez-le sans macros (par exemple en .docx ou .xlsx)."
 )
 
 
-def detect_evidence_type(head: bytes) -> tuple[str, ...] | None:
-    """The name endings matching a file's content, or None when it is no PDF, PNG or JPEG."""
-    for signature, endings in _SIGNATURES:
-        if head.startswith(signature):
-            return endings
+@dataclass(frozen=True)
+class FileType:
+    """What a file is, as read from its content, and the name endings that go with it."""
+
+    content_type: str
+    endings: tuple[str, ...]
+    label: str
+
+
+PDF = FileType("application/pdf", (".pdf",), "un document PDF")
+PNG = FileType("image/png", (".png",), "une image PNG")
+JPEG = FileType("image/jpeg", (".jpg", ".jpeg"), "une image JPEG")
+DOCX = FileType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    (".docx",),
+    "un document Word",
+)
+XLSX = FileType(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    (".xlsx",),
+    "un classeur Excel",
+)
+PPTX = FileType(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    (".pptx",),
+    "une présentation PowerPoint",
+)
+ODT = FileType("application/vnd.oasis.opendocument.text", (".odt",), "un texte OpenDocument")
+ODS = FileType(
+    "application/vnd.oasis.opendocument.spreadsheet", (".ods",), "un classeur OpenDocument"
+)
+DOC = FileType("application/msword", (".doc",), "un document Word 97-2003")
+XLS = FileType("application/vnd.ms-excel", (".xls",), "un classeur Excel 97-2003")
+# An office file carrying macros: recognised, never accepted.
+WITH_MACROS = FileType("", (), "un fichier bureautique avec macros")
+
+EVIDENCE_TYPES = frozenset({PDF, PNG, JPEG})
+DOCUMENT_TYPES = frozenset({PDF, PNG, JPEG, DOCX, XLSX, PPTX, ODT, ODS, DOC, XLS})
+DOCUMENT_CONTENT_TYPES = tuple(sorted(t.content_type for t in DOCUMENT_TYPES))
+DOCUMENT_ENDINGS = frozenset(ending for t in DOCUMENT_TYPES for ending in t.endings)
+
+_SIGNATURES = (
+    (b"%PDF-", PDF),
+    (b"\x89PNG\r\n\x1a\n", PNG),
+    (b"\xff\xd8\xff", JPEG),
+)
+_ZIP_SIGNATURE = b"PK\x03\x04"
+_OLE2_SIGNATURE = bytes.fromhex("d0cf11e0a1b11ae1")
+
+# Office Open XML: the main part of each kind, inside a zip with [Content_Types].xml.
+_OOXML_MAIN_PARTS = (
+    ("word/document.xml", DOCX),
+    ("xl/workbook.xml", XLSX),
+    ("ppt/presentation.xml", PPTX),
+)
+# OpenDocument: the "mimetype" entry says what the zip is.
+_ODF_MIMETYPES = {ODT.content_type: ODT, ODS.content_type: ODS}
+# Legacy office (OLE2 compound file): the stream that holds the document, and the storages
+# that hold VBA macros.
+_OLE2_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS}
+_OLE2_MACRO_STORAGES = {"Macros", "_VBA_PROJECT_CUR", "VBA"}
+
+
+def _read_all(file) -> bytes:
+    file.seek(0)
+    return file.read()
+
+
+def _detect_zip(file) -> FileType | None:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    with archive:
+        names = set(archive.namelist())
+        if "[Content_Types].xml" in names:
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                return WITH_MACROS
+            for main_part, file_type in _OOXML_MAIN_PARTS:
+                if main_part in names:
+                    return file_type
+            return None
+        if "mimetype" in names:
+            info = archive.getinfo("mimetype")
+            if info.file_size > 100:
+                return None
+            mimetype = archive.read(info).decode("ascii", "replace").strip()
+            file_type = _ODF_MIMETYPES.get(mimetype)
+            if file_type and any(name.startswith("Basic/") for name in names):
+                return WITH_MACROS
+            return file_type
     return None
+
+
+def _ole2_entries(data: bytes) -> set[tuple[str, int]]:
+    """The (name, object type) of the directory entries of an OLE2 compound file.
+
+    Directory entries are 128-byte records aligned on sector boundaries after the header;
+    a slot counts only if its name length field and object type agree with its name, so
+    text that merely contains "WordDocument" does not pass for a Word stream.
+    """
+    sector_size = 1 << int.from_bytes(data[30:32], "little")
+    if sector_size not in (512, 4096):
+        return set()
+    entries = set()
+    for offset in range(sector_size, len(data) - 127, 128):
+        record = data[offset : offset + 128]
+        name_length = int.from_bytes(record[64:66], "little")
+        object_type = record[66]
+        if not (2 <= name_length <= 64 and name_length % 2 == 0 and object_type in (1, 2)):
+            continue
+        try:
+            name = record[: name_length - 2].decode("utf-16-le")
+        except UnicodeDecodeError:
+            continue
+        if record[name_length - 2 : name_length] == b"\x00\x00" and name.isprintable():
+            entries.add((name, object_type))
+    return entries
+
+
+def _detect_ole2(data: bytes) -> FileType | None:
+    entries = _ole2_entries(data)
+    names = {name for name, _ in entries}
+    if names & _OLE2_MACRO_STORAGES:
+        return WITH_MACROS
+    for name, object_type in entries:
+        if object_type == 2 and name in _OLE2_STREAMS:
+            return _OLE2_STREAMS[name]
+    return None
+
+
+def detect_file_type(file) -> FileType | None:
+    """What a file is from its content (never its name), or None when it is none of ours.
+
+    The file's position is left where it was.
+    """
+    position = file.tell() if hasattr(file, "tell") else 0
+    try:
+        file.seek(0)
+        head = file.read(8)
+        for signature, file_type in _SIGNATURES:
+            if head.startswith(signature):
+                return file_type
+        if head.startswith(_ZIP_SIGNATURE):
+            file.seek(0)
+            return _detect_zip(file)
+        if head.startswith(_OLE2_SIGNATURE):
+            return _detect_ole2(_read_all(file))
+        return None
+    finally:
+        file.seek(position)
+
+
+def _check_upload(
+    file, *, allowed: frozenset[FileType], type_message: str, code: str, name_message: bool
+) -> FileType | None:
+    """The type of an uploaded file, if it is allowed, not too large and named for what it is.
+
+    `name_message`: explain a name that disagrees with the content rather than repeat the
+    general refusal.
+    """
+    if getattr(file, "_committed", False):
+        # Already stored under a generated name: it was checked when it came in.
+        return None
+    if file.size > UPLOAD_MAX_BYTES:
+        raise ValidationError(TOO_LARGE_MESSAGE, code=f"{code}_too_large")
+    if file.size == 0:
+        raise ValidationError(EMPTY_FILE_MESSAGE, code=f"{code}_empty")
+    file_type = detect_file_type(file)
+    if file_type is WITH_MACROS and allowed & {DOCX, XLSX, DOC, XLS}:
+        raise ValidationError(MACRO_MESSAGE, code=f"{code}_macros")
+    if file_type not in allowed:
+        raise ValidationError(type_message, code=f"{code}_type")
+    name = (getattr(file, "name", "") or "").lower()
+    if not name.endswith(file_type.endings):
+        if not name_message:
+            raise ValidationError(type_message, code=f"{code}_type")
+        raise ValidationError(
+            "Le nom du fichier ne correspond pas à son contenu : ce fichier est %(label)s, "
+            "son nom doit se terminer par %(endings)s.",
+            code=f"{code}_name",
+            params={"label": file_type.label, "endings": " ou ".join(file_type.endings)},
+        )
+    return file_type
 
 
 def validate_evidence_file(file) -> None:
     """A PDF, PNG or JPEG of at most 10 Mo, whose content matches its name."""
-    if getattr(file, "_committed", False):
-        # Already stored under a generated name: it was checked when it came in.
-        return
-    if file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            "Le fichier dépasse la taille maximale de 10 Mo.", code="evidence_too_large"
-        )
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(8)
-    file.seek(position)
-    endings = detect_evidence_type(head)
-    name = (getattr(file, "name", "") or "").lower()
-    if endings is None or not name.endswith(endings):
-        raise ValidationError(
-            "Le justificatif doit être un PDF ou une image JPEG ou PNG, et son contenu "
-            "doit correspondre à son extension.",
-            code="evidence_type",
-        )
+    _check_upload(
+        file,
+        allowed=EVIDENCE_TYPES,
+        type_message=EVIDENCE_TYPE_MESSAGE,
+        code="evidence",
+        name_message=False,
+    )
+
+
+def validate_document_file(file) -> FileType | None:
+    """A PDF, image or office file (without macros) of at most 10 Mo, named for what it is.
+
+    Returns the type read from the content (None for a file already stored).
+    """
+    return _check_upload(
+        file,
+        allowed=DOCUMENT_TYPES,
+        type_message=DOCUMENT_TYPE_MESSAGE,
+        code="document",
+        name_message=True,
+    )

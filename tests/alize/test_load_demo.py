@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Q, Sum
 
 from alize import demo
@@ -34,21 +35,26 @@ DEMO_EMAILS = {
 }
 
 
+def run_demo() -> str:
+    out = StringIO()
+    # --force: the test settings run with DEBUG off.
+    call_command("load_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def output(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module (a first load takes seconds), then rolled back;
+    each test runs in a savepoint inside this transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def run(settings):
-    settings.DEBUG = True
-
-    def run(*args):
-        out = StringIO()
-        call_command("load_demo", *args, stdout=out)
-        return out.getvalue()
-
-    return run
-
-
-@pytest.fixture
-def output(run):
-    return run()
+def run(output):
+    """Run the command again over the loaded demo."""
+    return run_demo
 
 
 def row_counts() -> dict[str, int]:
@@ -184,7 +190,6 @@ def test_output_lists_the_six_logins(output):
 
 
 def test_second_run_writes_nothing(run):
-    run()
     before = row_counts()
     output = run()
     assert row_counts() == before
@@ -192,7 +197,6 @@ def test_second_run_writes_nothing(run):
 
 
 def test_second_run_restores_only_what_differs(run):
-    run()
     Epci.objects.filter(siren="200042190").update(population=1)
     admin = User.objects.get(email=DEMO_EMAILS[Role.ADMIN])
     admin.set_password("autre-mot-de-passe")
@@ -223,15 +227,16 @@ def test_second_run_restores_only_what_differs(run):
 
 def test_missing_node_modules_says_to_run_make_install(run, monkeypatch, tmp_path):
     monkeypatch.setattr(demo, "ETALAB_DATA_DIR", tmp_path / "absent")
+    before = row_counts()
     with pytest.raises(CommandError, match="make install"):
         run()
-    assert not Basin.objects.exists()
+    assert row_counts() == before
 
 
 def test_refuses_outside_development_unless_forced(run, settings):
     settings.DEBUG = False
+    before = row_counts()
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("load_demo", stdout=StringIO())
-    assert not User.objects.exists()
-    call_command("load_demo", "--force", stdout=StringIO())
-    assert User.objects.filter(email__endswith="@alize.demo").count() == 6
+    assert row_counts() == before
+    assert "Rien à changer" in run()

@@ -8,10 +8,13 @@ who may open it.
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pghistory.models import Events
 
-from alize.models import Role
+from alize.models import Funder, Role
+from pme.documents import attach_document
+from pme.models import DocumentKind
 from tests.alize.factories import (
     AdvanceCapFactory,
     BasinFactory,
@@ -22,10 +25,16 @@ from tests.alize.factories import (
     PeriodFactory,
 )
 from tests.conftest import make_user
+from tests.pme.factories import DossierFactory, HireFactory, PmeContactFactory, PmeFactory
 
 pytestmark = pytest.mark.django_db
 
 OK, LOGIN, NOT_FOUND = 200, 302, 404
+# A form that did its work sends the user on (anonymous users are sent to the login page).
+REDIRECT = 302
+# Seen but not allowed: a page that explains why (the documents of a dossier).
+FORBIDDEN = 403
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 ACTORS = (
     "anonymous",
@@ -37,6 +46,8 @@ ACTORS = (
     "admin",  # administrateur (no basin: sees all of them)
     "other_staff",  # chargé(e) de mission of ANOTHER basin
     "other_manager",  # responsable of ANOTHER basin
+    "other_steering",  # comité de pilotage of ANOTHER basin
+    "other_funder",  # financeur representing an intercommunality of ANOTHER basin
 )
 
 ACTOR_ROLES = {
@@ -48,6 +59,8 @@ ACTOR_ROLES = {
     "admin": Role.ADMIN,
     "other_staff": Role.STAFF,
     "other_manager": Role.MANAGER,
+    "other_steering": Role.STEERING,
+    "other_funder": Role.FUNDER,
 }
 
 
@@ -63,13 +76,15 @@ def expect(**overrides) -> dict[str, int]:
         "admin": OK,
         "other_staff": OK,
         "other_manager": OK,
+        "other_steering": NOT_FOUND,
+        "other_funder": NOT_FOUND,
     }
     assert set(overrides) <= set(base), overrides
     return {**base, **overrides}
 
 
 # Everyone signed in sees the home page.
-HOME = expect(committee=OK, steering=OK, funder=OK)
+HOME = expect(committee=OK, steering=OK, funder=OK, other_steering=OK, other_funder=OK)
 # A list, or a creation form that is not tied to one basin: people of another basin open it
 # (and see or pick only their own basin's rows).
 LIST = expect()
@@ -77,6 +92,20 @@ LIST = expect()
 OWN = expect(other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 # The basin itself and its advance cap: the operator's manager (and the administrator) only.
 MANAGER_ONLY = expect(staff=NOT_FOUND, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+
+# SMEs and dossiers. Readers: the operator, the steering committee (their basin's SMEs), a
+# funder representing an intercommunality (its territory's SMEs) and the administrator; a
+# committee member reads none yet (the committees capability will give them their
+# session's dossiers).
+PME_LIST = expect(steering=OK, funder=OK, other_steering=OK, other_funder=OK)
+PME_OWN = expect(steering=OK, funder=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+# Writing is the operator's work: the administrator reads but does not write.
+PME_WRITE_LIST = expect(admin=NOT_FOUND)
+PME_WRITE_OWN = expect(admin=NOT_FOUND, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+PME_MOVE = {**PME_WRITE_OWN, "staff": REDIRECT, "manager": REDIRECT}
+# Documents: operators and the administrator, never funders nor the steering committee.
+DOCUMENT_READ = expect(other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+DOCUMENT_WRITE = {**DOCUMENT_READ, "staff": REDIRECT, "manager": REDIRECT, "admin": FORBIDDEN}
 
 
 @dataclass(frozen=True)
@@ -87,6 +116,8 @@ class Page:
     # On a list page, the object of each basin whose name shows whose rows are listed; on a
     # form, the object whose name shows whose choices are offered.
     marker: str = ""
+    # A page that only answers POST (an action): the data it is sent.
+    post: dict | None = None
 
 
 MATRIX: dict[str, Page] = {
@@ -113,6 +144,39 @@ MATRIX: dict[str, Page] = {
     "alize:funder_update": Page(OWN, {"pk": "funder"}),
     "alize:contribution_create": Page(OWN, {"funder_pk": "funder"}, marker="period"),
     "alize:contribution_update": Page(OWN, {"pk": "contribution"}, marker="period"),
+    # SMEs
+    "pme:pme_list": Page(PME_LIST, marker="pme"),
+    "pme:pme_export_csv": Page(PME_LIST, marker="pme"),
+    "pme:pme_export_xlsx": Page(PME_LIST),
+    "pme:pme_create": Page(PME_WRITE_LIST, marker="commune"),
+    "pme:siret_lookup": Page(PME_WRITE_LIST),
+    "pme:pme_detail": Page(PME_OWN, {"pk": "pme"}),
+    "pme:pme_update": Page(PME_WRITE_OWN, {"pk": "pme"}),
+    "pme:contact_create": Page(PME_WRITE_OWN, {"pme_pk": "pme"}),
+    "pme:contact_update": Page(PME_WRITE_OWN, {"pk": "contact"}),
+    "pme:contact_delete": Page(PME_WRITE_OWN, {"pk": "contact"}),
+    "pme:dossier_create": Page(PME_WRITE_OWN, {"pme_pk": "pme"}),
+    # Dossiers
+    "pme:work_queue": Page(PME_WRITE_LIST),
+    "pme:dossier_list": Page(PME_LIST, marker="pme"),
+    "pme:dossier_export_csv": Page(PME_LIST, marker="pme"),
+    "pme:dossier_export_xlsx": Page(PME_LIST),
+    "pme:dossier_detail": Page(PME_OWN, {"pk": "dossier"}),
+    "pme:dossier_update": Page(PME_WRITE_OWN, {"pk": "dossier"}),
+    "pme:dossier_transition": Page(
+        PME_MOVE,
+        {"pk": "dossier"},
+        post={"transition": "start_instruction", "expected_state": "oriente"},
+    ),
+    "pme:hire_create": Page(PME_WRITE_OWN, {"pk": "dossier"}),
+    # A hire's evidence names the person hired: personal data, as the documents.
+    "pme:hire_evidence": Page(DOCUMENT_READ, {"pk": "hire"}),
+    "pme:dossier_pdf": Page(PME_OWN, {"pk": "dossier"}),
+    "pme:document_download": Page(DOCUMENT_READ, {"dossier_pk": "dossier", "pk": "document"}),
+    "pme:document_upload": Page(DOCUMENT_WRITE, {"dossier_pk": "dossier"}, post={}),
+    "pme:document_delete": Page(
+        DOCUMENT_WRITE, {"dossier_pk": "dossier", "pk": "document"}, post={}
+    ),
 }
 
 # Pages with expectations of their own (tested elsewhere): the admin site, the health check
@@ -163,21 +227,33 @@ def build_basin_objects(label: str) -> dict:
     """One of everything for a basin; names carry `label` so that lists can be told apart."""
     basin = BasinFactory(name=f"Bassin {label}")
     epci = EpciFactory(basin=basin, name=f"Agglomération {label}")
-    funder = FunderFactory(basin=basin, name=f"Financeur {label}")
+    # The intercommunality's own seat as a funder: its representative reads its territory.
+    funder = FunderFactory(
+        basin=basin, name=f"Financeur {label}", kind=Funder.Kind.LOCAL_AUTHORITY, epci=epci
+    )
     period = PeriodFactory(basin=basin, name=f"Période {label}")
+    commune = CommuneFactory(epci=epci, name=f"Commune {label}")
+    pme = PmeFactory(basin=basin, commune=commune, name=f"Entreprise {label}")
+    # A finished dossier with a hire and its evidence, then the SME's open dossier.
+    closed = DossierFactory(pme=pme, closed=True)
     return {
         "basin": basin,
         "cap": AdvanceCapFactory(basin=basin),
         "period": period,
         "epci": epci,
-        "commune": CommuneFactory(epci=epci, name=f"Commune {label}"),
+        "commune": commune,
         "funder": funder,
         "contribution": ContributionFactory(funder=funder, period=period),
+        "pme": pme,
+        "contact": PmeContactFactory(pme=pme, name=f"Contact {label}"),
+        "hire": HireFactory(dossier=closed, evidence=SimpleUploadedFile("preuve.pdf", PDF)),
+        "dossier": DossierFactory(pme=pme),
     }
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     here = build_basin_objects("Ostrevent")
     there = build_basin_objects("Sambre")
     users = {}
@@ -188,6 +264,16 @@ def world(db):
             users[actor] = make_user(role, there["basin"])
         else:
             users[actor] = make_user(role, here["basin"])
+    for actor, objects in (("funder", here), ("other_funder", there)):
+        users[actor].funder = objects["funder"]
+        users[actor].save()
+    for objects, staff in ((here, users["staff"]), (there, users["other_staff"])):
+        objects["document"] = attach_document(
+            dossier=objects["dossier"],
+            by=staff,
+            upload=SimpleUploadedFile("statuts.pdf", PDF),
+            kind=DocumentKind.STATUTES,
+        )
     return {"here": here, "there": there, "users": users}
 
 
@@ -207,12 +293,14 @@ def test_get(client, world, name, actor):
     if actor != "anonymous":
         client.force_login(world["users"][actor])
 
-    response = client.get(url)
+    response = client.get(url) if page.post is None else client.post(url, page.post)
 
     expected = page.expected[actor]
-    assert response.status_code == expected, f"{actor} GET {url}"
-    if expected == LOGIN:
+    assert response.status_code == expected, f"{actor} {response.request['REQUEST_METHOD']} {url}"
+    if actor == "anonymous":
         assert response.url.startswith(reverse("login") + "?next=")
+    elif expected == REDIRECT:
+        assert not response.url.startswith(reverse("login"))
     if expected == OK and page.marker:
         html = response.content.decode()
         here_name = world["here"][page.marker].name
@@ -226,13 +314,14 @@ def test_get(client, world, name, actor):
                 assert there_name not in html, f"{actor} voit {there_name} dans {url}"
 
 
-# On a form page, a refused GET is a refused POST too, and a refused POST writes nothing.
+# On a form page, a refused GET is a refused POST too, and a refused POST writes nothing;
+# so does a refused action.
 REFUSED_POST_CASES = [
     pytest.param(name, actor, id=f"{name}-{actor}")
     for name, page in MATRIX.items()
-    if name.endswith(("_create", "_update"))
+    if name.endswith(("_create", "_update", "_delete")) or page.post is not None
     for actor in ACTORS
-    if page.expected[actor] != OK
+    if page.expected[actor] not in (OK, REDIRECT) or actor == "anonymous"
 ]
 
 
@@ -244,7 +333,10 @@ def test_refused_post_changes_nothing(client, world, name, actor):
         client.force_login(world["users"][actor])
     events_before = Events.objects.count()
 
-    response = client.post(url, {"name": "Piratage", "amount": "1", "valid_from": "2030-01-01"})
+    response = client.post(
+        url,
+        page.post or {"name": "Piratage", "amount": "1", "valid_from": "2030-01-01"},
+    )
 
     assert response.status_code == page.expected[actor]
     if actor == "anonymous":

@@ -215,10 +215,31 @@ def test_administrator_sees_every_sme(two_basins_pmes):
     assert Pme.objects.visible_to(make_user(Role.ADMIN)).count() == 2
 
 
-@pytest.mark.parametrize("role", [Role.COMMITTEE_MEMBER, Role.STEERING, Role.FUNDER, None])
+@pytest.mark.parametrize("role", [Role.COMMITTEE_MEMBER, Role.FUNDER, None])
 def test_other_roles_see_no_sme_here(role, basin, two_basins_pmes):
+    # A funder sees its intercommunality's SMEs only when it represents one.
     user = make_user(role, basin)
     assert not Pme.objects.visible_to(user).exists()
+
+
+def test_the_steering_committee_reads_its_basin_s_smes(basin, two_basins_pmes):
+    mine, _theirs = two_basins_pmes
+    assert list(Pme.objects.visible_to(make_user(Role.STEERING, basin))) == [mine]
+
+
+def test_a_funder_reads_its_intercommunality_s_smes(basin, two_basins_pmes):
+    from alize.models import Funder
+    from tests.alize.factories import FunderFactory
+
+    mine, _theirs = two_basins_pmes
+    PmeFactory(basin=basin)  # same basin, another intercommunality
+    user = make_user(Role.FUNDER)
+    user.funder = FunderFactory(
+        basin=basin, kind=Funder.Kind.LOCAL_AUTHORITY, epci=mine.commune.epci
+    )
+    user.save()
+    assert list(Pme.objects.visible_to(user)) == [mine]
+    assert list(Dossier.objects.visible_to(user)) == list(Dossier.objects.filter(pme=mine))
 
 
 def test_anonymous_sees_nothing(two_basins_pmes):

@@ -1,0 +1,514 @@
+"""Support missions: the experts assigned, the days logged, the status log, the results."""
+
+import datetime
+import operator
+from decimal import Decimal
+from functools import reduce
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, ExtractYear, Round
+from django.utils import timezone
+
+from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from grandes_entreprises.models.common import (
+    DAYS,
+    HALF_DAYS_MESSAGE,
+    NO_DAYS,
+    ONE_DAY_MESSAGE,
+    POSITIVE_DAYS_MESSAGE,
+    ZERO,
+    choice_values,
+    grouped_sum,
+    half_day_steps,
+    validate_logged_days,
+    validate_planned_days,
+)
+from grandes_entreprises.models.corporations import (
+    Corporation,
+    Expert,
+    coordinated_corporations,
+    operator_basins,
+    rate_in_force,
+)
+from grandes_entreprises.workflow import MissionStatus, working_days
+from pme.models import Dossier, Hire, Need
+
+
+class SupportMissionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The missions a user may read: operators their basins', a coordinator their
+        corporation's, administrators all, anyone else none for now."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self
+        scopes = []
+        if user.has_role(*OPERATOR_ROLES):
+            scopes.append(Q(corporation__basin__in=operator_basins(user)))
+        coordinated = coordinated_corporations(user)
+        if coordinated is not None:
+            scopes.append(Q(corporation_id__in=coordinated))
+        if not scopes:
+            return self.none()
+        return self.filter(reduce(operator.or_, scopes))
+
+    def for_corporation(self, corporation: Corporation):
+        return self.filter(corporation=corporation)
+
+    def for_basin(self, basin: Basin):
+        return self.filter(corporation__basin=basin)
+
+    def not_cancelled(self):
+        return self.exclude(status=MissionStatus.CANCELLED)
+
+    def with_related(self):
+        return self.select_related("corporation", "dossier__pme")
+
+    def with_days_and_value(self):
+        """Annotate `days_given` (sum of the day logs), `skills_value` (€, each log at the
+        rate in force on its date, rounded to the cent) and `unvalued_days` (days logged
+        before the corporation had any rate: the page should say so)."""
+        logs = DayLog.objects.filter(assignment__mission=OuterRef("pk")).with_value()
+        return self.annotate(
+            days_given=Coalesce(
+                grouped_sum(logs, "assignment__mission", "days"),
+                NO_DAYS,
+                output_field=models.DecimalField(**DAYS),
+            ),
+            skills_value=Coalesce(
+                grouped_sum(logs, "assignment__mission", "value"),
+                ZERO,
+                output_field=models.DecimalField(**MONEY),
+            ),
+            unvalued_days=Coalesce(
+                grouped_sum(logs.filter(rate__isnull=True), "assignment__mission", "days"),
+                NO_DAYS,
+                output_field=models.DecimalField(**DAYS),
+            ),
+        )
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class SupportMission(models.Model):
+    """A corporation's experts helping an approved SME in one domain (mission d'appui).
+
+    Created by `create_mission` on an approved or supported dossier only; its status
+    changes only through `change_mission_status`, which logs each move.
+    """
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="support_missions", verbose_name="dossier"
+    )
+    corporation = models.ForeignKey(
+        Corporation,
+        on_delete=models.PROTECT,
+        related_name="missions",
+        verbose_name="grande entreprise",
+    )
+    experts = models.ManyToManyField(
+        Expert, through="MissionExpert", related_name="missions", verbose_name="experts"
+    )
+    domain = models.CharField("domaine", max_length=15, choices=Need.choices)
+    objective = models.TextField("objectif")
+    planned_days = models.DecimalField("jours prévus", **DAYS, validators=[validate_planned_days])
+    start_date = models.DateField("début")
+    end_date = models.DateField("fin")
+    status = models.CharField(
+        "état",
+        max_length=10,
+        choices=MissionStatus.choices,
+        default=MissionStatus.PLANNED,
+        editable=False,
+    )
+    status_changed_at = models.DateTimeField(
+        "dans cet état depuis", default=timezone.now, editable=False
+    )
+    outcome = models.TextField("bilan", blank=True)
+    sme_satisfaction = models.PositiveSmallIntegerField(
+        "satisfaction de la PME (1 à 5)",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, "La satisfaction se note de 1 à 5."),
+            MaxValueValidator(5, "La satisfaction se note de 1 à 5."),
+        ],
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_support_missions",
+        verbose_name="créée par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = SupportMissionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mission d'appui"
+        verbose_name_plural = "missions d'appui"
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="mission_ends_after_start",
+                violation_error_message="La fin de la mission ne peut précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_days__gt=0),
+                name="mission_planned_days_positive",
+                violation_error_message=POSITIVE_DAYS_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=half_day_steps("planned_days"),
+                name="mission_planned_days_half_days",
+                violation_error_message=HALF_DAYS_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=choice_values(MissionStatus)),
+                name="mission_status_known",
+                violation_error_message="État de mission inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(domain__in=choice_values(Need)),
+                name="mission_domain_known",
+                violation_error_message="Domaine inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sme_satisfaction__isnull=True)
+                | Q(sme_satisfaction__gte=1, sme_satisfaction__lte=5),
+                name="mission_satisfaction_range",
+                violation_error_message="La satisfaction se note de 1 à 5.",
+            ),
+        ]
+        indexes = [models.Index(fields=["corporation", "status"], name="mission_corp_status_idx")]
+
+    def __str__(self):
+        if not self.pk:
+            return "Nouvelle mission d'appui"
+        return f"Mission n° {self.pk} – {self.get_domain_display()}"
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "La fin de la mission ne peut précéder son début."})
+
+    @property
+    def working_days(self) -> int:
+        return working_days(self.start_date, self.end_date)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class MissionExpert(models.Model):
+    """An expert assigned to a mission; their day logs hang from this row.
+
+    The database itself refuses an expert of another corporation (a trigger): the days of a
+    mission are always given by the mission's corporation.
+    """
+
+    mission = models.ForeignKey(
+        SupportMission, on_delete=models.CASCADE, related_name="assignments", verbose_name="mission"
+    )
+    expert = models.ForeignKey(
+        Expert, on_delete=models.PROTECT, related_name="assignments", verbose_name="expert"
+    )
+
+    class Meta:
+        verbose_name = "expert de la mission"
+        verbose_name_plural = "experts de la mission"
+        ordering = ["mission", "expert__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mission", "expert"],
+                name="mission_expert_once",
+                violation_error_message="Cet expert est déjà sur cette mission.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="mission_expert_same_corporation",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                    IF NOT EXISTS (
+                        SELECT 1
+                        FROM grandes_entreprises_expert e
+                        JOIN grandes_entreprises_supportmission m
+                          ON m.corporation_id = e.corporation_id
+                        WHERE e.id = NEW.expert_id AND m.id = NEW.mission_id
+                    ) THEN
+                        RAISE EXCEPTION
+                            'L''expert n''appartient pas à l''entreprise de la mission.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.expert} sur {self.mission}"
+
+
+class DayLogQuerySet(models.QuerySet):
+    def for_corporation(self, corporation: Corporation):
+        return self.filter(assignment__mission__corporation=corporation)
+
+    def in_year(self, year: int):
+        return self.filter(date__year=year)
+
+    def between(self, start: datetime.date, end: datetime.date | None):
+        logs = self.filter(date__gte=start)
+        return logs.filter(date__lte=end) if end else logs
+
+    def with_value(self):
+        """Annotate `rate` (the corporation's daily rate in force on the log's date, or
+        None) and `value` = days × rate rounded to the cent, half up (PostgreSQL's round()
+        of a numeric rounds half away from zero: the same for positive amounts).
+
+        The one definition of the value of the skills given; every total builds on it.
+        """
+        rate = rate_in_force(OuterRef("assignment__mission__corporation_id"), OuterRef("date"))
+        return self.annotate(rate=rate).annotate(
+            value=Round(
+                models.ExpressionWrapper(
+                    F("days") * F("rate"), output_field=models.DecimalField(**MONEY)
+                ),
+                2,
+                output_field=models.DecimalField(**MONEY),
+            )
+        )
+
+    def totals(self) -> dict[str, Decimal]:
+        """Days, value (€) and days without a rate, in one aggregate query."""
+        # The aggregates are named apart from the columns they sum: Django would otherwise
+        # read "days" in the filter as the aggregate itself.
+        totals = self.with_value().aggregate(
+            total_days=Coalesce(Sum("days"), NO_DAYS, output_field=models.DecimalField(**DAYS)),
+            total_value=Coalesce(Sum("value"), ZERO, output_field=models.DecimalField(**MONEY)),
+            total_unvalued_days=Coalesce(
+                Sum("days", filter=Q(rate__isnull=True)),
+                NO_DAYS,
+                output_field=models.DecimalField(**DAYS),
+            ),
+        )
+        return {
+            "days": totals["total_days"],
+            "value": totals["total_value"],
+            "unvalued_days": totals["total_unvalued_days"],
+        }
+
+    def per_year(self) -> list[dict]:
+        """One row per calendar year: `year`, `days_given`, `skills_value` (€) and
+        `smes_helped` (SMEs its days went to that year)."""
+        return list(
+            self.with_value()
+            .annotate(year=ExtractYear("date"))
+            .order_by()
+            .values("year")
+            .annotate(
+                days_given=Sum("days"),
+                skills_value=Coalesce(
+                    Sum("value"), ZERO, output_field=models.DecimalField(**MONEY)
+                ),
+                smes_helped=models.Count("assignment__mission__dossier__pme", distinct=True),
+            )
+            .order_by("year")
+        )
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class DayLog(models.Model):
+    """The time one expert gave on one date to one mission: half a day or a day.
+
+    Within the mission's dates (checked by the service, and by a trigger); one row per
+    expert, mission and date; the service also keeps an expert's day at 1 across missions
+    and their total within the mission's working days.
+    """
+
+    assignment = models.ForeignKey(
+        MissionExpert,
+        on_delete=models.PROTECT,
+        related_name="day_logs",
+        verbose_name="expert de la mission",
+    )
+    date = models.DateField("date")
+    days = models.DecimalField("jours", **DAYS, validators=[validate_logged_days])
+    comment = models.CharField("commentaire", max_length=300, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="support_day_logs",
+        verbose_name="saisi par",
+    )
+    logged_at = models.DateTimeField("saisi le", default=timezone.now)
+
+    objects = DayLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "journée donnée"
+        verbose_name_plural = "journées données"
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "date"],
+                name="day_log_one_per_expert_mission_and_date",
+                violation_error_message=(
+                    "Des jours sont déjà saisis pour cet expert à cette date sur cette mission."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(days__in=[Decimal("0.5"), Decimal("1.0")]),
+                name="day_log_half_or_whole_day",
+                violation_error_message=ONE_DAY_MESSAGE,
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="day_log_date_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="day_log_within_mission_dates",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func="""
+                    IF NOT EXISTS (
+                        SELECT 1
+                        FROM grandes_entreprises_missionexpert a
+                        JOIN grandes_entreprises_supportmission m ON m.id = a.mission_id
+                        WHERE a.id = NEW.assignment_id
+                          AND NEW.date BETWEEN m.start_date AND m.end_date
+                    ) THEN
+                        RAISE EXCEPTION
+                            'La date est en dehors des dates de la mission.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.days} j le {self.date:%d/%m/%Y}"
+
+
+def hires_helped_by(corporation_ref):
+    """The hires that count as jobs created in the SMEs a corporation helped.
+
+    A hire of a dossier counts for a corporation when the corporation's experts gave days
+    to that dossier in the hire's year or before: help given in 2008 does not claim a hire
+    of 2006. `corporation_ref` is a corporation, its id, or an OuterRef to one. Hires are
+    only ever recorded on supported dossiers (approved, under support, closed).
+    """
+    helped = DayLog.objects.filter(
+        assignment__mission__corporation=corporation_ref,
+        assignment__mission__dossier=OuterRef("dossier"),
+        date__year__lte=ExtractYear(OuterRef("hire_date")),
+    )
+    return Hire.objects.filter(Exists(helped))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class MissionTransition(models.Model):
+    """One move of a mission from one status to another: who, when, from, to, why.
+
+    Append-only, down to the database: a trigger refuses updates and deletes.
+    """
+
+    mission = models.ForeignKey(
+        SupportMission, on_delete=models.PROTECT, related_name="transitions", verbose_name="mission"
+    )
+    transition = models.CharField("transition", max_length=20)
+    from_status = models.CharField("de l'état", max_length=10, choices=MissionStatus.choices)
+    to_status = models.CharField("vers l'état", max_length=10, choices=MissionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="support_mission_transitions",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'état de mission"
+        verbose_name_plural = "changements d'état de mission"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")),
+                name="mission_transition_changes_status",
+                violation_error_message="Un changement d'état mène à un autre état.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="mission_transition_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ResultKind(models.TextChoices):
+    CERTIFICATION = "certification", "Certification obtenue"
+    NEW_MARKET = "nouveau_marche", "Nouveau marché"
+    PROCESS_IMPROVED = "procede_ameliore", "Procédé amélioré"
+    OTHER = "autre", "Autre"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class MissionResult(models.Model):
+    """One result a mission produced, e.g. "ISO 9001" certification obtained in March 2007."""
+
+    mission = models.ForeignKey(
+        SupportMission, on_delete=models.CASCADE, related_name="results", verbose_name="mission"
+    )
+    kind = models.CharField("nature", max_length=20, choices=ResultKind.choices)
+    title = models.CharField(
+        "intitulé",
+        max_length=200,
+        help_text="Par exemple : ISO 9001, marché de la maintenance ferroviaire…",
+    )
+    achieved_on = models.DateField("obtenu le", null=True, blank=True)
+    description = models.TextField("précisions", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="support_mission_results",
+        verbose_name="saisi par",
+    )
+    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "résultat de mission"
+        verbose_name_plural = "résultats de mission"
+        ordering = ["mission", "achieved_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(ResultKind)),
+                name="mission_result_kind_known",
+                violation_error_message="Nature de résultat inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=ResultKind.CERTIFICATION) | Q(achieved_on__isnull=False),
+                name="mission_result_certification_dated",
+                violation_error_message="Une certification porte sa date d'obtention.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} : {self.title}"
+
+    def clean(self):
+        if self.kind == ResultKind.CERTIFICATION and not self.achieved_on:
+            raise ValidationError({"achieved_on": "Une certification porte sa date d'obtention."})
+        if self.achieved_on and self.achieved_on > timezone.localdate():
+            raise ValidationError(
+                {"achieved_on": "On n'enregistre que des résultats déjà obtenus : date future."}
+            )

@@ -1,0 +1,99 @@
+"""Who may do what with corporations, missions and revitalisation conventions.
+
+Predicates answer for one user and one object. Those that can refuse for several reasons
+return `(allowed, reason)` so that a service or a view can say why, in French. Seeing is
+`Corporation.objects.visible_to(user)` and `SupportMission.objects.visible_to(user)`: a
+view fetches through them and answers 404 otherwise.
+
+Writing is the operator's work in its basins (staff and managers, as in `pme`;
+administrators read everything but do not act for an operator). The one exception is a
+corporation coordinator, who logs the days their corporation's experts gave, moves its
+missions along and records their results.
+"""
+
+from alize.models import OPERATOR_ROLES, Role
+from grandes_entreprises.workflow import COORDINATOR, OPERATOR, StatusRule
+
+NOT_YOUR_BASIN = "Cette entreprise n'appartient pas à l'un de vos bassins."
+NOT_YOUR_CORPORATION = (
+    "Vous ne coordonnez pas l'entreprise de cette mission : vous ne pouvez pas y saisir de jours."
+)
+
+
+def is_operator_of_basin(user, basin_id: int) -> bool:
+    """Operator staff or manager working in this basin."""
+    return (
+        user.is_authenticated
+        and user.has_role(*OPERATOR_ROLES)
+        and user.basins.filter(pk=basin_id).exists()
+    )
+
+
+def is_coordinator_of(user, corporation) -> bool:
+    """A user with the coordinator role, named among this corporation's coordinators."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.COORDINATOR)
+        and corporation.coordinators.filter(pk=user.pk).exists()
+    )
+
+
+def actor_kinds(user, mission) -> frozenset[str]:
+    """In which capacities a user may act on a mission: operator, coordinator, both, none."""
+    kinds = set()
+    if is_operator_of_basin(user, mission.corporation.basin_id):
+        kinds.add(OPERATOR)
+    if is_coordinator_of(user, mission.corporation):
+        kinds.add(COORDINATOR)
+    return frozenset(kinds)
+
+
+def can_manage_corporation(user, corporation) -> bool:
+    """The record, experts, contacts, rates, memberships and coordinators of a corporation:
+    the operators of its basin."""
+    return is_operator_of_basin(user, corporation.basin_id)
+
+
+def can_create_mission(user, corporation) -> tuple[bool, str]:
+    if not is_operator_of_basin(user, corporation.basin_id):
+        return False, "Seul le personnel de l'opérateur du bassin organise les missions d'appui."
+    return True, ""
+
+
+def can_log_days(user, mission) -> tuple[bool, str]:
+    """The operators of the mission's basin, and the coordinators of its corporation."""
+    if actor_kinds(user, mission):
+        return True, ""
+    if user.is_authenticated and user.has_role(Role.COORDINATOR):
+        return False, NOT_YOUR_CORPORATION
+    return False, "Vous n'avez pas le droit de saisir les jours de cette mission."
+
+
+def can_change_status(user, mission, rule: StatusRule) -> tuple[bool, str]:
+    kinds = actor_kinds(user, mission)
+    if not kinds:
+        return False, "Vous n'avez pas le droit de modifier cette mission."
+    if not kinds & rule.actors:
+        return False, (
+            f"Seul le personnel de l'opérateur peut « {rule.label[0].lower()}{rule.label[1:]} »."
+        )
+    return True, ""
+
+
+def can_record_result(user, mission) -> tuple[bool, str]:
+    if actor_kinds(user, mission):
+        return True, ""
+    return False, "Vous n'avez pas le droit d'enregistrer les résultats de cette mission."
+
+
+def can_record_outcome(user, mission) -> tuple[bool, str]:
+    """The SME's satisfaction is gathered by the operator, not by the corporation that
+    helped it."""
+    if OPERATOR in actor_kinds(user, mission):
+        return True, ""
+    return False, "Seul le personnel de l'opérateur enregistre le bilan et la satisfaction."
+
+
+def can_manage_conventions(user, corporation) -> bool:
+    """Revitalisation conventions and the payments under them: the basin's operators."""
+    return is_operator_of_basin(user, corporation.basin_id)

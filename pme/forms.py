@@ -1,0 +1,215 @@
+"""Forms of the SME registry and its dossiers.
+
+They show errors next to the fields; they are never the gate. Each view hands the cleaned
+data to one service of `pme.services`, which validates again and decides.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from alize.forms import DateInput, EuroField, ReferentialForm
+from alize.models import OPERATOR_ROLES, Commune, Epci
+from pme.models import Dossier, Hire, Need, Pme, PmeContact
+from pme.services import CONTACT_FIELDS, DOSSIER_FIELDS, PME_FIELDS
+from pme.validators import compact_number, validate_siret
+from pme.workflow import DossierState
+
+
+class SiretField(forms.CharField):
+    """A SIRET as people type it ("356 000 000 00048"): read as its fourteen digits."""
+
+    default_validators = [validate_siret]
+
+    def __init__(self, *, max_length=None, **kwargs):
+        # Room for the spaces, dots and dashes typed between the digits.
+        super().__init__(max_length=25, **kwargs)
+
+    def to_python(self, value):
+        return compact_number(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "inputmode": "numeric", "autocomplete": "off"}
+
+
+class PmeForm(ReferentialForm):
+    """The company's record; in the creation form, a SIRET already known is not an error.
+
+    With `reuse_existing`, a SIRET the user's basins already registered makes the other
+    company fields optional: the service opens the dossier on the existing SME and leaves
+    its record as it is.
+    """
+
+    class Meta:
+        model = Pme
+        fields = [
+            "name",
+            "siret",
+            "legal_form",
+            "naf_code",
+            "headcount",
+            "founding_date",
+            "address",
+            "commune",
+        ]
+        widgets = {"founding_date": DateInput()}
+        field_classes = {"siret": SiretField}
+
+    def __init__(self, *args, reuse_existing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reuse_existing = reuse_existing
+        self.fields["commune"].queryset = Commune.objects.visible_to(self.user)
+        self.fields["headcount"].widget.attrs.setdefault("min", 0)
+        self.existing = None
+        if reuse_existing:
+            # As the SIRET is typed, say whether the company is already registered.
+            self.fields["siret"].widget.attrs.update(
+                {
+                    "hx-get": reverse("pme:siret_lookup"),
+                    "hx-trigger": "input changed delay:400ms, change",
+                    "hx-target": "#siret-connu",
+                    "hx-swap": "outerHTML",
+                }
+            )
+        if reuse_existing and self.is_bound:
+            siret = compact_number(self.data.get(self.add_prefix("siret"), "") or "")
+            self.existing = Pme.objects.visible_to(self.user).find_by_siret(siret)
+            if self.existing:
+                for name, field in self.fields.items():
+                    field.required = name == "siret"
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if self.reuse_existing:
+            # A SIRET already registered is the service's business (reuse, or a refusal
+            # naming the other basin), not a uniqueness error here.
+            exclude.add("siret")
+        return exclude
+
+    def _post_clean(self):
+        if self.existing is None:
+            super()._post_clean()
+
+    def service_data(self) -> dict:
+        if self.existing is not None:
+            return {"siret": self.cleaned_data["siret"]}
+        return {name: self.cleaned_data[name] for name in PME_FIELDS}
+
+
+class DossierForm(ReferentialForm):
+    needs = forms.MultipleChoiceField(
+        label="Besoins par domaine",
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Indiquez au moins un besoin."},
+    )
+
+    class Meta:
+        model = Dossier
+        fields = [
+            "project_summary",
+            "kind",
+            "needs",
+            "jobs_planned",
+            "jobs_horizon_months",
+            "advance_requested",
+            "bank_loans",
+            "orientation_source",
+            "oriented_by_epci",
+            "orientation_partner",
+            "orientation_date",
+            "staff_member",
+        ]
+        widgets = {
+            "project_summary": forms.Textarea(attrs={"rows": 4}),
+            "orientation_date": DateInput(),
+        }
+        field_classes = {"advance_requested": EuroField, "bank_loans": EuroField}
+        help_texts = {
+            "oriented_by_epci": "Seulement si la PME a été orientée par une intercommunalité.",
+            "staff_member": "Vous-même si vous n'en choisissez pas.",
+        }
+
+    def __init__(self, *args, basin=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        epcis = Epci.objects.visible_to(self.user)
+        # The staff members of the user's basins (of the SME's basin for an existing SME).
+        staff = get_user_model().objects.filter(
+            groups__name__in=OPERATOR_ROLES,
+            basins__in=[basin] if basin else self.user.basins.all(),
+        )
+        if basin:
+            epcis = epcis.filter(basin=basin)
+        self.fields["oriented_by_epci"].queryset = epcis
+        self.fields["staff_member"].queryset = staff.distinct().order_by("last_name", "first_name")
+        self.fields["staff_member"].empty_label = "—"
+        for name in ("jobs_planned", "jobs_horizon_months"):
+            self.fields[name].widget.attrs.setdefault("min", 0 if name == "jobs_planned" else 1)
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in DOSSIER_FIELDS}
+
+
+class ContactForm(ReferentialForm):
+    """A contact of the SME; `optional` in the creation form, where it may stay empty."""
+
+    class Meta:
+        model = PmeContact
+        fields = ["name", "role", "email", "phone"]
+
+    def __init__(self, *args, optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        if optional:
+            self.fields["name"].required = False
+
+    @property
+    def filled(self) -> bool:
+        return any(self.data.get(self.add_prefix(name), "").strip() for name in self.fields)
+
+    def clean(self):
+        data = super().clean()
+        if self.optional and self.filled and not data.get("name"):
+            self.add_error("name", "Indiquez le nom du contact, ou videz ses autres champs.")
+        return data
+
+    def _post_clean(self):
+        if not (self.optional and not self.filled):
+            super()._post_clean()
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
+
+
+class HireForm(ReferentialForm):
+    submit_label = "Enregistrer l'embauche"
+
+    class Meta:
+        model = Hire
+        fields = ["hire_date", "contract", "job_title", "evidence"]
+        widgets = {"hire_date": DateInput()}
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's rules about the dossier (no hire before orientation) show on the field.
+        self.instance.dossier = dossier
+        self.fields["evidence"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
+
+
+class TransitionForm(forms.Form):
+    """A move of the dossier: the button pressed, the state the user saw, a comment."""
+
+    transition = forms.CharField(label="Changement d'état")
+    expected_state = forms.ChoiceField(label="État affiché", choices=DossierState.choices)
+    comment = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    decision_date = forms.DateField(
+        label="Date de la décision du comité",
+        required=False,
+        widget=DateInput(),
+        help_text="Pour une décision du comité : aujourd'hui si vous la laissez vide.",
+    )

@@ -1,0 +1,77 @@
+from django.urls import path
+
+from pme import views
+
+app_name = "pme"
+
+urlpatterns = [
+    path("mes-dossiers/", views.WorkQueueView.as_view(), name="work_queue"),
+    # SMEs
+    path("entreprises/", views.PmeListView.as_view(), name="pme_list"),
+    path(
+        "entreprises/export.csv",
+        views.PmeExportView.as_view(fmt="csv"),
+        name="pme_export_csv",
+    ),
+    path(
+        "entreprises/export.xlsx",
+        views.PmeExportView.as_view(fmt="xlsx"),
+        name="pme_export_xlsx",
+    ),
+    path("entreprises/nouvelle/", views.PmeCreateView.as_view(), name="pme_create"),
+    path("entreprises/siret/", views.SiretLookupView.as_view(), name="siret_lookup"),
+    path("entreprises/<int:pk>/", views.PmeDetailView.as_view(), name="pme_detail"),
+    path("entreprises/<int:pk>/modifier/", views.PmeUpdateView.as_view(), name="pme_update"),
+    path(
+        "entreprises/<int:pme_pk>/contacts/nouveau/",
+        views.ContactFormView.as_view(),
+        name="contact_create",
+    ),
+    path(
+        "entreprises/<int:pme_pk>/dossiers/nouveau/",
+        views.DossierFormView.as_view(),
+        name="dossier_create",
+    ),
+    path("contacts/<int:pk>/modifier/", views.ContactFormView.as_view(), name="contact_update"),
+    path("contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact_delete"),
+    # Dossiers
+    path("dossiers/", views.DossierListView.as_view(), name="dossier_list"),
+    path(
+        "dossiers/export.csv",
+        views.DossierExportView.as_view(fmt="csv"),
+        name="dossier_export_csv",
+    ),
+    path(
+        "dossiers/export.xlsx",
+        views.DossierExportView.as_view(fmt="xlsx"),
+        name="dossier_export_xlsx",
+    ),
+    path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="dossier_detail"),
+    path("dossiers/<int:pk>/modifier/", views.DossierFormView.as_view(), name="dossier_update"),
+    path(
+        "dossiers/<int:pk>/changer-d-etat/",
+        views.DossierTransitionView.as_view(),
+        name="dossier_transition",
+    ),
+    path(
+        "dossiers/<int:pk>/embauches/nouvelle/",
+        views.HireCreateView.as_view(),
+        name="hire_create",
+    ),
+    path(
+        "embauches/<int:pk>/justificatif/",
+        views.HireEvidenceView.as_view(),
+        name="hire_evidence",
+    ),
+]
+
+# The documents of a dossier and its PDF live in their own module, which may not be there
+# yet; an import error inside it is a bug, and must not hide its pages.
+try:
+    from pme.document_urls import document_urlpatterns
+except ImportError as missing:
+    if missing.name != "pme.document_urls":
+        raise
+    document_urlpatterns = []
+
+urlpatterns += document_urlpatterns
