@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TextIO
 
-import pghistory
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
@@ -573,7 +572,9 @@ def load_accounts(report: LoadReport) -> None:
 def load(stdout: TextIO | None = None) -> LoadReport:
     """Write the whole demo data set in one transaction; print a summary to `stdout`."""
     report = LoadReport()
-    with transaction.atomic(), pghistory.context(command="load_demo"):
+    # No enclosing pghistory context: nested contexts merge into the outer one, which would
+    # credit every event to the last user a service named. Each service names its own user.
+    with transaction.atomic():
         load_referential(report)
         load_accounts(report)
         # Imported here: the apps built on the referential import this module's getters.

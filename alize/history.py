@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils.formats import date_format
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from pghistory.models import Events
 
 LABELS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
@@ -142,10 +143,19 @@ def _display(model_field, value, names) -> str:
         return names.get((model_field.related_model, value), f"n° {value} (supprimé)")
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
+    base_field = getattr(model_field, "base_field", None)
+    if base_field is not None and base_field.choices and isinstance(value, list):
+        labels = dict(base_field.flatchoices)
+        return ", ".join(str(labels.get(item, item)) for item in value) or "—"
     internal_type = model_field.get_internal_type()
     try:
         if internal_type == "DecimalField":
-            return euros(Decimal(str(value)), model_field.decimal_places)
+            if "€" in str(model_field.verbose_name):
+                return euros(Decimal(str(value)), model_field.decimal_places)
+            return number_format(Decimal(str(value)), use_l10n=True)
+        if internal_type == "DateTimeField":
+            moment = timezone.localtime(datetime.datetime.fromisoformat(value))
+            return date_format(moment, "SHORT_DATETIME_FORMAT")
         if internal_type in {"PositiveIntegerField", "IntegerField", "BigIntegerField"}:
             return integer(value)
         if internal_type == "DateField":
