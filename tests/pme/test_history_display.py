@@ -26,11 +26,11 @@ def test_changes_are_shown_in_french_and_credited_to_their_author(dossier, staff
     entries = history_for(dossier)
     moved = entries[0]
     assert moved.who == str(staff)
-    changes = dict((label, after) for label, _before, after in moved.changes)
+    changes = {label: after for label, _before, after in moved.changes}
     # Timestamps read as 26/11/2026 14:05, never as ISO strings.
     timestamp = next(value for label, value in changes.items() if "depuis" in label.lower())
     assert "T" not in timestamp and "/" in timestamp
-    created = dict((label, after) for label, _before, after in entries[-1].changes)
+    created = {label: after for label, _before, after in entries[-1].changes}
     assert any(value == "Qualité, Commercial" for value in created.values())
 
     html = staff_client.get(reverse("pme:dossier_detail", args=[dossier.pk])).content.decode()
