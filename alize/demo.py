@@ -255,6 +255,14 @@ ACCOUNTS = (
         "Démo",
         "Administration Alizé (démo)",
     ),
+    # Named coordinator of Alstom by `grandes_entreprises.demo`.
+    AccountSpec(
+        "coordinateur.alstom@alize.demo",
+        Role.COORDINATOR,
+        "Corentin",
+        "Démo",
+        "Alstom Transport (démo)",
+    ),
 )
 
 
@@ -578,9 +586,11 @@ def load(stdout: TextIO | None = None) -> LoadReport:
         load_referential(report)
         load_accounts(report)
         # Imported here: the apps built on the referential import this module's getters.
+        from grandes_entreprises.demo import load_corporations
         from pme.demo import load_pmes
 
         load_pmes(report)
+        load_corporations(report)
     if stdout is not None:
         for line in report.lines():
             stdout.write(f"{line}\n")

@@ -1,5 +1,6 @@
 """Reading the audit trail that django-pghistory's triggers write for every tracked model."""
 
+import copy
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
@@ -139,6 +140,12 @@ def _display(model_field, value, names) -> str:
         return "—"
     if model_field is None:
         return str(value)
+    if getattr(model_field, "generated", False):
+        # A generated column (e.g. an amount computed by the database): read as its type,
+        # under its own name (which says whether it is in euros).
+        output_field = copy.copy(model_field.output_field)
+        output_field.verbose_name = model_field.verbose_name
+        model_field = output_field
     if model_field.is_relation:
         return names.get((model_field.related_model, value), f"n° {value} (supprimé)")
     if model_field.choices:

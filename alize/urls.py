@@ -98,5 +98,6 @@ urlpatterns = [
     path("compte/", include(auth)),
     path("referentiel/", include(referential)),
     path("pme/", include("pme.urls")),
+    path("grandes-entreprises/", include("grandes_entreprises.urls")),
     path("admin/", admin.site.urls),
 ]

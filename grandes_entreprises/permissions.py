@@ -97,3 +97,40 @@ def can_record_outcome(user, mission) -> tuple[bool, str]:
 def can_manage_conventions(user, corporation) -> bool:
     """Revitalisation conventions and the payments under them: the basin's operators."""
     return is_operator_of_basin(user, corporation.basin_id)
+
+
+# --- Who opens which pages (a refusal is a 404) ------------------------------------------
+
+# The lists and pages of corporations and missions, each reading what `visible_to` gives.
+# The steering committee, funders and committee members see none of it yet: they will read
+# what the corporations gave in the programme reports and in their session's packs.
+BROWSER_ROLES = (*OPERATOR_ROLES, Role.COORDINATOR, Role.ADMIN)
+
+
+def can_browse_corporations(user) -> bool:
+    """Operators (their basins), coordinators (their corporation) and administrators."""
+    return user.is_authenticated and user.has_role(*BROWSER_ROLES)
+
+
+def can_browse_conventions(user) -> bool:
+    """A revitalisation convention is the operator's business with the State: operators and
+    administrators read it; coordinators do not (see `ConventionQuerySet.visible_to`)."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
+
+
+def can_view_contacts(user) -> bool:
+    """A corporation's contacts, coordinators and committee representatives are personal
+    data: operators and administrators only."""
+    return can_browse_conventions(user)
+
+
+def is_operator(user) -> bool:
+    """Operator staff or manager of any basin: the gate of the pages that write; each page
+    then asks `can_manage_corporation` about its corporation (a 404 otherwise)."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES)
+
+
+def can_act_on_missions(user) -> bool:
+    """The gate of the pages that log days, record results and move a mission: operators
+    and coordinators; each page then asks `actor_kinds` about its mission."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.COORDINATOR)

@@ -46,6 +46,17 @@ class SkillsStatement:
         return len(self.smes)
 
     @property
+    def hires_in_smes_helped(self) -> int:
+        """The year's hires of the SMEs helped that year (the sum of the SMEs' lines)."""
+        return sum(sme.hires for sme in self.smes)
+
+    @property
+    def hires_in_smes_helped_before(self) -> int:
+        """The year's hires of SMEs helped only in earlier years: counted in `jobs_created`
+        but on no line of the year's SMEs."""
+        return self.jobs_created - self.hires_in_smes_helped
+
+    @property
     def period_start(self) -> datetime.date:
         return datetime.date(self.year, 1, 1)
 

@@ -1,9 +1,8 @@
 """The one-page dossier summary, as a PDF, for committee members.
 
-An HTML template (auto-escaped like every page) rendered by WeasyPrint. The builder reads
-the database a fixed number of times, however many documents or state changes the dossier
-has. WeasyPrint may fetch nothing from outside: the stylesheet is inline and the fonts are
-the system's.
+An HTML template (auto-escaped like every page) rendered by WeasyPrint through
+`alize.pdf.html_to_pdf`, which fetches nothing from outside. The builder reads the database
+a fixed number of times, however many documents or state changes the dossier has.
 """
 
 from dataclasses import dataclass
@@ -14,21 +13,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from stdnum.fr import siret as stdnum_siret
 
+from alize.pdf import html_to_pdf
 from pme.models import Document, Dossier, DossierTransition, Hire
 
 TEMPLATE = "pme/pdf/dossier.html"
 # Enough for a committee member; a longer list would push the summary onto a second page.
 MAX_LISTED_DOCUMENTS = 8
 MAX_LISTED_TRANSITIONS = 8
-
-
-class ExternalResourceRefused(Exception):
-    pass
-
-
-def _refuse_fetch(url, *args, **kwargs):
-    # Everything the PDF needs is in the HTML; a URL here would be data trying to reach out.
-    raise ExternalResourceRefused(url)
 
 
 @dataclass
@@ -102,9 +93,4 @@ def render_dossier_html(dossier_pk: int) -> str:
 
 def build_dossier_pdf(dossier_pk: int) -> bytes:
     """The dossier's one-page summary as PDF bytes (A4)."""
-    # Imported here: loading WeasyPrint parses its stylesheets (and logs it) at import time,
-    # which every manage.py command would otherwise pay for.
-    import weasyprint
-
-    html = render_dossier_html(dossier_pk)
-    return weasyprint.HTML(string=html, base_url=None, url_fetcher=_refuse_fetch).write_pdf()
+    return html_to_pdf(render_dossier_html(dossier_pk))

@@ -258,8 +258,13 @@ def transition_dossier(
     comment: str = "",
     decision_date: datetime.date | None = None,
     expected_state: str | None = None,
+    for_committee: bool = False,
 ) -> Dossier:
     """Move a dossier to another state, if the workflow allows it and the user may.
+
+    `for_committee` is passed by the committees' own decision service only, after it has
+    checked who may record the decision of a closed vote (chair, secretary, manager): the
+    committee decides, not the person's operator role.
 
     The dossier's row is locked first: of two people making the same move at once, the
     second finds the dossier already moved and is refused. `expected_state`, when given
@@ -283,8 +288,9 @@ def transition_dossier(
             raise ValidationError(
                 f"Un dossier « {current.label} » ne peut pas passer à l'état « {target.label} »."
             )
-        allowed, reason = permissions.can_apply_transition(by, locked, transition)
-        _require(allowed, reason)
+        if not (for_committee and transition.is_committee_decision):
+            allowed, reason = permissions.can_apply_transition(by, locked, transition)
+            _require(allowed, reason)
 
         now = timezone.now()
         locked.state = target

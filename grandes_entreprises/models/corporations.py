@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
@@ -170,6 +171,14 @@ class Corporation(models.Model):
     def __str__(self):
         return f"{self.group_name} – {self.site_name}" if self.site_name else self.group_name
 
+    def get_absolute_url(self):
+        return reverse("grandes_entreprises:corporation_detail", args=[self.pk])
+
+    @property
+    def name(self) -> str:
+        """How pages and lists name the corporation: the group, then its local site."""
+        return str(self)
+
     def clean(self):
         if self.funder_id and self.basin_id:
             funder = self.funder
@@ -319,6 +328,9 @@ class Expert(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.job_title})"
+
+    def get_absolute_url(self):
+        return reverse("grandes_entreprises:corporation_detail", args=[self.corporation_id])
 
     def clean(self):
         if isinstance(self.domains, list):

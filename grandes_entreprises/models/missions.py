@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear, Round
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
@@ -193,6 +194,9 @@ class SupportMission(models.Model):
         if not self.pk:
             return "Nouvelle mission d'appui"
         return f"Mission n° {self.pk} – {self.get_domain_display()}"
+
+    def get_absolute_url(self):
+        return reverse("grandes_entreprises:mission_detail", args=[self.pk])
 
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce, Round
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import MONEY, OPERATOR_ROLES, Role
@@ -225,6 +226,9 @@ class RevitalisationConvention(models.Model):
 
     def __str__(self):
         return f"Convention {self.reference} – {self.corporation}"
+
+    def get_absolute_url(self):
+        return reverse("grandes_entreprises:convention_detail", args=[self.pk])
 
     def clean(self):
         errors = {}

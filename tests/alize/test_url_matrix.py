@@ -25,6 +25,13 @@ from tests.alize.factories import (
     PeriodFactory,
 )
 from tests.conftest import make_user
+from tests.grandes_entreprises.factories import (
+    CorporationFactory,
+    DailyRateFactory,
+    ExpertFactory,
+    RevitalisationConventionFactory,
+    SupportMissionFactory,
+)
 from tests.pme.factories import DossierFactory, HireFactory, PmeContactFactory, PmeFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +55,8 @@ ACTORS = (
     "other_manager",  # responsable of ANOTHER basin
     "other_steering",  # comité de pilotage of ANOTHER basin
     "other_funder",  # financeur representing an intercommunality of ANOTHER basin
+    "coordinator",  # coordinateur(trice) of the basin's corporation
+    "other_coordinator",  # coordinateur(trice) of ANOTHER corporation (of another basin)
 )
 
 ACTOR_ROLES = {
@@ -61,6 +70,8 @@ ACTOR_ROLES = {
     "other_manager": Role.MANAGER,
     "other_steering": Role.STEERING,
     "other_funder": Role.FUNDER,
+    "coordinator": Role.COORDINATOR,
+    "other_coordinator": Role.COORDINATOR,
 }
 
 
@@ -78,13 +89,23 @@ def expect(**overrides) -> dict[str, int]:
         "other_manager": OK,
         "other_steering": NOT_FOUND,
         "other_funder": NOT_FOUND,
+        "coordinator": NOT_FOUND,
+        "other_coordinator": NOT_FOUND,
     }
     assert set(overrides) <= set(base), overrides
     return {**base, **overrides}
 
 
 # Everyone signed in sees the home page.
-HOME = expect(committee=OK, steering=OK, funder=OK, other_steering=OK, other_funder=OK)
+HOME = expect(
+    committee=OK,
+    steering=OK,
+    funder=OK,
+    other_steering=OK,
+    other_funder=OK,
+    coordinator=OK,
+    other_coordinator=OK,
+)
 # A list, or a creation form that is not tied to one basin: people of another basin open it
 # (and see or pick only their own basin's rows).
 LIST = expect()
@@ -107,6 +128,19 @@ PME_MOVE = {**PME_WRITE_OWN, "staff": REDIRECT, "manager": REDIRECT}
 DOCUMENT_READ = expect(other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 DOCUMENT_WRITE = {**DOCUMENT_READ, "staff": REDIRECT, "manager": REDIRECT, "admin": FORBIDDEN}
 
+# Corporations and their missions. Readers: the operators (their basin's), a coordinator
+# (their corporation's) and the administrator; the steering committee, funders and
+# committee members read none of it yet (the programme reports and the session packs will
+# show them what the corporations gave).
+GE_LIST = expect(coordinator=OK, other_coordinator=OK)
+GE_OWN = expect(coordinator=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+# The corporation's record (experts, daily rates), organising missions, their outcome and
+# the revitalisation conventions: the operators of the basin only.
+GE_WRITE_OWN = PME_WRITE_OWN
+# Logging days and results: the operators of the basin and the corporation's coordinators.
+GE_ACT_OWN = expect(admin=NOT_FOUND, coordinator=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+GE_MOVE = {**GE_ACT_OWN, "staff": REDIRECT, "manager": REDIRECT, "coordinator": REDIRECT}
+
 
 @dataclass(frozen=True)
 class Page:
@@ -118,6 +152,8 @@ class Page:
     marker: str = ""
     # A page that only answers POST (an action): the data it is sent.
     post: dict | None = None
+    # URL kwargs that are not objects (a year).
+    values: dict = field(default_factory=dict)
 
 
 MATRIX: dict[str, Page] = {
@@ -177,6 +213,32 @@ MATRIX: dict[str, Page] = {
     "pme:document_delete": Page(
         DOCUMENT_WRITE, {"dossier_pk": "dossier", "pk": "document"}, post={}
     ),
+    # Corporations
+    "grandes_entreprises:corporation_list": Page(GE_LIST, marker="corporation"),
+    "grandes_entreprises:corporation_detail": Page(GE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:skills_statement_pdf": Page(
+        GE_OWN, {"pk": "corporation"}, values={"year": 2007}
+    ),
+    "grandes_entreprises:expert_create": Page(GE_WRITE_OWN, {"corporation_pk": "corporation"}),
+    "grandes_entreprises:expert_update": Page(GE_WRITE_OWN, {"pk": "expert"}),
+    "grandes_entreprises:daily_rate_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    # Support missions
+    "grandes_entreprises:mission_list": Page(GE_LIST, marker="supported_pme"),
+    "grandes_entreprises:mission_create": Page(
+        GE_WRITE_OWN, {"dossier_pk": "approved_dossier"}, marker="corporation"
+    ),
+    "grandes_entreprises:mission_detail": Page(GE_OWN, {"pk": "mission"}),
+    "grandes_entreprises:mission_transition": Page(
+        GE_MOVE, {"pk": "mission"}, post={"transition": "finish", "expected_status": "en_cours"}
+    ),
+    "grandes_entreprises:day_log_create": Page(GE_ACT_OWN, {"pk": "mission"}),
+    "grandes_entreprises:result_create": Page(GE_ACT_OWN, {"pk": "mission"}),
+    "grandes_entreprises:mission_expert_create": Page(GE_WRITE_OWN, {"pk": "mission"}),
+    "grandes_entreprises:outcome_update": Page(GE_WRITE_OWN, {"pk": "mission"}),
+    # Revitalisation conventions: the operators of the basin and the administrator.
+    "grandes_entreprises:convention_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:convention_detail": Page(OWN, {"pk": "convention"}),
+    "grandes_entreprises:payment_create": Page(GE_WRITE_OWN, {"pk": "convention"}),
 }
 
 # Pages with expectations of their own (tested elsewhere): the admin site, the health check
@@ -236,7 +298,22 @@ def build_basin_objects(label: str) -> dict:
     pme = PmeFactory(basin=basin, commune=commune, name=f"Entreprise {label}")
     # A finished dossier with a hire and its evidence, then the SME's open dossier.
     closed = DossierFactory(pme=pme, closed=True)
+    # A corporation of the basin helping another SME, approved by the committee.
+    supported_pme = PmeFactory(basin=basin, commune=commune, name=f"Atelier {label}")
+    approved_dossier = DossierFactory(pme=supported_pme, approved=True)
+    corporation = CorporationFactory(basin=basin, group_name=f"Groupe {label}", site_name="")
+    DailyRateFactory(corporation=corporation)
+    expert = ExpertFactory(corporation=corporation)
+    mission = SupportMissionFactory(
+        corporation=corporation, dossier=approved_dossier, experts=[expert], running=True
+    )
     return {
+        "supported_pme": supported_pme,
+        "approved_dossier": approved_dossier,
+        "corporation": corporation,
+        "expert": expert,
+        "mission": mission,
+        "convention": RevitalisationConventionFactory(corporation=corporation),
         "basin": basin,
         "cap": AdvanceCapFactory(basin=basin),
         "period": period,
@@ -267,6 +344,8 @@ def world(db, settings, tmp_path):
     for actor, objects in (("funder", here), ("other_funder", there)):
         users[actor].funder = objects["funder"]
         users[actor].save()
+    for actor, objects in (("coordinator", here), ("other_coordinator", there)):
+        objects["corporation"].coordinators.add(users[actor])
     for objects, staff in ((here, users["staff"]), (there, users["other_staff"])):
         objects["document"] = attach_document(
             dossier=objects["dossier"],
@@ -278,7 +357,8 @@ def world(db, settings, tmp_path):
 
 
 def url_of(name: str, page: Page, objects: dict) -> str:
-    return reverse(name, kwargs={kw: objects[key].pk for kw, key in page.kwargs.items()})
+    kwargs = {kw: objects[key].pk for kw, key in page.kwargs.items()}
+    return reverse(name, kwargs={**kwargs, **page.values})
 
 
 MATRIX_CASES = [

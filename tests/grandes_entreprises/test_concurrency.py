@@ -31,7 +31,7 @@ from tests.grandes_entreprises.factories import (
 )
 
 # Real commits: the data migrations' roles and SMIC table are restored for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HOLD_SECONDS = 0.4
 D = datetime.date

@@ -23,7 +23,7 @@ from tests.conftest import make_user
 from tests.pme.factories import DossierFactory
 
 # Real commits: the data migration's role groups are restored for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HOLD_SECONDS = 0.4
 

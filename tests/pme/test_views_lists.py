@@ -420,9 +420,10 @@ QUERY_COUNTS = {
     ("work_queue", ""): 3 + 2,
     # basins, dossiers, contacts; history: events, people, commune
     ("pme_detail", ""): 3 + 1 + 1 + 1 + 1 + 3,
-    # basins, hires, contacts, transitions, documents (their partial's one query); history:
-    # events, people, and the SME and staff member the trail names
-    ("dossier_detail", ""): 3 + 1 + 1 + 4 + 4,
+    # basins, hires, contacts, transitions, documents (their partial's one query), support
+    # missions (theirs, grandes_entreprises); history: events, people, and the SME and staff
+    # member the trail names
+    ("dossier_detail", ""): 3 + 1 + 1 + 4 + 1 + 4,
 }
 
 

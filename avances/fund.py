@@ -1,0 +1,230 @@
+"""The revolving advance fund of each basin: its balances, computed by the database from
+the ledger, and the one writer of contributions into it.
+
+    cash       = Σ ledger amounts = contributions in + repayments in − disbursements out
+    committed  = Σ (granted − disbursed) over advances neither written off nor closed
+    available  = cash − committed
+
+Every movement is written by a service in the same transaction as what it records
+(`disburse_advance`, `record_payment`, `approve_write_off`, `register_contribution`), so
+the ledger reconciles to the cent with the disbursements, payments and contributions. The
+sign convention of the ledger is documented in `avances.models.fund`.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Sum
+from django.utils import timezone
+
+from alize.models import MONEY, Basin, Contribution
+from alize.templatetags.alize_tags import euros
+from avances import permissions
+from avances.models import (
+    Advance,
+    BasinAdvanceSettings,
+    Disbursement,
+    FundMovement,
+    MovementKind,
+)
+from avances.models.common import ZERO, sum_of
+from avances.values import as_amount, french_date
+
+
+def fund_settings(basin_id: int) -> BasinAdvanceSettings:
+    """The basin's row of settings, created with the defaults on first use."""
+    settings, _ = BasinAdvanceSettings.objects.get_or_create(basin_id=basin_id)
+    return settings
+
+
+def lock_fund(basin_id: int) -> BasinAdvanceSettings:
+    """Lock the basin's fund until the transaction ends (see `BasinAdvanceSettings`).
+
+    Every service locks the fund first and the advance or dossier second: always in that
+    order, so two of them never wait for each other.
+    """
+    fund_settings(basin_id)
+    return BasinAdvanceSettings.objects.select_for_update().get(basin_id=basin_id)
+
+
+def with_fund_balances(basins: models.QuerySet) -> models.QuerySet:
+    """Annotate basins with `contributions`, `repayments`, `disbursements` (positive),
+    `cash`, `committed` and `available`, all in the same query."""
+    money = models.DecimalField(**MONEY)
+    movements = FundMovement.objects.filter(basin=OuterRef("pk"))
+
+    def ledger(kind):
+        return sum_of(movements.filter(kind=kind), "amount", "basin")
+
+    open_advances = Q(written_off_on__isnull=True, disbursements_closed_on__isnull=True)
+    granted_open = sum_of(
+        Advance.objects.filter(open_advances, basin=OuterRef("pk")), "amount", "basin"
+    )
+    disbursed_open = sum_of(
+        Disbursement.objects.filter(
+            advance__basin=OuterRef("pk"),
+            advance__written_off_on__isnull=True,
+            advance__disbursements_closed_on__isnull=True,
+        ),
+        "amount",
+        "advance__basin",
+    )
+    annotated = basins.annotate(
+        contributions=ledger(MovementKind.CONTRIBUTION),
+        repayments=ledger(MovementKind.REPAYMENT),
+        disbursements=-ledger(MovementKind.DISBURSEMENT),
+        cash=sum_of(movements, "amount", "basin"),
+        committed=models.ExpressionWrapper(granted_open - disbursed_open, output_field=money),
+    )
+    return annotated.annotate(
+        available=models.ExpressionWrapper(
+            models.F("cash") - models.F("committed"), output_field=money
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FundBalance:
+    contributions: Decimal
+    repayments: Decimal
+    disbursements: Decimal
+    cash: Decimal
+    committed: Decimal
+    available: Decimal
+
+
+def fund_balance(basin_id: int) -> FundBalance:
+    """The fund's balances, read in one statement (so that a transaction committing in the
+    middle can never make them disagree)."""
+    row = (
+        with_fund_balances(Basin.objects.filter(pk=basin_id))
+        .values("contributions", "repayments", "disbursements", "cash", "committed", "available")
+        .get()
+    )
+    return FundBalance(**row)
+
+
+def advances_funded_by(convention) -> Decimal:
+    """What counts toward a revitalisation convention: the advances it funded (granted)."""
+    total = Advance.objects.filter(funding_convention=convention).aggregate(t=Sum("amount"))["t"]
+    return total or ZERO
+
+
+@transaction.atomic
+def register_contribution(
+    *,
+    contribution: Contribution,
+    amount,
+    on: datetime.date,
+    by,
+    label: str = "",
+) -> FundMovement:
+    """Record money of a funder's contribution paid into the basin's advance fund.
+
+    What is registered for a contribution never exceeds its part earmarked for advances
+    (`Contribution.earmarked_for_advances`). A negative amount corrects an earlier
+    registration; it may not leave the fund short of what it has committed.
+    """
+    basin_id = Contribution.objects.values_list("funder__basin_id", flat=True).get(
+        pk=contribution.pk
+    )
+    if not permissions.can_manage_advances(by, basin_id):
+        raise PermissionDenied("Seul le personnel de l'opérateur du bassin alimente son fonds.")
+    amount = as_amount(amount)
+    if amount == 0:
+        raise ValidationError({"amount": "Le montant ne peut pas être nul."})
+    if on > timezone.localdate():
+        raise ValidationError({"on": "Une entrée au fonds ne peut pas être datée dans le futur."})
+    with pghistory.context(user=by.pk):
+        lock_fund(basin_id)
+        contribution = Contribution.objects.select_related("funder", "period").get(
+            pk=contribution.pk
+        )
+        registered = (
+            FundMovement.objects.filter(contribution=contribution).aggregate(t=Sum("amount"))["t"]
+            or ZERO
+        )
+        after = registered + amount
+        if after > contribution.earmarked_for_advances:
+            raise ValidationError(
+                {
+                    "amount": (
+                        f"Cette entrée porterait à {euros(after, 2)} ce que le fonds a reçu de "
+                        f"cette contribution, au-delà de sa part fléchée vers les avances "
+                        f"({euros(contribution.earmarked_for_advances, 2)})."
+                    )
+                }
+            )
+        if after < 0:
+            raise ValidationError(
+                {"amount": "Une correction ne peut retirer plus que ce qui a été enregistré."}
+            )
+        if amount < 0:
+            available = fund_balance(basin_id).available
+            if available + amount < 0:
+                raise ValidationError(
+                    {
+                        "amount": (
+                            f"Le fonds ne dispose que de {euros(available, 2)} non engagés : "
+                            "cette correction le rendrait insuffisant pour les avances accordées."
+                        )
+                    }
+                )
+        movement = FundMovement(
+            basin_id=basin_id,
+            kind=MovementKind.CONTRIBUTION,
+            on=on,
+            amount=amount,
+            label=label or f"Contribution de {contribution.funder} ({contribution.period.name})",
+            contribution=contribution,
+            recorded_by=by,
+        )
+        movement.full_clean()
+        movement.save()
+    return movement
+
+
+def record_movement(
+    *,
+    basin_id: int,
+    kind: str,
+    on: datetime.date,
+    amount: Decimal,
+    label: str,
+    by,
+    memo_amount: Decimal = ZERO,
+    **sources,
+) -> FundMovement:
+    """Write one ledger line for what another service just recorded (in its transaction)."""
+    movement = FundMovement(
+        basin_id=basin_id,
+        kind=kind,
+        on=on,
+        amount=amount,
+        memo_amount=memo_amount,
+        label=label[:200],
+        recorded_by=by,
+        **sources,
+    )
+    movement.full_clean()
+    movement.save()
+    return movement
+
+
+def refuse_beyond_available(basin_id: int, amount: Decimal, *, field: str = "amount") -> None:
+    """Refuse to commit `amount` more than the fund has available (call under `lock_fund`)."""
+    available = fund_balance(basin_id).available
+    if amount > available:
+        raise ValidationError(
+            {
+                field: (
+                    f"Le fonds d'avances du bassin ne dispose que de {euros(available, 2)} "
+                    f"non engagés au {french_date(timezone.localdate())} : une avance de "
+                    f"{euros(amount, 2)} ne peut pas être accordée."
+                )
+            }
+        )

@@ -1,0 +1,407 @@
+"""The advance itself, its disbursements, and the reads every screen and indicator shares.
+
+An advance is born only through `avances.services.grant_advance`; the cap in force at the
+decision date and the amount the SME requested are copied onto it, and the database
+refuses an amount above either, so a later change of the cap rewrites nothing.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from avances.models.common import (
+    RATE,
+    ZERO,
+    DaysBetween,
+    Frequency,
+    choice_values,
+    sum_of,
+    terms_constraints,
+)
+
+CAP_MESSAGE = "Le montant de l'avance dépasse le plafond du bassin en vigueur à la décision."
+REQUESTED_MESSAGE = "Le montant de l'avance dépasse le montant demandé par la PME."
+POSITIVE_AMOUNT_MESSAGE = "Le montant doit être strictement positif."
+
+
+class Delinquency(models.TextChoices):
+    """Where an advance stands by the age of its oldest unpaid instalment due."""
+
+    CURRENT = "a_jour", "À jour"
+    DAYS_1_30 = "1_30", "1 à 30 jours de retard"
+    DAYS_31_90 = "31_90", "31 à 90 jours de retard"
+    OVER_90 = "plus_90", "Plus de 90 jours de retard"
+
+
+def _percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part or 0) * 100 / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+class AdvanceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Operators and the steering committee read their basins' advances; administrators
+        read all; nobody else, for now (an advance names an SME's debts)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self
+        if user.has_role(*OPERATOR_ROLES, Role.STEERING):
+            return self.filter(basin__in=user.basins.all())
+        return self.none()
+
+    def for_basin(self, basin: Basin):
+        return self.filter(basin=basin)
+
+    def not_written_off(self):
+        return self.filter(written_off_on__isnull=True)
+
+    def written_off(self):
+        return self.filter(written_off_on__isnull=False)
+
+    def with_related(self):
+        return self.select_related("dossier__pme", "basin")
+
+    # --- Amounts, per advance, as columns --------------------------------------------
+
+    def with_balances(self):
+        """Annotate `disbursed`, `repaid`, `outstanding` (disbursed − repaid) and
+        `undisbursed` (granted − disbursed), each from one correlated subquery."""
+        from avances.models.payments import Payment
+
+        disbursed = sum_of(Disbursement.objects.filter(advance=OuterRef("pk")), "amount", "advance")
+        repaid = sum_of(Payment.objects.filter(advance=OuterRef("pk")), "amount", "advance")
+        money = models.DecimalField(**MONEY)
+        return self.annotate(disbursed=disbursed, repaid=repaid).annotate(
+            outstanding=models.ExpressionWrapper(F("disbursed") - F("repaid"), output_field=money),
+            undisbursed=models.ExpressionWrapper(F("amount") - F("disbursed"), output_field=money),
+        )
+
+    def with_days_late(self, today: datetime.date | None = None):
+        """Annotate `oldest_unpaid_due_date` (of the active schedule, due before `today`)
+        and `days_late` (0 when nothing due is unpaid)."""
+        from avances.models.schedules import Instalment
+
+        today = today or timezone.localdate()
+        oldest = (
+            Instalment.objects.filter(
+                schedule__advance=OuterRef("pk"), schedule__is_active=True, due_date__lt=today
+            )
+            .with_paid()
+            .filter(paid__lt=F("amount"))
+            .order_by("due_date", "number")
+            .values("due_date")[:1]
+        )
+        return self.annotate(oldest_unpaid_due_date=models.Subquery(oldest)).annotate(
+            days_late=Coalesce(
+                DaysBetween(
+                    models.Value(today, output_field=models.DateField()),
+                    F("oldest_unpaid_due_date"),
+                ),
+                0,
+            )
+        )
+
+    def with_delinquency(self, today: datetime.date | None = None):
+        """`days_late` and its bucket `delinquency` (see `Delinquency`)."""
+        return self.with_days_late(today).annotate(
+            delinquency=models.Case(
+                models.When(days_late__gt=90, then=models.Value(Delinquency.OVER_90.value)),
+                models.When(days_late__gt=30, then=models.Value(Delinquency.DAYS_31_90.value)),
+                models.When(days_late__gt=0, then=models.Value(Delinquency.DAYS_1_30.value)),
+                default=models.Value(Delinquency.CURRENT.value),
+                output_field=models.CharField(max_length=10),
+            )
+        )
+
+    # --- Where an advance stands (the filters of the list) ----------------------------
+
+    def disbursed(self):
+        return self.filter(Exists(Disbursement.objects.filter(advance=OuterRef("pk"))))
+
+    def not_disbursed(self):
+        return self.exclude(Exists(Disbursement.objects.filter(advance=OuterRef("pk"))))
+
+    def repaying(self):
+        """Disbursed, not written off, and something is still owed."""
+        return self.not_written_off().disbursed().with_balances().filter(outstanding__gt=0)
+
+    def repaid(self):
+        """Everything disbursed is paid back and nothing more will be disbursed."""
+        return (
+            self.not_written_off()
+            .disbursed()
+            .with_balances()
+            .filter(outstanding=0)
+            .filter(Q(undisbursed=0) | Q(disbursements_closed_on__isnull=False))
+        )
+
+    def late(self, today: datetime.date | None = None, *, more_than_days: int = 0):
+        """Not written off, with an instalment due before `today` not fully paid for more
+        than `more_than_days` days; the longest late first."""
+        return (
+            self.not_written_off()
+            .with_days_late(today)
+            .filter(days_late__gt=more_than_days)
+            .order_by("-days_late", "pk")
+        )
+
+    def rescheduled(self):
+        from avances.models.schedules import Schedule, ScheduleKind
+
+        return self.filter(
+            Exists(Schedule.objects.filter(advance=OuterRef("pk"), kind=ScheduleKind.RESCHEDULING))
+        )
+
+    def in_proceedings(self):
+        from avances.models.followup import CollectiveProceeding
+
+        return self.filter(
+            Exists(CollectiveProceeding.objects.filter(advance=OuterRef("pk"), closed_on=None))
+        )
+
+    # --- Indicators -----------------------------------------------------------------
+
+    def indicators(self, today: datetime.date | None = None) -> dict:
+        """The dashboard's figures for these advances, in one query.
+
+        Amounts in euros: `granted`, `disbursed`, `repaid`, `outstanding` (disbursed −
+        repaid, written-off advances excluded), `written_off` (principal written off), each
+        with its `*_count` of advances where it makes sense. Rates in percent (two places),
+        None when their denominator is zero:
+        - `repayment_rate`: repaid on instalments due ÷ instalments due up to `today`
+          (of the active schedules; what was paid under a schedule since replaced counts
+          as due and paid); early payments do not lift it above 100 %;
+        - `loss_rate`: written off ÷ disbursed;
+        - `par30`, `par90`: outstanding of advances more than 30 (90) days late ÷ total
+          outstanding (the portfolio at risk; written-off advances have left it).
+        `leverage`: the bank loans of the advances' dossiers ÷ the amounts granted (a ratio,
+        two places).
+        """
+        from avances.models.followup import WriteOff, WriteOffStatus
+        from avances.models.payments import Allocation
+        from avances.models.schedules import Instalment
+
+        today = today or timezone.localdate()
+        due_now = Q(instalment__schedule__is_active=True, instalment__due_date__lte=today)
+        replaced = Q(instalment__schedule__is_active=False)
+        allocations = Allocation.objects.filter(payment__advance=OuterRef("pk"))
+        annotated = (
+            self.with_balances()
+            .with_days_late(today)
+            .annotate(
+                written_off_amount=sum_of(
+                    WriteOff.objects.filter(advance=OuterRef("pk"), status=WriteOffStatus.APPROVED),
+                    "amount",
+                    "advance",
+                ),
+                instalments_due=sum_of(
+                    Instalment.objects.filter(
+                        schedule__advance=OuterRef("pk"),
+                        schedule__is_active=True,
+                        due_date__lte=today,
+                    ),
+                    "amount",
+                    "schedule__advance",
+                ),
+                collected_on_due=sum_of(allocations.filter(due_now), "amount", "payment__advance"),
+                settled_on_replaced=sum_of(
+                    allocations.filter(replaced), "amount", "payment__advance"
+                ),
+            )
+        )
+        live = Q(written_off_on__isnull=True)
+        money = models.DecimalField(**MONEY)
+
+        def total(column, condition=None):
+            return Coalesce(Sum(column, filter=condition), ZERO, output_field=money)
+
+        figures = annotated.aggregate(
+            granted=total("amount"),
+            granted_count=Count("pk"),
+            disbursed_total=total("disbursed"),
+            disbursed_count=Count("pk", filter=Q(disbursed__gt=0)),
+            repaid_total=total("repaid"),
+            outstanding_total=total("outstanding", live),
+            at_risk_30=total("outstanding", live & Q(days_late__gt=30)),
+            at_risk_90=total("outstanding", live & Q(days_late__gt=90)),
+            written_off_total=total("written_off_amount"),
+            written_off_count=Count("pk", filter=~live),
+            due=total(F("instalments_due") + F("settled_on_replaced"), live),
+            collected=total(F("collected_on_due") + F("settled_on_replaced"), live),
+            bank_loans=total("dossier__bank_loans"),
+        )
+        leverage = None
+        if figures["granted"]:
+            leverage = (figures["bank_loans"] / figures["granted"]).quantize(
+                Decimal("0.01"), ROUND_HALF_UP
+            )
+        return {
+            "granted": figures["granted"],
+            "granted_count": figures["granted_count"],
+            "disbursed": figures["disbursed_total"],
+            "disbursed_count": figures["disbursed_count"],
+            "repaid": figures["repaid_total"],
+            "outstanding": figures["outstanding_total"],
+            "written_off": figures["written_off_total"],
+            "written_off_count": figures["written_off_count"],
+            "repayment_rate": _percent(figures["collected"], figures["due"]),
+            "loss_rate": _percent(figures["written_off_total"], figures["disbursed_total"]),
+            "par30": _percent(figures["at_risk_30"], figures["outstanding_total"]),
+            "par90": _percent(figures["at_risk_90"], figures["outstanding_total"]),
+            "leverage": leverage,
+        }
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Advance(models.Model):
+    """An interest-free repayable advance granted to an SME on its approved dossier.
+
+    The amount, the cap and the amount requested are frozen at the decision; the terms
+    (duration including the grace period, grace, frequency) are those the schedule will be
+    built with at the first disbursement. `written_off_on` is set when a write-off is
+    approved (see `WriteOff`); `disbursements_closed_on` when the part not disbursed is
+    given up, which releases it from the fund's commitments.
+    """
+
+    reference = models.CharField("référence", max_length=20, unique=True, editable=False)
+    dossier = models.OneToOneField(
+        "pme.Dossier", on_delete=models.PROTECT, related_name="advance", verbose_name="dossier"
+    )
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="advances", verbose_name="bassin"
+    )
+    amount = models.DecimalField("montant accordé (€)", **MONEY)
+    requested_copied = models.DecimalField(
+        "montant demandé par la PME (€)", **MONEY, editable=False
+    )
+    cap_copied = models.DecimalField("plafond du bassin à la décision (€)", **MONEY, editable=False)
+    decision_date = models.DateField("date de décision")
+    duration_months = models.PositiveSmallIntegerField("durée (mois, différé compris)")
+    grace_months = models.PositiveSmallIntegerField("différé de remboursement (mois)")
+    frequency = models.CharField("périodicité", max_length=15, choices=Frequency.choices)
+    reference_rate_copied = models.DecimalField(
+        "taux de référence retenu (%)", **RATE, editable=False
+    )
+    gross_grant_equivalent = models.DecimalField(
+        "équivalent-subvention brut (€)", **MONEY, editable=False
+    )
+    funding_convention = models.ForeignKey(
+        "grandes_entreprises.RevitalisationConvention",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advances",
+        verbose_name="convention de revitalisation qui la finance",
+    )
+    contract_signed_on = models.DateField("contrat signé le", null=True, blank=True)
+    disbursements_closed_on = models.DateField(
+        "versements clos le", null=True, blank=True, editable=False
+    )
+    written_off_on = models.DateField("passée en perte le", null=True, blank=True, editable=False)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="granted_advances",
+        verbose_name="enregistrée par",
+    )
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    objects = AdvanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "avance remboursable"
+        verbose_name_plural = "avances remboursables"
+        ordering = ["-decision_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="advance_amount_positive",
+                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("cap_copied")),
+                name="advance_amount_within_cap",
+                violation_error_message=CAP_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("requested_copied")),
+                name="advance_amount_within_request",
+                violation_error_message=REQUESTED_MESSAGE,
+            ),
+            *terms_constraints("advance", "duration_months", "grace_months", "frequency"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=choice_values(Frequency)),
+                name="advance_frequency_known",
+                violation_error_message="Périodicité inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reference_rate_copied__gte=0, gross_grant_equivalent__gte=0),
+                name="advance_gge_non_negative",
+                violation_error_message="Le taux et l'équivalent-subvention sont positifs.",
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_signed_on__isnull=True)
+                | Q(contract_signed_on__gte=F("decision_date")),
+                name="advance_contract_after_decision",
+                violation_error_message="Le contrat se signe après la décision d'octroi.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Avance {self.reference}" if self.reference else "Nouvelle avance"
+
+    @property
+    def period_months(self) -> int:
+        return Frequency(self.frequency).months
+
+    @property
+    def is_written_off(self) -> bool:
+        return self.written_off_on is not None
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Disbursement(models.Model):
+    """One tranche paid out to the SME. Recorded by `disburse_advance`, never changed."""
+
+    advance = models.ForeignKey(
+        Advance, on_delete=models.PROTECT, related_name="disbursements", verbose_name="avance"
+    )
+    disbursed_on = models.DateField("versée le")
+    amount = models.DecimalField("montant (€)", **MONEY)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_disbursements",
+        verbose_name="enregistré par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["advance", "disbursed_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="disbursement_amount_positive",
+                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="disbursement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"Versement du {self.disbursed_on:%d/%m/%Y}"

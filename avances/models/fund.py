@@ -1,0 +1,173 @@
+"""The ledger of a basin's revolving advance fund.
+
+Sign convention: `amount` is the cash effect on the fund, in euros.
+- contribution (in): > 0, money a funder earmarked for advances and paid into the fund
+  (< 0 only to correct an earlier registration);
+- repayment (in): > 0, one per payment;
+- disbursement (out): < 0, one per tranche paid to an SME;
+- write-off (note): 0, the principal written off is in `memo_amount`. The money left
+  the fund at disbursement; a write-off only says it will not come back.
+So the sum of `amount` is the cash in the fund (in − out). What the services compute on
+top of it (`avances.fund`): committed = granted − disbursed on advances still to be
+disbursed; available = in − out − committed. Movements are written only by the services,
+never changed or deleted (a trigger).
+"""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from alize.models import MONEY, Basin
+from avances.models.common import ZERO, choice_values
+
+
+class MovementKind(models.TextChoices):
+    CONTRIBUTION = "contribution", "Contribution fléchée (entrée)"
+    REPAYMENT = "remboursement", "Remboursement (entrée)"
+    DISBURSEMENT = "versement", "Versement d'une avance (sortie)"
+    WRITE_OFF = "perte", "Passage en perte (pour mémoire)"
+
+
+class FundMovementQuerySet(models.QuerySet):
+    def for_basin(self, basin: Basin):
+        return self.filter(basin=basin)
+
+    def visible_to(self, user):
+        from alize.models import OPERATOR_ROLES, Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self
+        if user.has_role(*OPERATOR_ROLES, Role.STEERING):
+            return self.filter(basin__in=user.basins.all())
+        return self.none()
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class FundMovement(models.Model):
+    basin = models.ForeignKey(
+        Basin, on_delete=models.PROTECT, related_name="fund_movements", verbose_name="bassin"
+    )
+    kind = models.CharField("nature", max_length=15, choices=MovementKind.choices)
+    on = models.DateField("date")
+    amount = models.DecimalField("montant (€)", **MONEY)
+    memo_amount = models.DecimalField("pour mémoire (€)", **MONEY, default=ZERO)
+    label = models.CharField("libellé", max_length=200)
+    advance = models.ForeignKey(
+        "avances.Advance",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_movements",
+        verbose_name="avance",
+    )
+    contribution = models.ForeignKey(
+        "alize.Contribution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="advance_fund_movements",
+        verbose_name="contribution",
+    )
+    disbursement = models.OneToOneField(
+        "avances.Disbursement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_movement",
+        verbose_name="versement",
+    )
+    payment = models.OneToOneField(
+        "avances.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_movement",
+        verbose_name="remboursement",
+    )
+    write_off = models.OneToOneField(
+        "avances.WriteOff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="fund_movement",
+        verbose_name="passage en perte",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_fund_movements",
+        verbose_name="enregistré par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    objects = FundMovementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "mouvement du fonds d'avances"
+        verbose_name_plural = "mouvements du fonds d'avances"
+        ordering = ["basin", "on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(MovementKind)),
+                name="fund_movement_kind_known",
+                violation_error_message="Nature de mouvement inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=MovementKind.CONTRIBUTION,
+                        contribution__isnull=False,
+                        advance__isnull=True,
+                        memo_amount=0,
+                    )
+                    & ~Q(amount=0)
+                )
+                | Q(
+                    kind=MovementKind.REPAYMENT,
+                    payment__isnull=False,
+                    advance__isnull=False,
+                    amount__gt=0,
+                    memo_amount=0,
+                )
+                | Q(
+                    kind=MovementKind.DISBURSEMENT,
+                    disbursement__isnull=False,
+                    advance__isnull=False,
+                    amount__lt=0,
+                    memo_amount=0,
+                )
+                | Q(
+                    kind=MovementKind.WRITE_OFF,
+                    write_off__isnull=False,
+                    advance__isnull=False,
+                    amount=0,
+                    memo_amount__gt=0,
+                ),
+                name="fund_movement_sign_and_source",
+                violation_error_message=(
+                    "Un mouvement du fonds a le signe et la pièce de sa nature : contribution "
+                    "(entrée), remboursement (entrée), versement (sortie), perte (pour mémoire)."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(contribution__isnull=True) | Q(kind=MovementKind.CONTRIBUTION))
+                & (Q(payment__isnull=True) | Q(kind=MovementKind.REPAYMENT))
+                & (Q(disbursement__isnull=True) | Q(kind=MovementKind.DISBURSEMENT))
+                & (Q(write_off__isnull=True) | Q(kind=MovementKind.WRITE_OFF)),
+                name="fund_movement_one_source",
+                violation_error_message="Un mouvement du fonds a une seule pièce justificative.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="fund_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du {self.on:%d/%m/%Y} : {self.amount} €"

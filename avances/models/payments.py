@@ -1,0 +1,132 @@
+"""Repayments and their allocation to instalments.
+
+Rules (they go in the README):
+- A payment is allocated to the instalments of the active schedule in due-date order,
+  the oldest unpaid one first; a partial payment leaves an instalment partly paid, and
+  the next payment completes it first.
+- Early repayment: an amount beyond what is due goes on, in the same order, to the
+  instalments not yet due, which are thus settled ahead of time (the next ones first).
+  The schedule is not recomputed: the SME simply has nothing to pay on those dates; the
+  advance is repaid sooner.
+- Overpayment: a payment beyond the principal outstanding (disbursed − repaid) is refused
+  with a message; nothing is kept as a credit. The surplus goes back to the SME outside
+  the application.
+- A payment is refused on an advance not yet disbursed, dated before the first
+  disbursement (or before the start of a rescheduling), on a written-off advance, of zero
+  or a negative amount, or dated in the future.
+"""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from alize.models import MONEY
+from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
+from avances.models.common import choice_values
+
+
+class PaymentMeans(models.TextChoices):
+    TRANSFER = "virement", "Virement"
+    DIRECT_DEBIT = "prelevement", "Prélèvement"
+    CHEQUE = "cheque", "Chèque"
+
+
+class PaymentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        from avances.models.advances import Advance
+
+        return self.filter(advance__in=Advance.objects.visible_to(user))
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Payment(models.Model):
+    """Money an SME paid back. Recorded by `record_payment`, never changed."""
+
+    advance = models.ForeignKey(
+        "avances.Advance",
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name="avance",
+    )
+    paid_on = models.DateField("date du paiement")
+    amount = models.DecimalField("montant (€)", **MONEY)
+    means = models.CharField("moyen de paiement", max_length=15, choices=PaymentMeans.choices)
+    reference = models.CharField("référence bancaire", max_length=140, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="recorded_advance_payments",
+        verbose_name="enregistré par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "remboursement"
+        verbose_name_plural = "remboursements"
+        ordering = ["advance", "paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="payment_amount_positive",
+                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(means__in=choice_values(PaymentMeans)),
+                name="payment_means_known",
+                violation_error_message="Moyen de paiement inconnu.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="payment_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"Remboursement du {self.paid_on:%d/%m/%Y}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Allocation(models.Model):
+    """The part of a payment that settles (part of) one instalment."""
+
+    payment = models.ForeignKey(
+        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name="paiement"
+    )
+    instalment = models.ForeignKey(
+        "avances.Instalment",
+        on_delete=models.PROTECT,
+        related_name="allocations",
+        verbose_name="échéance",
+    )
+    amount = models.DecimalField("montant imputé (€)", **MONEY)
+
+    class Meta:
+        verbose_name = "imputation"
+        verbose_name_plural = "imputations"
+        ordering = ["payment", "instalment__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "instalment"],
+                name="allocation_once_per_instalment",
+                violation_error_message="Ce paiement est déjà imputé sur cette échéance.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0),
+                name="allocation_amount_positive",
+                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="allocation_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount} € sur {self.instalment}"

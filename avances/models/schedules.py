@@ -1,0 +1,170 @@
+"""The repayment schedule (échéancier) of an advance, versioned.
+
+A schedule is built at the first disbursement (`avances.schedule` holds the arithmetic).
+A later tranche, or a rescheduling, makes a new version for the principal then
+outstanding; the old version stays, inactive, with the payments allocated to it. The
+active version's instalments, less what was allocated to them, always add up to the
+principal outstanding.
+"""
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import F, OuterRef, Q
+from django.utils import timezone
+
+from alize.models import MONEY
+from avances.models.common import ZERO, Frequency, choice_values, sum_of, terms_constraints
+
+
+class ScheduleKind(models.TextChoices):
+    INITIAL = "initial", "Échéancier initial"
+    TRANCHE = "tranche", "Nouvelle tranche versée"
+    RESCHEDULING = "reechelonnement", "Rééchelonnement"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Schedule(models.Model):
+    """One version of an advance's schedule; exactly one is active once disbursed.
+
+    Only `is_active` ever changes (a trigger keeps the rest read-only).
+    """
+
+    advance = models.ForeignKey(
+        "avances.Advance",
+        on_delete=models.PROTECT,
+        related_name="schedules",
+        verbose_name="avance",
+    )
+    version = models.PositiveSmallIntegerField("version")
+    kind = models.CharField("nature", max_length=20, choices=ScheduleKind.choices)
+    starts_on = models.DateField(
+        "point de départ",
+        help_text="Premier versement, ou date d'effet du rééchelonnement : les échéances "
+        "se comptent à partir de cette date.",
+    )
+    principal = models.DecimalField("capital échelonné (€)", **MONEY)
+    duration_months = models.PositiveSmallIntegerField("durée (mois, différé compris)")
+    grace_months = models.PositiveSmallIntegerField("différé (mois)")
+    frequency = models.CharField("périodicité", max_length=15, choices=Frequency.choices)
+    is_active = models.BooleanField("en vigueur", default=True)
+    reason = models.TextField("motif", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="created_advance_schedules",
+        verbose_name="établi par",
+    )
+    created_at = models.DateTimeField("établi le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "échéancier"
+        verbose_name_plural = "échéanciers"
+        ordering = ["advance", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["advance", "version"],
+                name="schedule_version_unique",
+                violation_error_message="Cette version de l'échéancier existe déjà.",
+            ),
+            models.UniqueConstraint(
+                fields=["advance"],
+                condition=Q(is_active=True),
+                name="schedule_one_active_per_advance",
+                violation_error_message="Une avance n'a qu'un échéancier en vigueur.",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal__gt=0),
+                name="schedule_principal_positive",
+                violation_error_message="Le capital échelonné doit être positif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(ScheduleKind)),
+                name="schedule_kind_known",
+                violation_error_message="Nature d'échéancier inconnue.",
+            ),
+            *terms_constraints("schedule", "duration_months", "grace_months", "frequency"),
+        ]
+        triggers = [
+            pgtrigger.ReadOnly(
+                name="schedule_read_only_but_active",
+                fields=[
+                    "advance",
+                    "version",
+                    "kind",
+                    "starts_on",
+                    "principal",
+                    "duration_months",
+                    "grace_months",
+                    "frequency",
+                    "created_by",
+                    "created_at",
+                ],
+            ),
+            pgtrigger.Protect(name="schedule_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self):
+        return f"Échéancier v{self.version} du {self.starts_on:%d/%m/%Y}"
+
+
+class InstalmentQuerySet(models.QuerySet):
+    def with_paid(self):
+        """Annotate `paid` (allocated so far) and `remaining` (amount − paid)."""
+        from avances.models.payments import Allocation
+
+        paid = sum_of(Allocation.objects.filter(instalment=OuterRef("pk")), "amount", "instalment")
+        return self.annotate(paid=paid).annotate(
+            remaining=models.ExpressionWrapper(
+                F("amount") - F("paid"), output_field=models.DecimalField(**MONEY)
+            )
+        )
+
+    def unpaid(self):
+        return self.with_paid().filter(paid__lt=F("amount"))
+
+    def active(self):
+        return self.filter(schedule__is_active=True)
+
+    def in_order(self):
+        return self.order_by("due_date", "number")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Instalment(models.Model):
+    """One instalment of a schedule version. Never changed: payments are allocated to it."""
+
+    schedule = models.ForeignKey(
+        Schedule, on_delete=models.PROTECT, related_name="instalments", verbose_name="échéancier"
+    )
+    number = models.PositiveSmallIntegerField("n°")
+    due_date = models.DateField("échéance")
+    amount = models.DecimalField("montant (€)", **MONEY)
+
+    objects = InstalmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "échéance"
+        verbose_name_plural = "échéances"
+        ordering = ["schedule", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "number"],
+                name="instalment_number_unique",
+                violation_error_message="Cette échéance existe déjà.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=ZERO),
+                name="instalment_amount_positive",
+                violation_error_message="Une échéance a un montant positif.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="instalment_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
+        ]
+
+    def __str__(self):
+        return f"Échéance n° {self.number} du {self.due_date:%d/%m/%Y}"

@@ -1,0 +1,67 @@
+"""Who may do what with advances and the fund.
+
+Predicates answer for one user and one basin or object; those that can refuse for
+several reasons return `(allowed, reason)` so a service or a view can say why in French.
+Seeing is `Advance.objects.visible_to(user)`: a view fetches through it, 404 otherwise.
+"""
+
+from alize.models import OPERATOR_ROLES, Role
+
+NOT_YOUR_BASIN = "Cette avance ne relève pas de l'un de vos bassins."
+
+
+def _works_in_basin(user, basin_id: int) -> bool:
+    if user.has_role(Role.ADMIN):
+        return True
+    if not hasattr(user, "_basin_ids_cache"):
+        user._basin_ids_cache = frozenset(user.basins.values_list("pk", flat=True))
+    return basin_id in user._basin_ids_cache
+
+
+def is_operator(user) -> bool:
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
+
+
+def can_view_advances(user) -> bool:
+    """Operators, the steering committee and administrators; each reads its basins."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.STEERING, Role.ADMIN)
+
+
+def can_manage_advances(user, basin_id: int) -> bool:
+    """Contracts, disbursements, payments, dunning, proceedings, de minimis declarations,
+    write-off requests and the fund's contributions: the operator staff of the basin."""
+    return is_operator(user) and _works_in_basin(user, basin_id)
+
+
+def can_grant_advance(user, basin_id: int) -> tuple[bool, str]:
+    """Recording the committee's decision to grant an advance is an operator manager's act,
+    as for the dossier's approval itself (`pme.workflow.COMMITTEE_DECISION_ROLES`)."""
+    if not (user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)):
+        return False, ("Seul(e) un(e) responsable de l'opérateur enregistre l'octroi d'une avance.")
+    if not _works_in_basin(user, basin_id):
+        return False, "Ce dossier ne relève pas de l'un de vos bassins."
+    return True, ""
+
+
+def can_reschedule(user, basin_id: int) -> tuple[bool, str]:
+    """A rescheduling changes what the SME owes and when: an operator manager's decision."""
+    if not (user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)):
+        return False, "Seul(e) un(e) responsable de l'opérateur peut rééchelonner une avance."
+    if not _works_in_basin(user, basin_id):
+        return False, NOT_YOUR_BASIN
+    return True, ""
+
+
+def can_decide_write_off(user, write_off) -> tuple[bool, str]:
+    """An operator manager of the basin, other than the person who asked, decides."""
+    if not (user.is_authenticated and user.has_role(Role.MANAGER)):
+        return False, (
+            "Seul(e) un(e) responsable de l'opérateur approuve ou refuse un passage en perte."
+        )
+    if not _works_in_basin(user, write_off.advance.basin_id):
+        return False, NOT_YOUR_BASIN
+    if write_off.requested_by_id == user.pk:
+        return False, (
+            "Vous avez demandé ce passage en perte : un(e) autre responsable doit le décider."
+        )
+    return True, ""

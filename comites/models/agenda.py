@@ -1,0 +1,537 @@
+"""The agenda of a session, the recusals, the votes and the decision on each dossier."""
+
+from decimal import Decimal
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from alize.models import MONEY
+from comites.models.committees import CommitteeMembership
+from comites.models.sessions import Session
+from comites.rules import Tally
+from comites.workflow import (
+    CASTING_CAPACITIES,
+    DecisionOutcome,
+    ItemStatus,
+    MemberRole,
+    RecusalReason,
+    VoteCapacity,
+    VoteChoice,
+)
+from grandes_entreprises.models import Corporation
+from pme.models import Dossier, Need
+
+ONE_VOTE_MESSAGE = (
+    "Un vote est déjà enregistré pour ce membre sur ce dossier : on ne vote qu'une fois."
+)
+ZERO = Decimal("0.00")
+
+
+def _values(choices) -> list[str]:
+    return sorted(str(choice) for choice in choices)
+
+
+class _Count(models.Subquery):
+    """How many rows a correlated subquery returns, as an integer (0 when none)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
+    output_field = models.IntegerField()
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The items of the sessions the user may read (`Session.objects.visible_to`)."""
+        return self.filter(session__in=Session.objects.visible_to(user))
+
+    def with_tally(self):
+        """Annotate `votes_for`, `votes_against`, `abstentions` and `chair_choice`.
+
+        Counted by the database, one correlated subquery each: the tally of any number of
+        items costs one query. `chair_choice` is the chair's own vote (see
+        `CASTING_CAPACITIES`), which decides a tie when the session's rules say so.
+        """
+        votes = Vote.objects.filter(item=OuterRef("pk")).order_by().values("pk")
+        chair_vote = Vote.objects.filter(
+            item=OuterRef("pk"),
+            member__role=MemberRole.CHAIR,
+            capacity__in=_values(CASTING_CAPACITIES),
+        ).values("choice")[:1]
+        return self.annotate(
+            votes_for=_Count(votes.filter(choice=VoteChoice.FOR)),
+            votes_against=_Count(votes.filter(choice=VoteChoice.AGAINST)),
+            abstentions=_Count(votes.filter(choice=VoteChoice.ABSTAIN)),
+            chair_choice=Subquery(chair_vote, output_field=models.CharField()),
+        )
+
+    def pending(self):
+        return self.filter(status=ItemStatus.PENDING)
+
+    def closed(self):
+        return self.filter(status=ItemStatus.CLOSED)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class AgendaItem(models.Model):
+    """A dossier on a session's agenda, in order, and the vote on it.
+
+    Only dossiers "submitted to committee" of the committee's basin go on an approval
+    committee's agenda (`comites.services.add_agenda_item`). The item carries the
+    corporations proposed to support the SME: their representatives are recused
+    automatically. The vote moves pending → open → closed; a closed item never reopens.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="items", verbose_name="séance"
+    )
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="agenda_items", verbose_name="dossier"
+    )
+    order = models.PositiveSmallIntegerField("rang", validators=[MinValueValidator(1)])
+    proposed_corporations = models.ManyToManyField(
+        Corporation,
+        blank=True,
+        related_name="proposed_on_items",
+        verbose_name="grandes entreprises proposées pour l'accompagnement",
+    )
+    status = models.CharField(
+        "vote", max_length=12, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    opened_at = models.DateTimeField("vote ouvert le", null=True, blank=True, editable=False)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="vote ouvert par",
+    )
+    closed_at = models.DateTimeField("vote clos le", null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="vote clos par",
+    )
+
+    objects = AgendaItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "point de l'ordre du jour"
+        verbose_name_plural = "points de l'ordre du jour"
+        ordering = ["session", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "dossier"],
+                name="agenda_item_dossier_once_per_session",
+                violation_error_message="Ce dossier est déjà à l'ordre du jour de cette séance.",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "order"],
+                name="agenda_item_order_unique",
+                # Deferred: two items swap places within one transaction.
+                deferrable=models.Deferrable.DEFERRED,
+                violation_error_message="Ce rang est déjà pris à l'ordre du jour de cette séance.",
+            ),
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=Q(status=ItemStatus.OPEN),
+                name="agenda_item_one_open_vote_per_session",
+                violation_error_message="Un autre vote est déjà ouvert : closez-le d'abord.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=_values(ItemStatus)),
+                name="agenda_item_status_known",
+                violation_error_message="État de vote inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(order__gte=1),
+                name="agenda_item_order_positive",
+                violation_error_message="Le rang commence à 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ItemStatus.PENDING, opened_at__isnull=True)
+                | Q(status=ItemStatus.OPEN, opened_at__isnull=False, closed_at__isnull=True)
+                | Q(status=ItemStatus.CLOSED, opened_at__isnull=False, closed_at__isnull=False),
+                name="agenda_item_status_stamped",
+                violation_error_message=(
+                    "Un vote ouvert ou clos porte l'heure de son ouverture et de sa clôture."
+                ),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="agenda_item_closed_is_final",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status=ItemStatus.CLOSED),
+                func="""
+                    RAISE EXCEPTION
+                        'Le vote sur ce point est clos : il ne se modifie plus.'
+                        USING ERRCODE = 'check_violation';
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        return f"Point n° {self.order} : {self.dossier.pme}" if self.dossier_id else "Point"
+
+    @property
+    def tally(self) -> Tally:
+        """The tally, from the annotations of `AgendaItemQuerySet.with_tally`."""
+        return Tally(
+            votes_for=self.votes_for,
+            votes_against=self.votes_against,
+            abstentions=self.abstentions,
+            chair_choice=self.chair_choice,
+            casting_vote=self.session.chair_casting_vote,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ItemStatus.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ItemStatus.CLOSED
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Recusal(models.Model):
+    """A member's withdrawal (déport) from the vote on one dossier.
+
+    Automatic when the member's corporation is proposed to support the SME; declared
+    otherwise, with the interest stated. A recused member neither votes nor counts for that
+    vote's quorum; the minutes name them. Fixed once the vote is closed.
+    """
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="recusals", verbose_name="point"
+    )
+    membership = models.ForeignKey(
+        CommitteeMembership,
+        on_delete=models.PROTECT,
+        related_name="recusals",
+        verbose_name="membre",
+    )
+    reason = models.CharField("motif", max_length=20, choices=RecusalReason.choices)
+    details = models.CharField("précisions", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="enregistré par",
+    )
+    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "déport"
+        verbose_name_plural = "déports"
+        ordering = ["item", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "membership"],
+                name="recusal_once_per_member_and_item",
+                violation_error_message="Ce membre est déjà déporté sur ce dossier.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reason__in=_values(RecusalReason)),
+                name="recusal_reason_known",
+                violation_error_message="Motif de déport inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=RecusalReason.DECLARED_INTEREST) | ~Q(details=""),
+                name="recusal_declared_interest_stated",
+                violation_error_message="Précisez l'intérêt déclaré.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="recusal_fixed_once_voted",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF EXISTS (
+                        SELECT 1 FROM comites_agendaitem i
+                        WHERE i.id = COALESCE(NEW.item_id, OLD.item_id)
+                          AND i.status = '{ItemStatus.CLOSED}'
+                    ) THEN
+                        RAISE EXCEPTION
+                            'Le vote sur ce point est clos : les déports ne changent plus.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF TG_OP = 'DELETE' THEN
+                        RETURN OLD;
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership.person} déporté(e) : {self.get_reason_display().lower()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Vote(models.Model):
+    """One member's vote on one dossier: for, against or abstain.
+
+    One per member and item (a unique constraint: two clicks at the same instant keep one
+    vote). `cast_by` is who pressed the button: the member, the holder of their proxy, or
+    the secretary recording a vote given in the room. The database refuses a vote on an
+    item whose vote is not open, a vote of a recused member, and any change afterwards.
+    """
+
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.PROTECT, related_name="votes", verbose_name="point"
+    )
+    member = models.ForeignKey(
+        CommitteeMembership,
+        on_delete=models.PROTECT,
+        related_name="votes",
+        verbose_name="membre",
+    )
+    choice = models.CharField("vote", max_length=10, choices=VoteChoice.choices)
+    cast_by = models.ForeignKey(
+        CommitteeMembership,
+        on_delete=models.PROTECT,
+        related_name="votes_cast",
+        verbose_name="exprimé par",
+    )
+    capacity = models.CharField("qualité", max_length=12, choices=VoteCapacity.choices)
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "vote"
+        verbose_name_plural = "votes"
+        ordering = ["item", "at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "member"],
+                name="vote_one_per_member_and_item",
+                violation_error_message=ONE_VOTE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=_values(VoteChoice)),
+                name="vote_choice_known",
+                violation_error_message="Vote inconnu : pour, contre ou abstention.",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity=VoteCapacity.IN_PERSON, cast_by=F("member"))
+                | (
+                    Q(capacity__in=[VoteCapacity.PROXY, VoteCapacity.SECRETARY])
+                    & ~Q(cast_by=F("member"))
+                ),
+                name="vote_capacity_matches_caster",
+                violation_error_message=(
+                    "Un vote en personne est exprimé par le membre ; par procuration ou "
+                    "par le secrétariat, par un autre."
+                ),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="vote_never_changes",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            pgtrigger.Trigger(
+                name="vote_on_open_item_by_eligible_member",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM comites_agendaitem i
+                        WHERE i.id = NEW.item_id AND i.status = '{ItemStatus.OPEN}'
+                    ) THEN
+                        RAISE EXCEPTION
+                            'Le vote sur ce point n''est pas ouvert.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF EXISTS (
+                        SELECT 1 FROM comites_recusal r
+                        WHERE r.item_id = NEW.item_id AND r.membership_id = NEW.member_id
+                    ) THEN
+                        RAISE EXCEPTION
+                            'Ce membre est déporté sur ce dossier : il ne vote pas.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.member.person} : {self.get_choice_display().lower()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Decision(models.Model):
+    """The committee's decision on one dossier, after its vote is closed.
+
+    Approved: with the support plan (corporations, domains) and the advance granted, no
+    more than requested and no more than the basin's cap in force on the session's day,
+    both copied here so that a later change rewrites nothing. Deferred: with what is
+    missing. Rejected: with the reason. Never changed once recorded: a correction is an
+    amendment to the minutes.
+    """
+
+    item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name="point"
+    )
+    outcome = models.CharField("décision", max_length=10, choices=DecisionOutcome.choices)
+    decision_date = models.DateField("date de la décision")
+    corporations = models.ManyToManyField(
+        Corporation,
+        blank=True,
+        related_name="committee_decisions",
+        verbose_name="grandes entreprises qui accompagnent",
+    )
+    domains = ArrayField(
+        models.CharField(max_length=15, choices=Need.choices),
+        verbose_name="domaines d'accompagnement",
+        default=list,
+        blank=True,
+    )
+    advance_granted = models.DecimalField(
+        "avance remboursable accordée (€)",
+        **MONEY,
+        default=ZERO,
+        validators=[MinValueValidator(0, "Le montant ne peut pas être négatif.")],
+    )
+    advance_requested = models.DecimalField(
+        "avance demandée (€)",
+        **MONEY,
+        help_text="Copiée du dossier au jour de la décision.",
+    )
+    cap_copied = models.DecimalField(
+        "plafond du bassin à la date de la séance (€)",
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text="Copié au jour de la décision : un plafond modifié ensuite ne la change pas.",
+    )
+    missing = models.TextField(
+        "éléments manquants",
+        blank=True,
+        validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
+    )
+    reason = models.TextField(
+        "motif du refus",
+        blank=True,
+        validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="enregistrée par",
+    )
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "décision du comité"
+        verbose_name_plural = "décisions du comité"
+        ordering = ["-decision_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=_values(DecisionOutcome)),
+                name="decision_outcome_known",
+                violation_error_message="Décision inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_granted__gte=0),
+                name="decision_advance_non_negative",
+                violation_error_message="L'avance accordée ne peut pas être négative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_granted__lte=F("advance_requested")),
+                name="decision_advance_within_request",
+                violation_error_message="L'avance accordée ne peut dépasser l'avance demandée.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_granted=0)
+                | Q(cap_copied__isnull=False, advance_granted__lte=F("cap_copied")),
+                name="decision_advance_within_cap",
+                violation_error_message=(
+                    "L'avance accordée ne peut dépasser le plafond du bassin en vigueur à la "
+                    "date de la séance."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome=DecisionOutcome.APPROVED, domains__len__gte=1)
+                | Q(~Q(outcome=DecisionOutcome.APPROVED), advance_granted=0, domains=[]),
+                name="decision_plan_only_when_approved",
+                violation_error_message=(
+                    "Un agrément porte le plan d'accompagnement ; un ajournement ou un refus "
+                    "n'accorde ni accompagnement ni avance."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(domains__contained_by=Need.values),
+                name="decision_domains_known",
+                violation_error_message="Domaine d'accompagnement inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.DEFERRED) | ~Q(missing=""),
+                name="decision_deferral_says_what_is_missing",
+                violation_error_message="Un ajournement dit ce qui manque au dossier.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.REJECTED) | ~Q(reason=""),
+                name="decision_rejection_gives_reason",
+                violation_error_message="Un refus est motivé.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="decision_never_changes",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            pgtrigger.Trigger(
+                name="decision_after_closed_vote",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM comites_agendaitem i
+                        WHERE i.id = NEW.item_id AND i.status = '{ItemStatus.CLOSED}'
+                    ) THEN
+                        RAISE EXCEPTION
+                            'La décision s''enregistre une fois le vote clos.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} le {self.decision_date:%d/%m/%Y}"
+
+    def clean(self):
+        if isinstance(self.domains, list):
+            # One entry per domain, in the order of the choices; unknown ones kept to fail.
+            self.domains = [d for d in Need.values if d in self.domains] + [
+                d for d in dict.fromkeys(self.domains) if d not in Need.values
+            ]
+
+    @property
+    def domains_labels(self) -> list[str]:
+        return [Need(domain).label for domain in self.domains if domain in Need.values]
+
+
+def visible_dossiers(user):
+    """The dossiers a user reaches through the committees: those on the agendas of the
+    sessions they may read (for a member, from the convocation on). What a page shows of
+    them (never the SME's contacts to a member) is the page's business."""
+    return Dossier.objects.filter(pk__in=AgendaItem.objects.visible_to(user).values("dossier_id"))

@@ -1,0 +1,520 @@
+"""Sessions of a committee, their status log, attendance and the amendments to signed minutes."""
+
+import datetime
+import operator
+from functools import reduce
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from alize.models import OPERATOR_ROLES, Basin, Role
+from comites import rules
+from comites.models.committees import Committee, CommitteeMembership
+from comites.workflow import (
+    CONVENED_STATUSES,
+    SITTING_STATUSES,
+    TAKING_PART_STATUSES,
+    AttendanceStatus,
+    SessionStatus,
+)
+
+ONE_PROXY_MESSAGE = (
+    "Ce membre détient déjà une procuration pour cette séance : une seule par membre."
+)
+PROXY_HOLDER_TAKES_PART_MESSAGE = "Le détenteur d'une procuration doit être présent ou à distance."
+
+
+def _values(choices) -> list[str]:
+    return sorted(str(choice) for choice in choices)
+
+
+def _sql_list(choices) -> str:
+    """Choice values as an SQL list for the triggers: `'convoquee', 'ouverte'`."""
+    return ", ".join(f"'{value}'" for value in _values(choices))
+
+
+class SessionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The sessions a user may read.
+
+        Operator staff and managers read every session of their basins' committees, drafts
+        included; a person reads the sessions of the committees they sit on (a mandate in
+        force on the session's day), from the convocation on; administrators read all;
+        anyone else, none.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.ADMIN):
+            return self
+        scopes = []
+        if user.has_role(*OPERATOR_ROLES):
+            scopes.append(Q(committee__basin__in=user.basins.all()))
+        # The session's local day; wrapped, because TruncDate needs to know its input's type.
+        session_day = TruncDate(
+            models.ExpressionWrapper(OuterRef("starts_at"), output_field=models.DateTimeField())
+        )
+        sits = CommitteeMembership.objects.filter(
+            committee=OuterRef("committee"), person=user
+        ).active_on(session_day)
+        scopes.append(Q(Exists(sits), status__in=_values(CONVENED_STATUSES)))
+        return self.filter(reduce(operator.or_, scopes))
+
+    def for_basin(self, basin: Basin):
+        return self.filter(committee__basin=basin)
+
+    def for_committee(self, committee: Committee):
+        return self.filter(committee=committee)
+
+    def upcoming(self):
+        return self.filter(starts_at__gte=timezone.now()).order_by("starts_at")
+
+    def with_related(self):
+        return self.select_related("committee__basin", "first_convocation")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Session(models.Model):
+    """One sitting of a committee: when and where, its agenda, attendance and minutes.
+
+    Its status only changes through `comites.services`, which log each move. The rules in
+    force (quorum, casting vote, notice) are copied from the committee when it is created
+    and again when it is convened: minutes read them here. Once the chair signs the
+    minutes, the database refuses any change to the session.
+    """
+
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="sessions", verbose_name="comité"
+    )
+    starts_at = models.DateTimeField("date et heure")
+    duration_minutes = models.PositiveSmallIntegerField("durée prévue (minutes)", default=120)
+    place = models.CharField("lieu", max_length=250, blank=True)
+    video_link = models.URLField("lien de visioconférence", max_length=500, blank=True)
+    agenda_notes = models.TextField(
+        "autres points à l'ordre du jour",
+        blank=True,
+        validators=[MaxLengthValidator(4000, "Ce texte tient en 4 000 caractères.")],
+        help_text="Par exemple, pour le comité de pilotage : bilan du programme.",
+    )
+    first_convocation = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="second_convocation",
+        verbose_name="séance dont le quorum n'a pas été atteint",
+        help_text="Une seconde convocation délibère sans condition de quorum.",
+    )
+    status = models.CharField(
+        "état",
+        max_length=10,
+        choices=SessionStatus.choices,
+        default=SessionStatus.DRAFT,
+        editable=False,
+    )
+    status_changed_at = models.DateTimeField("dans cet état depuis", default=timezone.now)
+    # The committee's rules, copied (see the class docstring).
+    quorum_numerator = models.PositiveSmallIntegerField("quorum : numérateur", default=1)
+    quorum_denominator = models.PositiveSmallIntegerField("quorum : dénominateur", default=2)
+    chair_casting_vote = models.BooleanField("voix prépondérante du président", default=True)
+    notice_days = models.PositiveSmallIntegerField("délai de convocation (jours)", default=5)
+    convened_at = models.DateTimeField("convoquée le", null=True, blank=True, editable=False)
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="convoquée par",
+    )
+    opened_at = models.DateTimeField("ouverte le", null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField("close le", null=True, blank=True, editable=False)
+    signed_at = models.DateTimeField("procès-verbal signé le", null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="procès-verbal signé par",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="créée par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "séance"
+        verbose_name_plural = "séances"
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=_values(SessionStatus)),
+                name="session_status_known",
+                violation_error_message="État de séance inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(place="") | ~Q(video_link=""),
+                name="session_has_place_or_link",
+                violation_error_message=(
+                    "Indiquez le lieu de la séance ou son lien de visioconférence."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=15, duration_minutes__lte=720),
+                name="session_duration_range",
+                violation_error_message="Une séance dure de 15 minutes à 12 heures.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_numerator__gte=1, quorum_numerator__lte=F("quorum_denominator")),
+                name="session_quorum_fraction_valid",
+                violation_error_message="Le quorum est une fraction comprise entre 0 et 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=SessionStatus.DRAFT, convened_at__isnull=True)
+                | Q(
+                    status__in=_values(CONVENED_STATUSES),
+                    convened_at__isnull=False,
+                    convened_by__isnull=False,
+                ),
+                name="session_convened_iff_convocation_stamped",
+                violation_error_message="Une séance convoquée porte la date de sa convocation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(convened_at__isnull=True) | Q(convened_at__lt=F("starts_at")),
+                name="session_convened_before_it_starts",
+                violation_error_message="On convoque une séance avant qu'elle ait lieu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(
+                    status__in=[SessionStatus.OPEN, SessionStatus.CLOSED, SessionStatus.SIGNED]
+                )
+                | Q(opened_at__isnull=False),
+                name="session_open_stamped",
+                violation_error_message="Une séance ouverte porte l'heure de son ouverture.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED])
+                | Q(closed_at__isnull=False),
+                name="session_closed_stamped",
+                violation_error_message="Une séance close porte l'heure de sa clôture.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status=SessionStatus.SIGNED, signed_at__isnull=False, signed_by__isnull=False
+                )
+                | Q(
+                    ~Q(status=SessionStatus.SIGNED), signed_at__isnull=True, signed_by__isnull=True
+                ),
+                name="session_signed_iff_signature",
+                violation_error_message=(
+                    "Un procès-verbal signé porte la date et le nom de son signataire, "
+                    "et seulement lui."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(first_convocation=F("pk")),
+                name="session_second_convocation_of_another",
+                violation_error_message="Une seconde convocation suit une autre séance.",
+            ),
+        ]
+        indexes = [models.Index(fields=["committee", "starts_at"], name="session_committee_idx")]
+        triggers = [
+            pgtrigger.Trigger(
+                name="session_signed_is_locked",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                condition=pgtrigger.Q(old__status=SessionStatus.SIGNED),
+                func="""
+                    RAISE EXCEPTION
+                        'Le procès-verbal de cette séance est signé : elle ne se modifie plus. '
+                        'Une correction se fait par un avenant.'
+                        USING ERRCODE = 'check_violation';
+                """,
+            ),
+        ]
+
+    def __str__(self):
+        when = timezone.localtime(self.starts_at) if self.starts_at else None
+        day = f" du {when:%d/%m/%Y}" if when else ""
+        return f"Séance{day} – {self.committee}" if self.committee_id else f"Séance{day}"
+
+    @property
+    def day(self) -> datetime.date:
+        """The session's date in local time: the date of its decisions and of the cap."""
+        return rules.local_day(self.starts_at)
+
+    @property
+    def ends_at(self) -> datetime.datetime:
+        return self.starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+    @property
+    def is_second_convocation(self) -> bool:
+        return self.first_convocation_id is not None
+
+    @property
+    def is_late_convocation(self) -> bool:
+        """Convened with less notice than the committee's rule: allowed, flagged in the
+        minutes."""
+        return rules.is_late_notice(self.convened_at, self.starts_at, self.notice_days)
+
+    @property
+    def notice_given_days(self) -> int | None:
+        if self.convened_at is None:
+            return None
+        return rules.notice_days(self.convened_at, self.starts_at)
+
+    @property
+    def is_sitting(self) -> bool:
+        return self.status in SITTING_STATUSES
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == SessionStatus.SIGNED
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class SessionTransition(models.Model):
+    """One move of a session: who, when, from, to. Append-only, down to the database."""
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="transitions", verbose_name="séance"
+    )
+    transition = models.CharField("transition", max_length=20)
+    from_status = models.CharField("de l'état", max_length=10, choices=SessionStatus.choices)
+    to_status = models.CharField("vers l'état", max_length=10, choices=SessionStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="comites_session_transitions",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "changement d'état de séance"
+        verbose_name_plural = "changements d'état de séance"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_status=F("to_status")),
+                name="session_transition_changes_status",
+                violation_error_message="Un changement d'état mène à un autre état.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="session_transition_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Attendance(models.Model):
+    """Whether a member of the committee attends a session, and who holds their proxy.
+
+    One row per member and session; a member without a row is absent. A member holds at
+    most one proxy (a unique constraint), and only if present or remote (a trigger). Once
+    the session is closed, attendance no longer changes (a trigger too).
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="attendances", verbose_name="séance"
+    )
+    membership = models.ForeignKey(
+        CommitteeMembership,
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        verbose_name="membre",
+    )
+    status = models.CharField("présence", max_length=10, choices=AttendanceStatus.choices)
+    proxy_holder = models.ForeignKey(
+        CommitteeMembership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proxies_held",
+        verbose_name="procuration donnée à",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="enregistrée par",
+    )
+    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "présence"
+        verbose_name_plural = "présences"
+        ordering = ["session", "membership__role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "membership"],
+                name="attendance_one_per_member_and_session",
+                violation_error_message="La présence de ce membre est déjà enregistrée.",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "proxy_holder"],
+                condition=Q(proxy_holder__isnull=False),
+                name="attendance_one_proxy_per_holder",
+                violation_error_message=ONE_PROXY_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=_values(AttendanceStatus)),
+                name="attendance_status_known",
+                violation_error_message="Présence inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AttendanceStatus.REPRESENTED, proxy_holder__isnull=False)
+                | Q(~Q(status=AttendanceStatus.REPRESENTED), proxy_holder__isnull=True),
+                name="attendance_represented_iff_proxy_holder",
+                violation_error_message=(
+                    "Un membre représenté l'est par le détenteur de sa procuration, "
+                    "et seulement lui."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(proxy_holder=F("membership")),
+                name="attendance_no_proxy_to_oneself",
+                violation_error_message="Un membre ne se donne pas procuration à lui-même.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="attendance_while_sitting",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM comites_session s
+                        WHERE s.id = COALESCE(NEW.session_id, OLD.session_id)
+                          AND s.status IN ({_sql_list(SITTING_STATUSES)})
+                    ) THEN
+                        RAISE EXCEPTION
+                            'La présence ne s''enregistre que pour une séance convoquée '
+                            'ou en cours.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF TG_OP = 'DELETE' THEN
+                        RETURN OLD;
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+            pgtrigger.Trigger(
+                name="attendance_proxy_holder_takes_part",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF NEW.proxy_holder_id IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM comites_attendance a
+                        WHERE a.session_id = NEW.session_id
+                          AND a.membership_id = NEW.proxy_holder_id
+                          AND a.status IN ({_sql_list(TAKING_PART_STATUSES)})
+                    ) THEN
+                        RAISE EXCEPTION '{PROXY_HOLDER_TAKES_PART_MESSAGE.replace("'", "''")}'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    IF NEW.status NOT IN ({_sql_list(TAKING_PART_STATUSES)})
+                       AND EXISTS (
+                        SELECT 1 FROM comites_attendance a
+                        WHERE a.session_id = NEW.session_id
+                          AND a.proxy_holder_id = NEW.membership_id
+                    ) THEN
+                        RAISE EXCEPTION
+                            'Ce membre détient une procuration : il reste présent ou à distance.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership.person} : {self.get_status_display().lower()}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Amendment(models.Model):
+    """A correction to signed minutes: the minutes never change, an amendment is added.
+
+    Who, when and what are kept; the database refuses to change or delete one.
+    """
+
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="amendments", verbose_name="séance"
+    )
+    item = models.ForeignKey(
+        "comites.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name="point de l'ordre du jour concerné",
+    )
+    text = models.TextField(
+        "correction",
+        validators=[MaxLengthValidator(4000, "Une correction tient en 4 000 caractères.")],
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="par",
+    )
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "avenant au procès-verbal"
+        verbose_name_plural = "avenants au procès-verbal"
+        ordering = ["session", "at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="amendment_text_not_empty",
+                violation_error_message="Écrivez la correction.",
+            ),
+        ]
+        triggers = [
+            pgtrigger.Protect(
+                name="amendment_append_only",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+            ),
+            pgtrigger.Trigger(
+                name="amendment_to_signed_minutes",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert,
+                # Status values from the choices, never user input.
+                func=f"""
+                    IF NOT EXISTS (
+                        SELECT 1 FROM comites_session s
+                        WHERE s.id = NEW.session_id AND s.status = '{SessionStatus.SIGNED}'
+                    ) THEN
+                        RAISE EXCEPTION
+                            'Un avenant ne corrige qu''un procès-verbal signé.'
+                            USING ERRCODE = 'check_violation';
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608
+            ),
+        ]
+
+    def __str__(self):
+        return f"Avenant du {timezone.localtime(self.at):%d/%m/%Y} – {self.session}"

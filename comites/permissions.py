@@ -1,0 +1,118 @@
+"""Who may do what with committees, sessions, votes and minutes.
+
+Predicates answer for one user and one object; those that can refuse for several reasons
+return `(allowed, reason)` so that a service or a view can say why, in French. Seeing is
+`Session.objects.visible_to(user)` (and `AgendaItem`, `visible_dossiers`): a view fetches
+through them and answers 404 otherwise.
+
+Three kinds of people act:
+- the operator's staff and managers of the basin prepare sessions (agenda, convocation,
+  attendance); a manager sets up the committees, their rules and members;
+- the committee's secretary (a mandate with that role) keeps the session: attendance,
+  votes recorded in the room, the decisions;
+- the chair conducts the votes and signs the minutes. Members vote.
+"""
+
+import datetime
+
+from alize.models import Role
+from comites.models import CommitteeMembership, Session
+from comites.workflow import MemberRole
+
+NOT_YOUR_COMMITTEE = "Vous ne siégez pas à ce comité."
+
+
+def is_operator_of_basin(user, basin_id: int, *roles: str) -> bool:
+    """Operator staff or manager (or only `roles`) working in this basin."""
+    roles = roles or (Role.STAFF, Role.MANAGER)
+    if not (user.is_authenticated and user.has_role(*roles)):
+        return False
+    if not hasattr(user, "_basin_ids_cache"):
+        user._basin_ids_cache = frozenset(user.basins.values_list("pk", flat=True))
+    return basin_id in user._basin_ids_cache
+
+
+def mandate_of(user, committee_id: int, day: datetime.date) -> CommitteeMembership | None:
+    """The user's mandate on this committee in force on `day`, if any (one at most)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        CommitteeMembership.objects.active_on(day)
+        .filter(committee_id=committee_id, person=user)
+        .select_related("person", "corporation")
+        .first()
+    )
+
+
+def has_role_in_session(user, session: Session, *roles: str) -> bool:
+    mandate = mandate_of(user, session.committee_id, session.day)
+    return mandate is not None and mandate.role in roles
+
+
+def can_manage_committee(user, committee) -> bool:
+    """Creating a committee, its rules and its members: a manager of the operator."""
+    return is_operator_of_basin(user, committee.basin_id, Role.MANAGER)
+
+
+def can_prepare_session(user, session) -> tuple[bool, str]:
+    """A session's date, place, agenda and convocation: the operator of the basin, or the
+    committee's secretary."""
+    if is_operator_of_basin(user, session.committee.basin_id):
+        return True, ""
+    if has_role_in_session(user, session, MemberRole.SECRETARY):
+        return True, ""
+    return False, "Seuls l'opérateur du bassin et le secrétariat du comité préparent les séances."
+
+
+def can_keep_session(user, session) -> tuple[bool, str]:
+    """Attendance and the opening and closing of the session: the operator, the secretary
+    or the chair."""
+    if is_operator_of_basin(user, session.committee.basin_id):
+        return True, ""
+    if has_role_in_session(user, session, MemberRole.SECRETARY, MemberRole.CHAIR):
+        return True, ""
+    return False, "Seuls la présidence, le secrétariat et l'opérateur tiennent la séance."
+
+
+def can_conduct_votes(user, session) -> tuple[bool, str]:
+    """Opening and closing each vote: the chair, or the secretary on his behalf."""
+    if has_role_in_session(user, session, MemberRole.CHAIR, MemberRole.SECRETARY):
+        return True, ""
+    return False, "Seuls la présidence et le secrétariat du comité ouvrent et closent un vote."
+
+
+def can_record_decision(user, session) -> tuple[bool, str]:
+    """The decision after a vote: the chair, the secretary, or a manager of the operator.
+
+    Moving the dossier also goes through `pme.services.transition_dossier`, which today
+    asks for the operator manager's role (see `pme.workflow.COMMITTEE_DECISION_ROLES`).
+    """
+    if is_operator_of_basin(user, session.committee.basin_id, Role.MANAGER):
+        return True, ""
+    if has_role_in_session(user, session, MemberRole.CHAIR, MemberRole.SECRETARY):
+        return True, ""
+    return False, "Seuls la présidence et le secrétariat du comité enregistrent ses décisions."
+
+
+def can_sign_minutes(user, session) -> tuple[bool, str]:
+    if has_role_in_session(user, session, MemberRole.CHAIR):
+        return True, ""
+    return False, "Seul(e) le ou la président(e) du comité signe le procès-verbal."
+
+
+def can_amend_minutes(user, session) -> tuple[bool, str]:
+    allowed, _ = can_keep_session(user, session)
+    if allowed:
+        return True, ""
+    return False, "Seuls la présidence, le secrétariat et l'opérateur corrigent un procès-verbal."
+
+
+def can_see_live_tally(user, item) -> bool:
+    """The running tally of an open vote: the chair, the secretary and the operator; members
+    see the result once the vote is closed."""
+    session = item.session
+    if item.is_closed:
+        return Session.objects.visible_to(user).filter(pk=session.pk).exists()
+    return is_operator_of_basin(user, session.committee.basin_id) or has_role_in_session(
+        user, session, MemberRole.CHAIR, MemberRole.SECRETARY
+    )

@@ -1,0 +1,488 @@
+"""Preparing and keeping a session: creation, agenda, convocation, attendance, opening,
+closing, signature of the minutes and amendments."""
+
+import datetime
+from collections.abc import Iterable
+
+import pghistory
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from alize.models import User
+from comites import permissions
+from comites.models import (
+    AgendaItem,
+    Amendment,
+    Attendance,
+    Committee,
+    CommitteeMembership,
+    Recusal,
+    Session,
+    SessionTransition,
+)
+from comites.services._common import (
+    day,
+    lock_session,
+    mandate_in_session,
+    refuse,
+    require,
+)
+from comites.workflow import (
+    SITTING_STATUSES,
+    TAKING_PART_STATUSES,
+    AttendanceStatus,
+    ItemStatus,
+    RecusalReason,
+    SessionStatus,
+    session_transition,
+)
+from grandes_entreprises.models import Corporation
+from pme.models import Dossier, DossierState
+
+PAST_SESSION_MESSAGE = "On ne convoque pas une séance dans le passé : choisissez une date à venir."
+FINISHED = (SessionStatus.CLOSED, SessionStatus.SIGNED)
+
+
+def _move(session: Session, name: str, by: User, now: datetime.datetime) -> None:
+    """Apply a move of `SESSION_TRANSITIONS` to a locked session and log it."""
+    rule = session_transition(name)
+    if session.status != rule.source:
+        refuse(
+            f"Cette séance est « {session.get_status_display()} » : impossible de "
+            f"« {rule.label.lower()} »."
+        )
+    session.status = rule.target
+    session.status_changed_at = now
+    session.full_clean()
+    session.save()
+    SessionTransition.objects.create(
+        session=session,
+        transition=rule.name,
+        from_status=rule.source,
+        to_status=rule.target,
+        by=by,
+        at=now,
+    )
+
+
+def _copy_rules(session: Session, committee: Committee) -> None:
+    session.quorum_numerator = committee.quorum_numerator
+    session.quorum_denominator = committee.quorum_denominator
+    session.chair_casting_vote = committee.chair_casting_vote
+    session.notice_days = committee.notice_days
+
+
+# --- Creating a session and its agenda ---------------------------------------------------
+
+
+def _check_first_convocation(session: Session, first: Session) -> None:
+    """A second convocation follows a session of the same committee, closed, at which the
+    quorum failed (a dossier was left unexamined), and which has no other one."""
+    if first.committee_id != session.committee_id:
+        refuse("La séance d'origine appartient à un autre comité.", "first_convocation")
+    if first.status not in FINISHED or first.starts_at >= session.starts_at:
+        refuse(
+            "Une seconde convocation suit une séance close, tenue auparavant.",
+            "first_convocation",
+        )
+    if Session.objects.filter(first_convocation=first).exists():
+        refuse("Cette séance a déjà sa seconde convocation.", "first_convocation")
+    if session.committee.is_approval and not first.items.pending().exists():
+        refuse(
+            "Tous les dossiers de cette séance ont été examinés : le quorum y était atteint.",
+            "first_convocation",
+        )
+
+
+@transaction.atomic
+def create_session(
+    *,
+    committee: Committee,
+    starts_at: datetime.datetime,
+    by: User,
+    place: str = "",
+    video_link: str = "",
+    duration_minutes: int = 120,
+    agenda_notes: str = "",
+    first_convocation: Session | None = None,
+) -> Session:
+    """Plan a session (a draft): when, where, and whether it is a second convocation."""
+    session = Session(
+        committee=committee,
+        starts_at=starts_at,
+        place=place,
+        video_link=video_link,
+        duration_minutes=duration_minutes,
+        agenda_notes=agenda_notes,
+        created_by=by,
+    )
+    _copy_rules(session, committee)
+    require(permissions.can_prepare_session(by, session))
+    with pghistory.context(user=by.pk):
+        if starts_at <= timezone.now():
+            refuse("Une séance se prévoit à une date à venir.", "starts_at")
+        if first_convocation is not None:
+            first = lock_session(first_convocation)
+            _check_first_convocation(session, first)
+            session.first_convocation = first
+        session.full_clean()
+        session.save()
+    return session
+
+
+def _automatic_recusals(item: AgendaItem) -> set[int]:
+    """The voting members linked to a corporation proposed for the dossier: they represent
+    it (their mandate names it) or sit for it (its committee representatives)."""
+    proposed = item.proposed_corporations.all()
+    representatives = Corporation.committee_representatives.through.objects.filter(
+        corporation__in=proposed
+    ).values("user_id")
+    return set(
+        CommitteeMembership.objects.voting()
+        .active_on(item.session.day)
+        .filter(committee_id=item.session.committee_id)
+        .filter(Q(corporation__in=proposed) | Q(person__in=representatives))
+        .values_list("pk", flat=True)
+    )
+
+
+def sync_automatic_recusals(item: AgendaItem, *, by: User) -> None:
+    """Bring the automatic recusals of a pending item in line with its proposed
+    corporations and the committee's members. Declared interests are left as they are."""
+    if item.status != ItemStatus.PENDING:
+        return
+    wanted = _automatic_recusals(item)
+    existing = dict(item.recusals.values_list("membership_id", "reason"))
+    automatic = {
+        m for m, reason in existing.items() if reason == RecusalReason.PROPOSED_CORPORATION
+    }
+    Recusal.objects.filter(item=item, membership_id__in=automatic - wanted).delete()
+    for membership_id in sorted(wanted - set(existing)):
+        Recusal.objects.create(
+            item=item,
+            membership_id=membership_id,
+            reason=RecusalReason.PROPOSED_CORPORATION,
+            recorded_by=by,
+        )
+
+
+def _check_proposed(session: Session, corporations: Iterable[Corporation]) -> list[Corporation]:
+    corporations = list(corporations)
+    strangers = [c for c in corporations if c.basin_id != session.committee.basin_id]
+    if strangers:
+        refuse(f"{strangers[0]} n'appartient pas au bassin du comité.", "proposed_corporations")
+    return corporations
+
+
+def _check_dossier_for_agenda(session: Session, dossier: Dossier) -> None:
+    if dossier.state != DossierState.SUBMITTED:
+        refuse(
+            f"Seul un dossier « {DossierState.SUBMITTED.label} » s'inscrit à l'ordre du jour ; "
+            f"celui-ci est « {dossier.get_state_display()} ».",
+            "dossier",
+        )
+    if dossier.pme.commune.epci.basin_id != session.committee.basin_id:
+        refuse("Ce dossier relève d'un autre bassin que le comité.", "dossier")
+    elsewhere = (
+        AgendaItem.objects.filter(dossier=dossier, status__in=[ItemStatus.PENDING, ItemStatus.OPEN])
+        .exclude(session__status__in=FINISHED)
+        .exclude(session=session)
+        .select_related("session")
+        .first()
+    )
+    if elsewhere:
+        refuse(
+            f"Ce dossier est déjà à l'ordre du jour de la séance du {day(elsewhere.session.day)}.",
+            "dossier",
+        )
+    first = session.first_convocation
+    if first is not None and not first.items.pending().filter(dossier=dossier).exists():
+        refuse(
+            "Une seconde convocation porte sur les dossiers non examinés de la séance "
+            f"du {day(first.day)} : celui-ci n'en est pas.",
+            "dossier",
+        )
+
+
+@transaction.atomic
+def add_agenda_item(
+    *,
+    session: Session,
+    dossier: Dossier,
+    by: User,
+    order: int | None = None,
+    proposed_corporations: Iterable[Corporation] = (),
+) -> AgendaItem:
+    """Put a dossier "submitted to committee" of the basin on a draft session's agenda,
+    last unless `order` is given, with the corporations proposed to support it."""
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_prepare_session(by, session))
+        if not session.committee.is_approval:
+            refuse("Le comité de pilotage n'examine pas de dossiers : il n'y vote pas.")
+        if session.status != SessionStatus.DRAFT:
+            refuse(
+                "L'ordre du jour se fixe avant la convocation : cette séance est déjà "
+                f"« {session.get_status_display()} »."
+            )
+        dossier = (
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("pme__commune__epci")
+            .get(pk=dossier.pk)
+        )
+        _check_dossier_for_agenda(session, dossier)
+        corporations = _check_proposed(session, proposed_corporations)
+        if order is None:
+            order = (session.items.aggregate(last=Max("order"))["last"] or 0) + 1
+        item = AgendaItem(session=session, dossier=dossier, order=order)
+        item.full_clean()
+        item.save()
+        item.proposed_corporations.set(corporations)
+        sync_automatic_recusals(item, by=by)
+    return item
+
+
+@transaction.atomic
+def remove_agenda_item(*, item: AgendaItem, by: User) -> None:
+    with pghistory.context(user=by.pk):
+        session = lock_session(item.session)
+        require(permissions.can_prepare_session(by, session))
+        if session.status != SessionStatus.DRAFT:
+            refuse("L'ordre du jour d'une séance convoquée ne change plus.")
+        item = AgendaItem.objects.get(pk=item.pk)
+        item.recusals.all().delete()
+        item.proposed_corporations.clear()
+        item.delete()
+
+
+@transaction.atomic
+def set_proposed_corporations(
+    *, item: AgendaItem, corporations: Iterable[Corporation], by: User
+) -> AgendaItem:
+    """Name the corporations proposed to support the SME, until the vote opens; the
+    members linked to them are recused automatically."""
+    with pghistory.context(user=by.pk):
+        session = lock_session(item.session)
+        require(permissions.can_prepare_session(by, session))
+        item = AgendaItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+        item.session = session
+        if item.status != ItemStatus.PENDING or session.status in FINISHED:
+            refuse("Les entreprises proposées ne changent plus une fois le vote ouvert.")
+        item.proposed_corporations.set(_check_proposed(session, corporations))
+        sync_automatic_recusals(item, by=by)
+    return item
+
+
+# --- Convocation and attendance ----------------------------------------------------------
+
+
+@transaction.atomic
+def convene_session(*, session: Session, by: User) -> Session:
+    """Convene the members: the session leaves the draft, its agenda and the committee's
+    rules are fixed, and members see it from now on.
+
+    A date in the past is refused. A convocation sent later than the committee's notice
+    (5 days by default) is allowed, and `session.is_late_convocation` tells the minutes.
+    The convocation email, its pack and `.ics` (`comites.ics`) will be sent from here,
+    on commit.
+    """
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_prepare_session(by, session))
+        now = timezone.now()
+        if session.starts_at <= now:
+            refuse(PAST_SESSION_MESSAGE, "starts_at")
+        committee = session.committee
+        items = list(session.items.select_related("session"))
+        if committee.is_approval and not items:
+            refuse("Inscrivez au moins un dossier à l'ordre du jour avant de convoquer.")
+        has_chair = (
+            CommitteeMembership.objects.chairs()
+            .active_on(session.day)
+            .filter(committee=committee)
+            .exists()
+        )
+        if not has_chair:
+            refuse(
+                f"Le comité n'a pas de président(e) le {day(session.day)} : nommez-le ou "
+                "la avant de convoquer."
+            )
+        _copy_rules(session, committee)
+        session.convened_at = now
+        session.convened_by = by
+        _move(session, "convene", by, now)
+        for item in items:
+            item.session = session
+            sync_automatic_recusals(item, by=by)
+    return session
+
+
+def _attendance_of(session: Session, membership_id: int) -> Attendance | None:
+    return (
+        Attendance.objects.filter(session=session, membership_id=membership_id)
+        .select_related("membership__person")
+        .first()
+    )
+
+
+def _check_proxy(
+    session: Session, membership: CommitteeMembership, holder: CommitteeMembership | None
+) -> None:
+    if holder is None:
+        refuse("Indiquez le membre qui détient la procuration.", "proxy_holder")
+    mandate_in_session(session, holder, field="proxy_holder")
+    if not (membership.is_voting and holder.is_voting):
+        refuse("Seuls les membres votants donnent ou reçoivent une procuration.", "proxy_holder")
+    if holder.pk == membership.pk:
+        refuse("Un membre ne se donne pas procuration à lui-même.", "proxy_holder")
+    holder_attendance = _attendance_of(session, holder.pk)
+    if holder_attendance is None or holder_attendance.status not in TAKING_PART_STATUSES:
+        refuse(
+            f"{holder.person} doit être noté(e) présent(e) ou à distance pour détenir une "
+            "procuration.",
+            "proxy_holder",
+        )
+    other = (
+        Attendance.objects.filter(session=session, proxy_holder=holder)
+        .exclude(membership=membership)
+        .select_related("membership__person")
+        .first()
+    )
+    if other is not None:
+        refuse(
+            f"{holder.person} détient déjà la procuration de {other.membership.person} : "
+            "un membre ne détient qu'une procuration.",
+            "proxy_holder",
+        )
+
+
+@transaction.atomic
+def record_attendance(
+    *,
+    session: Session,
+    membership: CommitteeMembership,
+    status: str,
+    by: User,
+    proxy_holder: CommitteeMembership | None = None,
+) -> Attendance:
+    """Record whether a member is present, remote, represented (by `proxy_holder`) or
+    absent, while the session is convened or sitting.
+
+    The session is locked: two proxies cannot land on one holder at once. A proxy holder
+    is present or remote, holds one proxy at most, and cannot hand his own vote on.
+    """
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_keep_session(by, session))
+        if session.status not in SITTING_STATUSES:
+            refuse("La présence s'enregistre pour une séance convoquée ou en cours.")
+        membership = CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
+        mandate_in_session(session, membership, field="membership")
+        status = AttendanceStatus(status)
+        if status == AttendanceStatus.REPRESENTED:
+            _check_proxy(session, membership, proxy_holder)
+        elif proxy_holder is not None:
+            refuse(
+                "Une procuration ne se donne qu'avec la présence « représenté(e) ».",
+                "proxy_holder",
+            )
+        if status not in TAKING_PART_STATUSES:
+            held = (
+                Attendance.objects.filter(session=session, proxy_holder=membership)
+                .select_related("membership__person")
+                .first()
+            )
+            if held is not None:
+                refuse(
+                    f"{membership.person} détient la procuration de {held.membership.person} : "
+                    f"changez d'abord la présence de {held.membership.person}.",
+                    "status",
+                )
+        attendance = _attendance_of(session, membership.pk) or Attendance(
+            session=session, membership=membership
+        )
+        attendance.status = status
+        attendance.proxy_holder = proxy_holder if status == AttendanceStatus.REPRESENTED else None
+        attendance.recorded_by = by
+        attendance.recorded_at = timezone.now()
+        attendance.full_clean()
+        attendance.save()
+    return attendance
+
+
+# --- The session's course ----------------------------------------------------------------
+
+
+@transaction.atomic
+def open_session(*, session: Session, by: User) -> Session:
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_keep_session(by, session))
+        now = timezone.now()
+        if timezone.localdate(now) < session.day:
+            refuse(f"La séance est prévue le {day(session.day)} : elle s'ouvre ce jour-là.")
+        session.opened_at = now
+        _move(session, "open", by, now)
+    return session
+
+
+@transaction.atomic
+def close_session(*, session: Session, by: User) -> Session:
+    """Close the sitting. Dossiers whose vote never opened stay "to examine": a failed
+    quorum, to be taken up by a second convocation."""
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_keep_session(by, session))
+        still_open = session.items.filter(status=ItemStatus.OPEN).first()
+        if still_open is not None:
+            refuse(f"Le vote sur le point n° {still_open.order} est encore ouvert : closez-le.")
+        now = timezone.now()
+        session.closed_at = now
+        _move(session, "close", by, now)
+    return session
+
+
+@transaction.atomic
+def sign_off(*, session: Session, by: User) -> Session:
+    """The chair signs the minutes: the session is locked for good (a trigger refuses any
+    change); a correction is then an amendment (`amend_minutes`)."""
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_sign_minutes(by, session))
+        undecided = (
+            session.items.filter(status=ItemStatus.CLOSED, decision__isnull=True)
+            .select_related("dossier__pme")
+            .first()
+        )
+        if undecided is not None:
+            refuse(
+                f"Le point n° {undecided.order} ({undecided.dossier.pme}) n'a pas encore de "
+                "décision : enregistrez-la avant de signer."
+            )
+        now = timezone.now()
+        session.signed_at = now
+        session.signed_by = by
+        _move(session, "sign", by, now)
+    return session
+
+
+@transaction.atomic
+def amend_minutes(
+    *, session: Session, text: str, by: User, item: AgendaItem | None = None
+) -> Amendment:
+    """Correct signed minutes by an amendment, logged with who and when; never an edit."""
+    with pghistory.context(user=by.pk):
+        session = Session.objects.select_related("committee__basin").get(pk=session.pk)
+        require(permissions.can_amend_minutes(by, session))
+        if session.status != SessionStatus.SIGNED:
+            refuse(
+                "Seul un procès-verbal signé se corrige par avenant ; avant la signature, "
+                "corrigez les données de la séance."
+            )
+        if item is not None and item.session_id != session.pk:
+            refuse("Ce point n'est pas à l'ordre du jour de cette séance.", "item")
+        amendment = Amendment(session=session, item=item, text=text.strip(), by=by)
+        amendment.full_clean()
+        amendment.save()
+    return amendment

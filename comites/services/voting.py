@@ -1,0 +1,440 @@
+"""The votes of the approval committee and its decisions: opening a vote (quorum),
+recusals, casting a vote, closing it, the tally and the decision that moves the dossier."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from alize.models import User
+from comites import permissions
+from comites.models import (
+    ONE_VOTE_MESSAGE,
+    AgendaItem,
+    Attendance,
+    CommitteeMembership,
+    Decision,
+    Recusal,
+    Vote,
+)
+from comites.rules import Quorum, Tally, compute_quorum
+from comites.services._common import (
+    day,
+    lock_item,
+    lock_session,
+    mandate_in_session,
+    money,
+    refuse,
+    require,
+)
+from comites.services.sessions import sync_automatic_recusals
+from comites.workflow import (
+    DOSSIER_STATE_FOR,
+    TAKING_PART_STATUSES,
+    AttendanceStatus,
+    DecisionOutcome,
+    ItemStatus,
+    MemberRole,
+    RecusalReason,
+    SessionStatus,
+    VoteCapacity,
+    VoteChoice,
+)
+from grandes_entreprises.models import Corporation
+from pme.models import DossierState
+from pme.services import transition_dossier
+
+ONLY_FOR_ONESELF = (
+    "Vous ne votez que pour vous-même et pour le membre dont vous détenez la procuration."
+)
+CLOSED_VOTE_MESSAGE = "Le vote sur ce dossier est clos : il ne change plus."
+
+
+def _not_open_message(item: AgendaItem) -> str:
+    if item.status == ItemStatus.CLOSED:
+        return CLOSED_VOTE_MESSAGE
+    return "Le vote sur ce dossier n'est pas encore ouvert."
+
+
+# --- Quorum and tally ----------------------------------------------------------------
+
+
+def voting_statuses(session) -> dict[int, str | None]:
+    """Each voting member in office on the session's day → their attendance (None: no
+    attendance recorded, i.e. absent). One query."""
+    attendance = Attendance.objects.filter(session=session, membership=OuterRef("pk"))
+    return dict(
+        CommitteeMembership.objects.voting()
+        .active_on(session.day)
+        .filter(committee_id=session.committee_id)
+        .annotate(attendance_status=Subquery(attendance.values("status")[:1]))
+        .values_list("pk", "attendance_status")
+    )
+
+
+def item_quorum(item: AgendaItem) -> Quorum:
+    """The quorum of one vote: recused members neither eligible nor counted."""
+    session = item.session
+    return compute_quorum(
+        voting_statuses(session),
+        numerator=session.quorum_numerator,
+        denominator=session.quorum_denominator,
+        recused=item.recusals.values_list("membership_id", flat=True),
+    )
+
+
+def tally(item: AgendaItem) -> Tally:
+    """For, against and abstentions on one item, counted by the database (one query)."""
+    return AgendaItem.objects.with_tally().select_related("session").get(pk=item.pk).tally
+
+
+# --- Opening and closing a vote --------------------------------------------------------
+
+
+@transaction.atomic
+def open_item(*, item: AgendaItem, by: User) -> AgendaItem:
+    """Open the vote on a dossier, if the quorum is reached.
+
+    Quorum: the members present, remote or represented, recused ones left out, are at
+    least the session's fraction (½ by default) of the members in office, recused ones
+    left out. A second convocation sits without quorum. One vote is open at a time.
+    """
+    with pghistory.context(user=by.pk):
+        session = lock_session(item.session)
+        require(permissions.can_conduct_votes(by, session))
+        item = lock_item(item)
+        if session.status != SessionStatus.OPEN:
+            refuse("La séance n'est pas ouverte : aucun vote ne peut s'ouvrir.")
+        if item.status != ItemStatus.PENDING:
+            refuse(
+                CLOSED_VOTE_MESSAGE
+                if item.status == ItemStatus.CLOSED
+                else "Le vote sur ce dossier est déjà ouvert."
+            )
+        other = session.items.filter(status=ItemStatus.OPEN).first()
+        if other is not None:
+            refuse(f"Le vote sur le point n° {other.order} est encore ouvert : closez-le d'abord.")
+        sync_automatic_recusals(item, by=by)
+        quorum = item_quorum(item)
+        if not quorum.reached and not session.is_second_convocation:
+            refuse(
+                f"Le quorum n'est pas atteint : {quorum.summary}. Le vote ne peut pas "
+                "s'ouvrir ; le dossier pourra être examiné en seconde convocation, sans "
+                "condition de quorum."
+            )
+        item.status = ItemStatus.OPEN
+        item.opened_at = timezone.now()
+        item.opened_by = by
+        item.full_clean()
+        item.save()
+    return item
+
+
+@transaction.atomic
+def close_item(*, item: AgendaItem, by: User) -> AgendaItem:
+    """Close the vote on a dossier: from now on its votes never change.
+
+    The item is locked: of two clicks at once, the second finds it closed and is refused.
+    """
+    with pghistory.context(user=by.pk):
+        item = lock_item(item)
+        require(permissions.can_conduct_votes(by, item.session))
+        if item.status != ItemStatus.OPEN:
+            refuse(
+                "Le vote sur ce dossier est déjà clos."
+                if item.status == ItemStatus.CLOSED
+                else "Le vote sur ce dossier n'est pas ouvert."
+            )
+        item.status = ItemStatus.CLOSED
+        item.closed_at = timezone.now()
+        item.closed_by = by
+        item.full_clean()
+        item.save()
+    return item
+
+
+# --- Recusals and votes --------------------------------------------------------------
+
+
+@transaction.atomic
+def declare_interest(
+    *, item: AgendaItem, membership: CommitteeMembership, details: str, by: User
+) -> Recusal:
+    """A member declares an interest in a dossier and withdraws from its vote (déport).
+
+    Declared by the member himself, or recorded by the chair or the secretary; before
+    the member has voted on it, and before the vote closes.
+    """
+    with pghistory.context(user=by.pk):
+        item = lock_item(item)
+        session = item.session
+        membership = CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
+        if membership.person_id != by.pk:
+            require(
+                permissions.can_conduct_votes(by, session),
+                "Seuls le membre concerné, la présidence et le secrétariat déclarent un intérêt.",
+            )
+        mandate_in_session(session, membership, field="membership")
+        if not membership.is_voting:
+            refuse("Seuls les membres votants se déportent.", "membership")
+        if item.status == ItemStatus.CLOSED:
+            refuse(CLOSED_VOTE_MESSAGE)
+        if Vote.objects.filter(item=item, member=membership).exists():
+            refuse(f"{membership.person} a déjà voté sur ce dossier : le vote ne se reprend pas.")
+        if Recusal.objects.filter(item=item, membership=membership).exists():
+            refuse(f"{membership.person} est déjà déporté(e) sur ce dossier.")
+        recusal = Recusal(
+            item=item,
+            membership=membership,
+            reason=RecusalReason.DECLARED_INTEREST,
+            details=details.strip(),
+            recorded_by=by,
+        )
+        recusal.full_clean()
+        recusal.save()
+    return recusal
+
+
+def _capacity(item: AgendaItem, acting: CommitteeMembership, member: CommitteeMembership) -> str:
+    """In what capacity `acting` may cast `member`'s vote, or a French refusal."""
+    session = item.session
+    member_status, proxy_holder_id = Attendance.objects.filter(
+        session=session, membership=member
+    ).values_list("status", "proxy_holder_id").first() or (None, None)
+    if acting.pk == member.pk:
+        if member_status == AttendanceStatus.REPRESENTED:
+            refuse(
+                "Vous avez donné procuration pour cette séance : c'est le détenteur de votre "
+                "procuration qui vote pour vous."
+            )
+        if member_status not in TAKING_PART_STATUSES:
+            refuse("Vous êtes noté(e) absent(e) de cette séance : vous ne pouvez pas voter.")
+        return VoteCapacity.IN_PERSON
+    holder_recused = (
+        member_status == AttendanceStatus.REPRESENTED
+        and Recusal.objects.filter(item=item, membership_id=proxy_holder_id).exists()
+    )
+    if acting.role == MemberRole.SECRETARY:
+        in_room = member_status == AttendanceStatus.PRESENT
+        if member_status == AttendanceStatus.REPRESENTED:
+            holder_status = (
+                Attendance.objects.filter(session=session, membership_id=proxy_holder_id)
+                .values_list("status", flat=True)
+                .first()
+            )
+            in_room = holder_status == AttendanceStatus.PRESENT
+        if not in_room:
+            refuse(
+                f"{member.person} n'est pas dans la salle : le secrétariat n'enregistre que les "
+                "votes exprimés en séance."
+            )
+        if holder_recused:
+            refuse(
+                "Le détenteur de cette procuration est déporté sur ce dossier : il ne vote "
+                "pas, même par procuration."
+            )
+        return VoteCapacity.SECRETARY
+    if member_status == AttendanceStatus.REPRESENTED and proxy_holder_id == acting.pk:
+        if holder_recused:
+            refuse("Vous êtes déporté(e) sur ce dossier : vous ne votez pas, même par procuration.")
+        return VoteCapacity.PROXY
+    raise PermissionDenied(ONLY_FOR_ONESELF)
+
+
+@transaction.atomic
+def cast_vote(*, item: AgendaItem, member: CommitteeMembership, choice: str, by: User) -> Vote:
+    """Record `member`'s vote on an open item: for, against or abstain.
+
+    `by` votes for himself, for the member whose proxy he holds, or, as the committee's
+    secretary, records the vote of a member in the room. Refused (in French): a vote on an
+    item not open or closed, a second vote, a vote for someone else without proxy, by a
+    person who does not sit on this committee (another basin's member), or by a recused
+    member. The item is locked, so a vote cannot slip past its closing; the unique
+    constraint keeps one vote per member and item whatever happens.
+    """
+    with pghistory.context(user=by.pk):
+        item = lock_item(item)
+        session = item.session
+        acting = permissions.mandate_of(by, session.committee_id, session.day)
+        if acting is None:
+            raise PermissionDenied(
+                "Vous ne siégez pas à ce comité : vous ne pouvez pas voter sur ce dossier."
+            )
+        member = CommitteeMembership.objects.select_related("person").get(pk=member.pk)
+        if member.committee_id != session.committee_id or not member.is_active_on(session.day):
+            raise PermissionDenied(ONLY_FOR_ONESELF)
+        if not member.is_voting:
+            refuse("Le secrétariat du comité ne vote pas.")
+        if item.status != ItemStatus.OPEN:
+            refuse(_not_open_message(item))
+        if Recusal.objects.filter(item=item, membership=member).exists():
+            refuse(
+                f"{member.person} est déporté(e) sur ce dossier : il ou elle ne prend pas "
+                "part au vote."
+            )
+        capacity = _capacity(item, acting, member)
+        if Vote.objects.filter(item=item, member=member).exists():
+            refuse(ONE_VOTE_MESSAGE)
+        vote = Vote(
+            item=item,
+            member=member,
+            choice=VoteChoice(choice),
+            cast_by=acting,
+            capacity=capacity,
+            at=timezone.now(),
+        )
+        vote.full_clean()
+        try:
+            with transaction.atomic():
+                vote.save()
+        except IntegrityError as exc:
+            if "vote_one_per_member_and_item" in str(exc):
+                refuse(ONE_VOTE_MESSAGE)
+            raise
+    return vote
+
+
+# --- Decisions -----------------------------------------------------------------------
+
+
+def _check_plan(item: AgendaItem, corporations: list[Corporation], domains: list[str]) -> None:
+    if not corporations:
+        refuse("Un agrément nomme la ou les grandes entreprises qui accompagnent.", "corporations")
+    proposed = set(item.proposed_corporations.values_list("pk", flat=True))
+    unproposed = [c for c in corporations if c.pk not in proposed]
+    if unproposed:
+        # Its representatives were not recused from this vote: it cannot be chosen now.
+        refuse(
+            f"{unproposed[0]} n'était pas proposée pour ce dossier avant le vote.",
+            "corporations",
+        )
+    if not domains:
+        refuse("Un agrément dit dans quels domaines la PME est accompagnée.", "domains")
+
+
+def _check_advance(item: AgendaItem, advance: Decimal) -> Decimal | None:
+    """The basin's cap in force on the session's day, once the advance is checked
+    against it and against the amount requested."""
+    session, dossier = item.session, item.dossier
+    if advance > dossier.advance_requested:
+        refuse(
+            f"L'avance accordée ({money(advance)}) dépasse l'avance demandée "
+            f"({money(dossier.advance_requested)}).",
+            "advance_granted",
+        )
+    cap = session.committee.basin.cap_on(session.day)
+    if advance > 0 and cap is None:
+        refuse(
+            f"Aucun plafond d'avance n'est fixé pour ce bassin au {day(session.day)} : "
+            "aucune avance ne peut être accordée.",
+            "advance_granted",
+        )
+    if cap is not None and advance > cap:
+        refuse(
+            f"L'avance accordée ({money(advance)}) dépasse le plafond du bassin en vigueur "
+            f"le {day(session.day)} ({money(cap)}).",
+            "advance_granted",
+        )
+    return cap
+
+
+def _hand_over_to_avances(decision: Decision, *, by: User) -> None:
+    """Integration point for the repayable advances (`avances`).
+
+    Called by `record_decision`, in its transaction, for every approval granting an
+    advance: the decision carries the amount and the cap it was checked against
+    (`advance_granted`, `cap_copied`). When `avances.services` offers the service that
+    creates an advance from a decision, call it here; until then, nothing to do.
+    """
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    item: AgendaItem,
+    outcome: str,
+    by: User,
+    corporations: Iterable[Corporation] = (),
+    domains: Iterable[str] = (),
+    advance_granted: Decimal = Decimal("0.00"),
+    missing: str = "",
+    reason: str = "",
+) -> Decision:
+    """Record the committee's decision on a dossier whose vote is closed, and move the
+    dossier (approved, deferred or rejected) through `pme.services.transition_dossier`,
+    in the same transaction: both happen, or neither.
+
+    The decision follows the vote: a proposal adopted is approved; one not adopted is
+    deferred (saying what is missing) or rejected (with the reason). An approval names the
+    support plan (corporations among those proposed, domains) and the advance granted,
+    no more than requested and no more than the basin's cap in force on the session's
+    day, which is copied onto the decision.
+    """
+    outcome = DecisionOutcome(outcome)
+    advance = Decimal(advance_granted or 0).quantize(Decimal("0.01"))
+    with pghistory.context(user=by.pk):
+        item = lock_item(item)
+        session = item.session
+        require(permissions.can_record_decision(by, session))
+        if session.status == SessionStatus.SIGNED:
+            refuse("Le procès-verbal est signé : une correction se fait par avenant.")
+        if item.status != ItemStatus.CLOSED:
+            refuse("Le vote sur ce dossier n'est pas clos : la décision suit le vote.")
+        if Decision.objects.filter(item=item).exists():
+            refuse("La décision sur ce dossier est déjà enregistrée.")
+        result = tally(item)
+        if result.adopted and outcome != DecisionOutcome.APPROVED:
+            refuse(
+                f"Le comité a adopté ce dossier ({result.summary}) : la décision est un agrément.",
+                "outcome",
+            )
+        if not result.adopted and outcome == DecisionOutcome.APPROVED:
+            refuse(
+                f"Le vote n'a pas adopté ce dossier ({result.summary}) : il ne peut être "
+                "qu'ajourné ou refusé.",
+                "outcome",
+            )
+        corporations, domains = list(corporations), list(domains)
+        cap = None
+        if outcome == DecisionOutcome.APPROVED:
+            _check_plan(item, corporations, domains)
+            cap = _check_advance(item, advance)
+        elif corporations or domains or advance:
+            refuse("Un ajournement ou un refus n'accorde ni accompagnement ni avance.")
+        decision = Decision(
+            item=item,
+            outcome=outcome,
+            decision_date=session.day,
+            domains=domains,
+            advance_granted=advance,
+            advance_requested=item.dossier.advance_requested,
+            cap_copied=cap,
+            missing=missing.strip(),
+            reason=reason.strip(),
+            recorded_by=by,
+            recorded_at=timezone.now(),
+        )
+        decision.full_clean()
+        decision.save()
+        decision.corporations.set(corporations)
+        comment = f"Séance du {day(session.day)} : {result.summary}."
+        if decision.missing:
+            comment += f" Éléments manquants : {decision.missing}"
+        if decision.reason:
+            comment += f" Motif : {decision.reason}"
+        transition_dossier(
+            dossier=item.dossier,
+            to_state=DOSSIER_STATE_FOR[outcome],
+            by=by,
+            comment=comment,
+            decision_date=session.day,
+            expected_state=DossierState.SUBMITTED,
+            for_committee=True,
+        )
+        if outcome == DecisionOutcome.APPROVED and advance > 0:
+            _hand_over_to_avances(decision, by=by)
+    return decision

@@ -1,0 +1,315 @@
+"""Forms of corporations, support missions and revitalisation conventions.
+
+They show errors next to the fields; they are never the gate. Each view hands the cleaned
+data to one service of `grandes_entreprises.services`, which validates again and decides.
+"""
+
+from decimal import Decimal
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+
+from alize.forms import DateInput, EuroField, ReferentialForm
+from grandes_entreprises.models import (
+    ConventionPayment,
+    DailyRate,
+    Expert,
+    MissionResult,
+    MissionStatus,
+    RevitalisationConvention,
+    SupportMission,
+)
+from grandes_entreprises.models.common import MULTIPLE_CEILING
+from grandes_entreprises.services import EXPERT_FIELDS
+from pme.models import Need
+
+HALF_DAY, WHOLE_DAY = Decimal("0.5"), Decimal("1")
+SATISFACTION_CHOICES = [
+    ("", "Non recueillie"),
+    (1, "1 – pas du tout satisfaite"),
+    (2, "2 – peu satisfaite"),
+    (3, "3 – assez satisfaite"),
+    (4, "4 – satisfaite"),
+    (5, "5 – très satisfaite"),
+]
+
+
+def days_field(label: str, **kwargs) -> forms.DecimalField:
+    """A number of days as people type it: « 1,5 » or « 1.5 »."""
+    field = forms.DecimalField(label=label, max_digits=5, decimal_places=1, localize=True, **kwargs)
+    field.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+    return field
+
+
+class ServiceForm(forms.Form):
+    """A plain form laid out like the referential forms: crispy, one submit button."""
+
+    submit_label = "Enregistrer"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+
+# --- Corporations ----------------------------------------------------------------------
+
+
+class ExpertForm(ReferentialForm):
+    domains = forms.MultipleChoiceField(
+        label="Domaines d'expertise",
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Indiquez au moins un domaine d'expertise."},
+    )
+
+    class Meta:
+        model = Expert
+        fields = ["name", "job_title", "domains", "email", "is_active"]
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.corporation = corporation
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in EXPERT_FIELDS}
+
+
+class DailyRateForm(ReferentialForm):
+    submit_label = "Enregistrer la valeur"
+
+    class Meta:
+        model = DailyRate
+        fields = ["rate", "valid_from", "comment"]
+        widgets = {"valid_from": DateInput()}
+        field_classes = {"rate": EuroField}
+        help_texts = {
+            "valid_from": (
+                "Les journées données à partir de cette date sont valorisées à ce montant ; "
+                "les précédentes gardent la valeur de leur date."
+            )
+        }
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.corporation = corporation
+
+
+# --- Support missions ------------------------------------------------------------------
+
+
+class ExpertChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, expert):
+        return f"{expert.name} ({expert.job_title}) — {expert.corporation.name}"
+
+
+class MissionForm(ServiceForm):
+    """A new mission on a dossier. The experts offered are those of the corporation chosen
+    (the page reloads them with htmx when it changes), or of every corporation of the basin
+    before one is chosen; the service refuses an expert of another corporation."""
+
+    submit_label = "Organiser la mission"
+
+    corporation = forms.ModelChoiceField(
+        label="Grande entreprise", queryset=None, empty_label="— Choisissez l'entreprise —"
+    )
+    experts = ExpertChoiceField(
+        label="Experts",
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Indiquez au moins un expert."},
+    )
+    domain = forms.ChoiceField(label="Domaine", choices=Need.choices)
+    objective = forms.CharField(
+        label="Objectif", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    planned_days = days_field(
+        "Jours prévus", help_text="Par demi-journées : 0,5, 1, 1,5… pour tous les experts."
+    )
+    start_date = forms.DateField(label="Début", widget=DateInput())
+    end_date = forms.DateField(label="Fin", widget=DateInput())
+
+    def __init__(self, *args, corporations, chosen=None, dossier=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corporation"].queryset = corporations
+        experts = Expert.objects.filter(is_active=True).select_related("corporation")
+        if chosen is not None:
+            experts = experts.filter(corporation=chosen)
+        else:
+            experts = experts.filter(corporation__in=corporations)
+        self.fields["experts"].queryset = experts.order_by(
+            "corporation__group_name", "corporation__site_name", "name"
+        )
+        self.chosen = chosen
+        self.has_experts = experts.exists()
+        if dossier is not None and dossier.needs and not self.is_bound:
+            self.initial.setdefault("domain", dossier.needs[0])
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La fin de la mission ne peut précéder son début.")
+        return data
+
+
+class AssignExpertForm(ServiceForm):
+    submit_label = "Ajouter l'expert"
+
+    expert = forms.ModelChoiceField(label="Expert", queryset=None, empty_label="—")
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expert"].queryset = (
+            Expert.objects.filter(corporation_id=mission.corporation_id, is_active=True)
+            .exclude(assignments__mission=mission)
+            .order_by("name")
+        )
+
+
+class DayLogForm(ServiceForm):
+    """The time one expert of the mission gave on one date: half a day or a day."""
+
+    submit_label = "Enregistrer la journée"
+    # The mission page holds other forms: its fields are named apart.
+    prefix = "journee"
+
+    expert = forms.TypedChoiceField(label="Expert", coerce=int)
+    date = forms.DateField(label="Date", widget=DateInput())
+    days = forms.TypedChoiceField(
+        label="Temps donné",
+        choices=[(str(WHOLE_DAY), "1 journée"), (str(HALF_DAY), "½ journée")],
+        coerce=Decimal,
+        initial=str(WHOLE_DAY),
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label="Commentaire (facultatif)", required=False, max_length=300)
+
+    def __init__(self, *args, experts: list[Expert], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.experts = {expert.pk: expert for expert in experts}
+        self.fields["expert"].choices = [("", "—")] + [
+            (expert.pk, expert.name) for expert in experts
+        ]
+        if len(experts) == 1:
+            self.initial.setdefault("expert", experts[0].pk)
+
+    def clean_expert(self):
+        return self.experts[self.cleaned_data["expert"]]
+
+
+class MissionResultForm(ReferentialForm):
+    submit_label = "Enregistrer le résultat"
+
+    class Meta:
+        model = MissionResult
+        fields = ["kind", "title", "achieved_on", "description"]
+        widgets = {"achieved_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {"achieved_on": "Obligatoire pour une certification."}
+
+    def __init__(self, *args, mission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.mission = mission
+
+
+class OutcomeForm(ReferentialForm):
+    submit_label = "Enregistrer le bilan"
+
+    sme_satisfaction = forms.TypedChoiceField(
+        label="Satisfaction de la PME",
+        choices=SATISFACTION_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    class Meta:
+        model = SupportMission
+        fields = ["outcome", "sme_satisfaction"]
+        widgets = {"outcome": forms.Textarea(attrs={"rows": 4})}
+
+
+class MissionTransitionForm(forms.Form):
+    """A move of the mission: the button pressed, the status the user saw, a comment."""
+
+    transition = forms.CharField(label="Changement d'état")
+    expected_status = forms.ChoiceField(label="État affiché", choices=MissionStatus.choices)
+    comment = forms.CharField(
+        label="Commentaire (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- Revitalisation --------------------------------------------------------------------
+
+
+class ConventionForm(ReferentialForm):
+    submit_label = "Enregistrer la convention"
+
+    class Meta:
+        model = RevitalisationConvention
+        fields = [
+            "reference",
+            "signature_date",
+            "ends_on",
+            "without_convention",
+            "jobs_eliminated",
+            "employees_reclassified",
+            "multiple",
+            "jobs_to_recreate",
+            "comment",
+        ]
+        widgets = {
+            "signature_date": DateInput(),
+            "ends_on": DateInput(),
+            "comment": forms.Textarea(attrs={"rows": 3}),
+        }
+        localized_fields = ["multiple"]
+        help_texts = {
+            "signature_date": "Le SMIC mensuel en vigueur à cette date sert au calcul.",
+            "multiple": (
+                "Fixé par le préfet, de 2 à 4 SMIC mensuels par emploi supprimé ; laissé vide "
+                "« sans convention » (4 SMIC)."
+            ),
+        }
+        error_messages = {"reference": {"unique": "Une convention porte déjà cette référence."}}
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.corporation = corporation
+        self.fields["multiple"].required = False
+        self.fields["multiple"].widget.attrs.update({"inputmode": "decimal"})
+
+    def clean(self):
+        data = super().clean()
+        if data.get("without_convention"):
+            if data.get("multiple") not in (None, MULTIPLE_CEILING):
+                self.add_error(
+                    "multiple",
+                    "Sans convention, la contribution est de 4 SMIC mensuels par emploi supprimé.",
+                )
+            else:
+                data["multiple"] = MULTIPLE_CEILING
+        elif data.get("multiple") is None and "multiple" not in self.errors:
+            self.add_error("multiple", "Indiquez le multiple du SMIC fixé par le préfet.")
+        return data
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class PaymentForm(ReferentialForm):
+    submit_label = "Enregistrer le versement"
+
+    class Meta:
+        model = ConventionPayment
+        fields = ["paid_on", "amount", "comment"]
+        widgets = {"paid_on": DateInput()}
+        field_classes = {"amount": EuroField}
+
+    def __init__(self, *args, convention, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.convention = convention

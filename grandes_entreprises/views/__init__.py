@@ -1,0 +1,2 @@
+"""Screens of corporations (`corporations`), missions (`missions`) and revitalisation
+conventions (`conventions`)."""

@@ -1,0 +1,66 @@
+"""The Valenciennes basin as the article has it: advances capped at 15,000 €, against
+25,000 € in the comparison basin; a national reference rate of 5 %."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from alize.models import Role
+from avances.fund import register_contribution
+from tests.alize.factories import AdvanceCapFactory, BasinFactory, ContributionFactory
+from tests.avances.factories import DeMinimisDeclarationFactory, ReferenceRateFactory
+from tests.conftest import make_user
+from tests.pme.factories import DossierFactory
+
+CAP_START = datetime.date(2005, 7, 1)
+FUNDING_DAY = datetime.date(2006, 12, 1)
+
+
+@pytest.fixture
+def basin(db):
+    """Valenciennes: advances capped at 15,000 € since the first period began."""
+    basin = BasinFactory(valenciennes=True)
+    AdvanceCapFactory(basin=basin, amount=Decimal("15000.00"), valid_from=CAP_START)
+    return basin
+
+
+@pytest.fixture
+def other_basin(db):
+    """The comparison basin: advances capped at 25,000 €."""
+    basin = BasinFactory(name="Bassin de comparaison", slug="comparaison")
+    AdvanceCapFactory(basin=basin, amount=Decimal("25000.00"), valid_from=CAP_START)
+    return basin
+
+
+@pytest.fixture
+def reference_rate(db):
+    return ReferenceRateFactory()
+
+
+def fund(basin, amount, *, by=None, on=FUNDING_DAY):
+    """Pay `amount` of a funder's earmarked contribution into the basin's fund."""
+    by = by or make_user(Role.STAFF, basin)
+    contribution = ContributionFactory(
+        funder__basin=basin, committed=amount, earmarked_for_advances=amount
+    )
+    return register_contribution(contribution=contribution, amount=amount, on=on, by=by)
+
+
+@pytest.fixture
+def funded(basin, reference_rate):
+    """100,000 € paid into the Valenciennes fund."""
+    fund(basin, Decimal("100000.00"))
+    return basin
+
+
+def approved_dossier(basin, requested=Decimal("15000.00"), **kwargs):
+    """A dossier approved on 15 March 2007 whose SME declared no other de minimis aid."""
+    dossier = DossierFactory(approved=True, pme__basin=basin, advance_requested=requested, **kwargs)
+    DeMinimisDeclarationFactory(pme=dossier.pme)
+    return dossier
+
+
+@pytest.fixture
+def dossier(basin):
+    return approved_dossier(basin)
