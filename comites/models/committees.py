@@ -3,9 +3,8 @@
 import datetime
 
 import pghistory
+import pgtrigger
 from django.conf import settings
-from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -20,19 +19,9 @@ ONE_CHAIR_MESSAGE = (
 OVERLAPPING_MANDATE_MESSAGE = "Cette personne siège déjà à ce comité sur cette période."
 
 
-def mandate_range(start: str = "start_date", end: str = "end_date") -> models.Func:
-    """`daterange(start, end, '[]')`: a mandate, both ends included; no end, no limit.
-
-    A plain `Func`, not a subclass: the migration that holds the constraints then imports
-    nothing from the app.
-    """
-    return models.Func(
-        F(start),
-        F(end),
-        RangeBoundary(inclusive_lower=True, inclusive_upper=True),
-        function="DATERANGE",
-        output_field=DateRangeField(),
-    )
+def _sql(text: str) -> str:
+    """A message as a SQL string literal's content (quotes doubled)."""
+    return text.replace("'", "''")
 
 
 def _values(choices) -> list[str]:
@@ -205,23 +194,43 @@ class CommitteeMembership(models.Model):
                 name="committee_membership_ends_after_start",
                 violation_error_message="La fin du mandat ne peut précéder son début.",
             ),
-            ExclusionConstraint(
-                name="committee_one_chair_at_a_time",
-                expressions=[
-                    (F("committee"), RangeOperators.EQUAL),
-                    (mandate_range(), RangeOperators.OVERLAPS),
-                ],
-                condition=Q(role=MemberRole.CHAIR),
-                violation_error_message=ONE_CHAIR_MESSAGE,
-            ),
-            ExclusionConstraint(
-                name="committee_one_mandate_per_person_at_a_time",
-                expressions=[
-                    (F("committee"), RangeOperators.EQUAL),
-                    (F("person"), RangeOperators.EQUAL),
-                    (mandate_range(), RangeOperators.OVERLAPS),
-                ],
-                violation_error_message=OVERLAPPING_MANDATE_MESSAGE,
+        ]
+        # Mandates must not overlap: one chair at a time per committee, one mandate per
+        # person and committee at a time. A trigger rather than exclusion constraints, which
+        # need the btree_gist extension that the embedded PostgreSQL does not ship. It
+        # locks the committee row first, so concurrent writers are checked one after the
+        # other (the services lock it too, and give the French message before the trigger).
+        triggers = [
+            pgtrigger.Trigger(
+                name="committee_mandates_do_not_overlap",
+                when=pgtrigger.Before,
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                func=f"""
+                    PERFORM 1 FROM comites_committee WHERE id = NEW.committee_id FOR UPDATE;
+                    IF NEW.role = '{MemberRole.CHAIR.value}' AND EXISTS (
+                        SELECT 1 FROM comites_committeemembership AS m
+                        WHERE m.committee_id = NEW.committee_id
+                          AND m.id <> NEW.id
+                          AND m.role = '{MemberRole.CHAIR.value}'
+                          AND daterange(m.start_date, m.end_date, '[]')
+                              && daterange(NEW.start_date, NEW.end_date, '[]')
+                    ) THEN
+                        RAISE EXCEPTION '{_sql(ONE_CHAIR_MESSAGE)}'
+                            USING ERRCODE = 'exclusion_violation';
+                    END IF;
+                    IF EXISTS (
+                        SELECT 1 FROM comites_committeemembership AS m
+                        WHERE m.committee_id = NEW.committee_id
+                          AND m.person_id = NEW.person_id
+                          AND m.id <> NEW.id
+                          AND daterange(m.start_date, m.end_date, '[]')
+                              && daterange(NEW.start_date, NEW.end_date, '[]')
+                    ) THEN
+                        RAISE EXCEPTION '{_sql(OVERLAPPING_MANDATE_MESSAGE)}'
+                            USING ERRCODE = 'exclusion_violation';
+                    END IF;
+                    RETURN NEW;
+                """,  # noqa: S608 - constants of this module, no user input
             ),
         ]
 

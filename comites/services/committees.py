@@ -64,14 +64,15 @@ def update_committee_rules(*, committee: Committee, by: User, **rules: Any) -> C
 def _save_mandate(membership: CommitteeMembership) -> CommitteeMembership:
     membership.full_clean()
     try:
-        # The exclusion constraints stand behind the check above, should it be bypassed.
+        # The database trigger on mandates checks overlaps (after locking the committee)
+        # and says which rule was broken: turn it into the French form error.
         with transaction.atomic():
             membership.save()
     except IntegrityError as exc:
-        name = str(exc)
-        if "committee_one_chair_at_a_time" in name:
+        message = str(exc)
+        if ONE_CHAIR_MESSAGE in message:
             refuse(ONE_CHAIR_MESSAGE, "start_date")
-        if "committee_one_mandate_per_person_at_a_time" in name:
+        if OVERLAPPING_MANDATE_MESSAGE in message:
             refuse(OVERLAPPING_MANDATE_MESSAGE, "start_date")
         raise
     return membership
