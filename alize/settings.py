@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "grandes_entreprises",
     "comites",
     "avances",
+    "pilotage",
 ]
 
 MIDDLEWARE = [

@@ -99,5 +99,9 @@ urlpatterns = [
     path("referentiel/", include(referential)),
     path("pme/", include("pme.urls")),
     path("grandes-entreprises/", include("grandes_entreprises.urls")),
+    path("comites/", include("comites.urls")),
+    path("avances/", include("avances.urls")),
+    path("pilotage/", include("pilotage.urls")),
+    path("api/", include("pilotage.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,16 +5,15 @@ but not in the table fails `test_every_url_is_in_the_matrix`: whoever adds a pag
 who may open it.
 """
 
-from dataclasses import dataclass, field
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pghistory.models import Events
 
-from alize.models import Funder, Role
+from alize.models import Funder
 from pme.documents import attach_document
 from pme.models import DocumentKind
+from tests.alize import matrix_avances, matrix_comites, matrix_pilotage
 from tests.alize.factories import (
     AdvanceCapFactory,
     BasinFactory,
@@ -23,6 +22,17 @@ from tests.alize.factories import (
     EpciFactory,
     FunderFactory,
     PeriodFactory,
+)
+from tests.alize.matrix import (
+    ACTOR_ROLES,
+    ACTORS,
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    PDF,
+    REDIRECT,
+    Page,
+    expect,
 )
 from tests.conftest import make_user
 from tests.grandes_entreprises.factories import (
@@ -35,66 +45,6 @@ from tests.grandes_entreprises.factories import (
 from tests.pme.factories import DossierFactory, HireFactory, PmeContactFactory, PmeFactory
 
 pytestmark = pytest.mark.django_db
-
-OK, LOGIN, NOT_FOUND = 200, 302, 404
-# A form that did its work sends the user on (anonymous users are sent to the login page).
-REDIRECT = 302
-# Seen but not allowed: a page that explains why (the documents of a dossier).
-FORBIDDEN = 403
-PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-ACTORS = (
-    "anonymous",
-    "staff",  # chargé(e) de mission of the basin
-    "manager",  # responsable de l'opérateur of the basin
-    "committee",  # membre du comité d'agrément
-    "steering",  # comité de pilotage
-    "funder",  # financeur
-    "admin",  # administrateur (no basin: sees all of them)
-    "other_staff",  # chargé(e) de mission of ANOTHER basin
-    "other_manager",  # responsable of ANOTHER basin
-    "other_steering",  # comité de pilotage of ANOTHER basin
-    "other_funder",  # financeur representing an intercommunality of ANOTHER basin
-    "coordinator",  # coordinateur(trice) of the basin's corporation
-    "other_coordinator",  # coordinateur(trice) of ANOTHER corporation (of another basin)
-)
-
-ACTOR_ROLES = {
-    "staff": Role.STAFF,
-    "manager": Role.MANAGER,
-    "committee": Role.COMMITTEE_MEMBER,
-    "steering": Role.STEERING,
-    "funder": Role.FUNDER,
-    "admin": Role.ADMIN,
-    "other_staff": Role.STAFF,
-    "other_manager": Role.MANAGER,
-    "other_steering": Role.STEERING,
-    "other_funder": Role.FUNDER,
-    "coordinator": Role.COORDINATOR,
-    "other_coordinator": Role.COORDINATOR,
-}
-
-
-def expect(**overrides) -> dict[str, int]:
-    """The referential default (operators and admin in, other roles out), then overrides."""
-    base = {
-        "anonymous": LOGIN,
-        "staff": OK,
-        "manager": OK,
-        "committee": NOT_FOUND,
-        "steering": NOT_FOUND,
-        "funder": NOT_FOUND,
-        "admin": OK,
-        "other_staff": OK,
-        "other_manager": OK,
-        "other_steering": NOT_FOUND,
-        "other_funder": NOT_FOUND,
-        "coordinator": NOT_FOUND,
-        "other_coordinator": NOT_FOUND,
-    }
-    assert set(overrides) <= set(base), overrides
-    return {**base, **overrides}
-
 
 # Everyone signed in sees the home page.
 HOME = expect(
@@ -140,20 +90,6 @@ GE_WRITE_OWN = PME_WRITE_OWN
 # Logging days and results: the operators of the basin and the corporation's coordinators.
 GE_ACT_OWN = expect(admin=NOT_FOUND, coordinator=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 GE_MOVE = {**GE_ACT_OWN, "staff": REDIRECT, "manager": REDIRECT, "coordinator": REDIRECT}
-
-
-@dataclass(frozen=True)
-class Page:
-    expected: dict[str, int]
-    # URL kwarg → object of the world (objects of the tested basin) that fills it.
-    kwargs: dict[str, str] = field(default_factory=dict)
-    # On a list page, the object of each basin whose name shows whose rows are listed; on a
-    # form, the object whose name shows whose choices are offered.
-    marker: str = ""
-    # A page that only answers POST (an action): the data it is sent.
-    post: dict | None = None
-    # URL kwargs that are not objects (a year).
-    values: dict = field(default_factory=dict)
 
 
 MATRIX: dict[str, Page] = {
@@ -240,6 +176,11 @@ MATRIX: dict[str, Page] = {
     "grandes_entreprises:convention_detail": Page(OWN, {"pk": "convention"}),
     "grandes_entreprises:payment_create": Page(GE_WRITE_OWN, {"pk": "convention"}),
 }
+# The committees', the advances' and the dashboards' pages, declared beside their objects.
+EXTENSIONS = (matrix_comites, matrix_avances, matrix_pilotage)
+for extension in EXTENSIONS:
+    assert not set(extension.PAGES) & set(MATRIX), extension.__name__
+    MATRIX.update(extension.PAGES)
 
 # Pages with expectations of their own (tested elsewhere): the admin site, the health check
 # (open to load balancers) and the sign-in and password pages (open to anonymous users).
@@ -307,7 +248,7 @@ def build_basin_objects(label: str) -> dict:
     mission = SupportMissionFactory(
         corporation=corporation, dossier=approved_dossier, experts=[expert], running=True
     )
-    return {
+    objects = {
         "supported_pme": supported_pme,
         "approved_dossier": approved_dossier,
         "corporation": corporation,
@@ -326,6 +267,9 @@ def build_basin_objects(label: str) -> dict:
         "hire": HireFactory(dossier=closed, evidence=SimpleUploadedFile("preuve.pdf", PDF)),
         "dossier": DossierFactory(pme=pme),
     }
+    for extension in EXTENSIONS:
+        objects.update(extension.build(label, objects))
+    return objects
 
 
 @pytest.fixture
@@ -353,7 +297,10 @@ def world(db, settings, tmp_path):
             upload=SimpleUploadedFile("statuts.pdf", PDF),
             kind=DocumentKind.STATUTES,
         )
-    return {"here": here, "there": there, "users": users}
+    world = {"here": here, "there": there, "users": users}
+    for extension in EXTENSIONS:
+        extension.attach(world)
+    return world
 
 
 def url_of(name: str, page: Page, objects: dict) -> str:

@@ -1,0 +1,3 @@
+"""The indicators API for the national Alizé structure (read-only, token-authenticated)."""
+
+urlpatterns: list = []
