@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "pilotage"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("pilotage.dashboard_urls")),
+    path("rapports/", include("pilotage.report_urls")),
+]

@@ -1,4 +1,4 @@
-"""The role × URL matrix: the pages of the dashboards, funder reports and the indicators API."""
+"""The role × URL matrix: the pages of the dashboards (the programme dashboard and its charts)."""
 
 from tests.alize.matrix import Page
 

@@ -13,7 +13,7 @@ from pghistory.models import Events
 from alize.models import Funder
 from pme.documents import attach_document
 from pme.models import DocumentKind
-from tests.alize import matrix_avances, matrix_comites, matrix_pilotage
+from tests.alize import matrix_avances, matrix_comites, matrix_pilotage, matrix_rapports
 from tests.alize.factories import (
     AdvanceCapFactory,
     BasinFactory,
@@ -177,7 +177,7 @@ MATRIX: dict[str, Page] = {
     "grandes_entreprises:payment_create": Page(GE_WRITE_OWN, {"pk": "convention"}),
 }
 # The committees', the advances' and the dashboards' pages, declared beside their objects.
-EXTENSIONS = (matrix_comites, matrix_avances, matrix_pilotage)
+EXTENSIONS = (matrix_comites, matrix_avances, matrix_pilotage, matrix_rapports)
 for extension in EXTENSIONS:
     assert not set(extension.PAGES) & set(MATRIX), extension.__name__
     MATRIX.update(extension.PAGES)

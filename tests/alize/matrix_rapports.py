@@ -1,0 +1,14 @@
+"""The role × URL matrix: the pages of the funder reports, their archive and the indicators API."""
+
+from tests.alize.matrix import Page
+
+PAGES: dict[str, Page] = {}
+
+
+def build(label: str, objects: dict) -> dict:
+    """The objects these pages need in one basin, from the basin's common objects."""
+    return {}
+
+
+def attach(world: dict) -> None:
+    """Links the actors to the objects (a committee seat, a funder's report)."""
