@@ -591,6 +591,14 @@ def load(stdout: TextIO | None = None) -> LoadReport:
 
         load_pmes(report)
         load_corporations(report)
+        from avances.demo import load_advances
+        from comites.demo import load_committees
+
+        load_committees(report)
+        load_advances(report)
+        from pilotage.demo import load_report_subscriptions
+
+        load_report_subscriptions(report)
     if stdout is not None:
         for line in report.lines():
             stdout.write(f"{line}\n")

@@ -8,6 +8,7 @@ DATABASE_URL unset, an embedded server from the pgserver wheel is started under 
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
     "pghistory.admin",
     "axes",
     "csp",
+    # django-ninja's own Swagger UI files, served locally (its docs page needs no CDN).
+    "ninja",
     "alize",
     "pme",
     "grandes_entreprises",
@@ -222,6 +225,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic tasks (celery beat). Times are Europe/Paris (CELERY_TIMEZONE).
+CELERY_BEAT_SCHEDULE = {
+    "send-due-funder-reports": {
+        "task": "pilotage.tasks.send_due_reports",
+        # Every morning; the task only sends what is due and not sent yet.
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
 
 # --- Audit trail: every insert, update and delete, append-only -------------------------
 PGHISTORY_APPEND_ONLY = True

@@ -64,13 +64,13 @@ class ReferenceRateAdmin(admin.ModelAdmin):
 
 class DisbursementInline(ReadOnlyInline):
     model = Disbursement
-    fields = ["disbursed_on", "amount", "recorded_by", "recorded_at"]
+    fields = ["disbursed_on", "amount", "recorded_by", "recorded_at", "reversed_at"]
     readonly_fields = fields
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
-    fields = ["paid_on", "amount", "means", "reference", "recorded_by"]
+    fields = ["paid_on", "amount", "means", "reference", "recorded_by", "reversed_at"]
     readonly_fields = fields
 
 
@@ -104,13 +104,14 @@ class ScheduleAdmin(ReadOnlyAdmin):
 
 class AllocationInline(ReadOnlyInline):
     model = Allocation
-    fields = ["instalment", "amount"]
+    fk_name = "payment"
+    fields = ["instalment", "amount", "undone_by"]
     readonly_fields = fields
 
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["advance", "paid_on", "amount", "means", "reference"]
+    list_display = ["advance", "paid_on", "amount", "means", "reference", "reversed_at"]
     search_fields = ["advance__reference", "reference"]
     inlines = [AllocationInline]
 

@@ -169,9 +169,13 @@ def preview_statement(content: bytes | str, *, by) -> StatementPreview:
         state = states[advance.pk]
         errors = payment_errors(state, paid_on=row.paid_on, amount=row.amount)
         row.errors.extend(str(message) for message in errors.values())
-        if Payment.objects.filter(
-            advance=advance, paid_on=row.paid_on, amount=row.amount, reference=row.reference
-        ).exists():
+        if (
+            Payment.objects.not_reversed()
+            .filter(
+                advance=advance, paid_on=row.paid_on, amount=row.amount, reference=row.reference
+            )
+            .exists()
+        ):
             row.errors.append(
                 "Ce paiement est déjà enregistré (même avance, date, montant et libellé) : "
                 "relevé importé deux fois ?"

@@ -2,11 +2,13 @@
 the ledger, and the one writer of contributions into it.
 
     cash       = Σ ledger amounts = contributions in + repayments in − disbursements out
+                 (repayments and disbursements net of the reversals of mistaken entries)
     committed  = Σ (granted − disbursed) over advances neither written off nor closed
     available  = cash − committed
 
 Every movement is written by a service in the same transaction as what it records
-(`disburse_advance`, `record_payment`, `approve_write_off`, `register_contribution`), so
+(`disburse_advance`, `record_payment`, `reverse_payment`, `reverse_disbursement`,
+`approve_write_off`, `register_contribution`), so
 the ledger reconciles to the cent with the disbursements, payments and contributions. The
 sign convention of the ledger is documented in `avances.models.fund`.
 """
@@ -65,7 +67,7 @@ def with_fund_balances(basins: models.QuerySet) -> models.QuerySet:
         Advance.objects.filter(open_advances, basin=OuterRef("pk")), "amount", "basin"
     )
     disbursed_open = sum_of(
-        Disbursement.objects.filter(
+        Disbursement.objects.not_reversed().filter(
             advance__basin=OuterRef("pk"),
             advance__written_off_on__isnull=True,
             advance__disbursements_closed_on__isnull=True,
@@ -75,8 +77,11 @@ def with_fund_balances(basins: models.QuerySet) -> models.QuerySet:
     )
     annotated = basins.annotate(
         contributions=ledger(MovementKind.CONTRIBUTION),
-        repayments=ledger(MovementKind.REPAYMENT),
-        disbursements=-ledger(MovementKind.DISBURSEMENT),
+        # Net of the payments reversed as mistaken entries (their counter-movements).
+        repayments=ledger(MovementKind.REPAYMENT) + ledger(MovementKind.REPAYMENT_REVERSAL),
+        disbursements=-(
+            ledger(MovementKind.DISBURSEMENT) + ledger(MovementKind.DISBURSEMENT_REVERSAL)
+        ),
         cash=sum_of(movements, "amount", "basin"),
         committed=models.ExpressionWrapper(granted_open - disbursed_open, output_field=money),
     )

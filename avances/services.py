@@ -1,4 +1,5 @@
-"""The writers of advances: grant, contract, disbursements, payments, rescheduling.
+"""The writers of advances: grant, contract, disbursements, payments and their reversal,
+rescheduling.
 
 Each service takes keyword arguments only, checks who acts (`PermissionDenied`, French),
 locks what it reads (the basin's fund first, then the dossier or the advance: always in
@@ -97,6 +98,7 @@ def grant_advance(
     grace_months: int | None = None,
     frequency: str | None = None,
     funding_convention=None,
+    for_committee: bool = False,
 ) -> Advance:
     """Grant a repayable advance on a dossier the committee approved: the only way an
     advance is born.
@@ -113,7 +115,12 @@ def grant_advance(
             grace_months=None,                # None: the basin's default (6), 0 to 12
             frequency=None,                   # None: the basin's default; Frequency.*
             funding_convention=None,          # grandes_entreprises.RevitalisationConvention
+            for_committee=False,              # True: recorded with the committee's decision
         ) -> Advance
+
+    `for_committee=True` is for `comites.services.record_decision` only: the person who
+    records the committee's decision (the chair or the secretary, who may not be an
+    operator manager) has been checked there; every rule on the amount still holds.
 
     It locks the basin's fund, then the dossier, and refuses (French `ValidationError`,
     by field where there is one) an amount of zero or less, above the basin's cap in force
@@ -128,8 +135,9 @@ def grant_advance(
     basin_id = Dossier.objects.values_list("pme__commune__epci__basin_id", flat=True).get(
         pk=dossier.pk
     )
-    allowed, reason = permissions.can_grant_advance(by, basin_id)
-    _require(allowed, reason)
+    if not for_committee:
+        allowed, reason = permissions.can_grant_advance(by, basin_id)
+        _require(allowed, reason)
     amount = as_amount(amount)
     if amount <= 0:
         raise ValidationError({"amount": POSITIVE_AMOUNT_MESSAGE})
@@ -263,7 +271,7 @@ def sign_contract(*, advance: Advance, signed_on: datetime.date, by) -> Advance:
     with pghistory.context(user=by.pk):
         advance = lock_advance(advance)
         refuse_written_off(advance, "son contrat ne change plus.")
-        if advance.disbursements.exists():
+        if advance.disbursements.not_reversed().exists():
             raise ValidationError("L'avance est déjà versée : la date du contrat ne change plus.")
         if signed_on < advance.decision_date:
             raise ValidationError(
@@ -281,8 +289,9 @@ def sign_contract(*, advance: Advance, signed_on: datetime.date, by) -> Advance:
 
 
 def advance_totals(advance: Advance) -> tuple[Decimal, Decimal]:
-    disbursed = advance.disbursements.aggregate(t=Sum("amount"))["t"] or ZERO
-    repaid = advance.payments.aggregate(t=Sum("amount"))["t"] or ZERO
+    """(disbursed, repaid), reversed entries left out."""
+    disbursed = advance.disbursements.not_reversed().aggregate(t=Sum("amount"))["t"] or ZERO
+    repaid = advance.payments.not_reversed().aggregate(t=Sum("amount"))["t"] or ZERO
     return disbursed, repaid
 
 
@@ -323,6 +332,7 @@ def _new_schedule(
         frequency=frequency,
         reason=reason,
         created_by=by,
+        replaces=current,
     )
     schedule.full_clean()
     schedule.save()
@@ -395,7 +405,7 @@ def disburse_advance(
                     )
                 }
             )
-        last = advance.disbursements.aggregate(d=Max("disbursed_on"))["d"]
+        last = advance.disbursements.not_reversed().aggregate(d=Max("disbursed_on"))["d"]
         if last and disbursed_on < last:
             raise ValidationError(
                 {
@@ -478,7 +488,7 @@ def close_disbursements(*, advance: Advance, closed_on: datetime.date, by) -> Ad
         disbursed, _ = advance_totals(advance)
         if disbursed >= advance.amount:
             raise ValidationError("Tout le montant accordé a été versé : rien n'est à clore.")
-        last = advance.disbursements.aggregate(d=Max("disbursed_on"))["d"]
+        last = advance.disbursements.not_reversed().aggregate(d=Max("disbursed_on"))["d"]
         if closed_on < (last or advance.decision_date):
             raise ValidationError(
                 {"disbursements_closed_on": "La clôture suit la décision et le dernier versement."}
@@ -505,7 +515,11 @@ class PaymentState:
 def payment_state(advance: Advance) -> PaymentState:
     disbursed, repaid = advance_totals(advance)
     schedule = _active_schedule(advance)
-    first = advance.disbursements.order_by("disbursed_on").values_list("disbursed_on", flat=True)
+    first = (
+        advance.disbursements.not_reversed()
+        .order_by("disbursed_on")
+        .values_list("disbursed_on", flat=True)
+    )
     return PaymentState(
         advance=advance,
         first_disbursed_on=first[0] if first else None,
@@ -627,6 +641,183 @@ def record_payment(
     return payment
 
 
+# --- Reversal of a mistaken entry ---------------------------------------------------------
+
+
+@transaction.atomic
+def reverse_payment(*, payment: Payment, reason: str, by) -> Payment:
+    """Reverse a payment recorded by mistake (wrong advance, wrong amount, a cheque that
+    bounced): it is never deleted, it is marked reversed (who, when, why) and counts no more.
+
+    Its allocations are undone, and so are those of the other payments on the active
+    schedule, which are then allocated again in the order they were paid (oldest first),
+    so that the instalments are settled exactly as if the mistaken payment had never been
+    recorded. Undone allocations stay, marked (`Allocation.undone_by`). The fund's ledger
+    gets a counter-movement of the same amount, dated the day of the reversal (a ledger
+    line is never backdated).
+
+    Refused (French `ValidationError`): without a reason; a payment already reversed; an
+    advance written off (the write-off was computed with the payment); a payment allocated
+    to a schedule since replaced by a rescheduling or a new tranche (the new schedule's
+    principal counted it as paid). `PermissionDenied` for anyone but the operator staff of
+    the advance's basin. Locks the fund, then the advance, as `record_payment` does: a
+    payment recorded at the same moment is allocated either before or after the reversal,
+    never in the middle.
+
+    Recording the right payment afterwards is an ordinary `record_payment`.
+    """
+    basin_id = Payment.objects.values_list("advance__basin_id", flat=True).get(pk=payment.pk)
+    _require(
+        permissions.can_manage_advances(by, basin_id),
+        "Seul le personnel de l'opérateur du bassin annule un remboursement.",
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
+    with pghistory.context(user=by.pk):
+        lock_fund(basin_id)
+        advance = lock_advance(Advance(pk=payment.advance_id))
+        payment = (
+            Payment.objects.select_for_update(of=("self",))
+            .select_related("reversed_by")
+            .get(pk=payment.pk)
+        )
+        if payment.reversed_at is not None:
+            raise ValidationError(
+                f"Ce remboursement a déjà été annulé le "
+                f"{french_date(timezone.localdate(payment.reversed_at))} par "
+                f"{payment.reversed_by} : « {payment.reversal_reason} »."
+            )
+        refuse_written_off(
+            advance,
+            "ses remboursements ne s'annulent plus (la perte a été calculée avec eux).",
+        )
+        schedule = _active_schedule(advance)
+        live = Allocation.objects.live()
+        if live.filter(payment=payment).exclude(instalment__schedule=schedule).exists():
+            raise ValidationError(
+                "Ce remboursement est imputé sur un échéancier remplacé depuis (nouvelle tranche "
+                "ou rééchelonnement), dont le capital le comptait comme payé : il ne peut plus "
+                "être annulé."
+            )
+        payment.reversed_at = timezone.now()
+        payment.reversed_by = by
+        payment.reversal_reason = reason
+        payment.full_clean()
+        payment.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+
+        on_schedule = live.filter(instalment__schedule=schedule)
+        others = list(
+            Payment.objects.not_reversed()
+            .filter(pk__in=on_schedule.values("payment"))
+            .order_by("paid_on", "pk")
+        )
+        on_schedule.update(undone_by=payment)
+        for other in others:
+            _allocate(other, schedule)
+        record_movement(
+            basin_id=advance.basin_id,
+            kind=MovementKind.REPAYMENT_REVERSAL,
+            on=timezone.localdate(),
+            amount=-payment.amount,
+            label=(
+                f"Annulation du remboursement du {french_date(payment.paid_on)} de l'avance "
+                f"{advance.reference} – {advance.dossier.pme}"
+            ),
+            by=by,
+            advance=advance,
+            reversed_payment=payment,
+        )
+    return payment
+
+
+@transaction.atomic
+def reverse_disbursement(*, disbursement: Disbursement, reason: str, by) -> Disbursement:
+    """Reverse a tranche recorded by mistake (wrong amount or date, never paid out): it is
+    never deleted, it is marked reversed (who, when, why) and counts no more.
+
+    Only the latest tranche still counted can be reversed, and only while nothing has been
+    built on it: no payment allocated to the schedule it made, no rescheduling since. Its
+    schedule is then withdrawn: the version in force before it takes effect again (a later
+    tranche), or the advance has no schedule any more (the first tranche; it can be
+    disbursed again). The fund's ledger gets a counter-movement of the same amount (in),
+    dated the day of the reversal.
+
+    Refused (French `ValidationError`): without a reason; a tranche already reversed, or
+    not the latest; an advance written off; a payment allocated since (reverse it first)
+    or a rescheduling since. `PermissionDenied` for anyone but the operator staff of the
+    advance's basin. Locks the fund, then the advance.
+    """
+    basin_id = Disbursement.objects.values_list("advance__basin_id", flat=True).get(
+        pk=disbursement.pk
+    )
+    _require(
+        permissions.can_manage_advances(by, basin_id),
+        "Seul le personnel de l'opérateur du bassin annule un versement.",
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de l'annulation."})
+    with pghistory.context(user=by.pk):
+        lock_fund(basin_id)
+        advance = lock_advance(Advance(pk=disbursement.advance_id))
+        disbursement = (
+            Disbursement.objects.select_for_update(of=("self",))
+            .select_related("reversed_by")
+            .get(pk=disbursement.pk)
+        )
+        if disbursement.reversed_at is not None:
+            raise ValidationError(
+                f"Ce versement a déjà été annulé le "
+                f"{french_date(timezone.localdate(disbursement.reversed_at))} par "
+                f"{disbursement.reversed_by} : « {disbursement.reversal_reason} »."
+            )
+        refuse_written_off(advance, "ses versements ne s'annulent plus.")
+        latest = advance.disbursements.not_reversed().order_by("-disbursed_on", "-pk").first()
+        if latest != disbursement:
+            raise ValidationError(
+                f"Seul le dernier versement de l'avance (celui du "
+                f"{french_date(latest.disbursed_on)}) peut être annulé."
+            )
+        schedule = _active_schedule(advance)
+        if schedule.kind == ScheduleKind.RESCHEDULING:
+            raise ValidationError(
+                "L'avance a été rééchelonnée depuis ce versement : il ne peut plus être annulé."
+            )
+        if Allocation.objects.live().filter(instalment__schedule=schedule).exists():
+            raise ValidationError(
+                "Des remboursements ont été imputés sur l'échéancier né de ce versement : "
+                "annulez-les d'abord s'ils sont eux aussi erronés, sinon le versement ne peut "
+                "plus être annulé."
+            )
+        disbursement.reversed_at = timezone.now()
+        disbursement.reversed_by = by
+        disbursement.reversal_reason = reason
+        disbursement.full_clean()
+        disbursement.save(update_fields=["reversed_at", "reversed_by", "reversal_reason"])
+
+        schedule.is_active = False
+        schedule.save(update_fields=["is_active"])
+        if schedule.replaces_id is not None:
+            previous = Schedule.objects.get(pk=schedule.replaces_id)
+            previous.is_active = True
+            previous.save(update_fields=["is_active"])
+        record_movement(
+            basin_id=advance.basin_id,
+            kind=MovementKind.DISBURSEMENT_REVERSAL,
+            on=timezone.localdate(),
+            amount=disbursement.amount,
+            label=(
+                f"Annulation du versement du {french_date(disbursement.disbursed_on)} de "
+                f"l'avance {advance.reference} – {advance.dossier.pme}"
+            ),
+            by=by,
+            advance=advance,
+            reversed_disbursement=disbursement,
+        )
+    return disbursement
+
+
 # --- Rescheduling -------------------------------------------------------------------------
 
 
@@ -671,8 +862,10 @@ def reschedule_advance(
         errors = terms_errors(duration_months, grace_months, Frequency(frequency).months)
         if errors:
             raise ValidationError(errors)
-        last_payment = advance.payments.aggregate(d=Max("paid_on"))["d"]
-        last_disbursement = advance.disbursements.aggregate(d=Max("disbursed_on"))["d"]
+        last_payment = advance.payments.not_reversed().aggregate(d=Max("paid_on"))["d"]
+        last_disbursement = advance.disbursements.not_reversed().aggregate(d=Max("disbursed_on"))[
+            "d"
+        ]
         earliest = max(d for d in (current.starts_on, last_payment, last_disbursement) if d)
         if from_date < earliest:
             raise ValidationError(

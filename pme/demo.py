@@ -580,6 +580,16 @@ PIPELINE_DOSSIERS = (
             "prononcer."
         ),
     ),
+    # Submitted at the end of the first period; `comites.demo` records its refusal at the
+    # committee of 18 September 2008. Not in the 27, nor in the renewal's pipeline.
+    DossierSpec(
+        Company(108, "Négoce de Matériaux du Hainaut", LegalForm.SARL, "46.73A", 14,
+                D(1990, 3, 12), RAISMES, "8 rue de la Briqueterie"),
+        "Rachat d'un dépôt de matériaux concurrent pour étendre la zone de chalandise.",
+        (M.FINANCE, M.SALES), 3, D(2008, 5, 13), Src.SPONTANEOUS, advance=Decimal("15000.00"),
+        bank_loans=Decimal("400000.00"), stage=S.SUBMITTED, instruction_on=D(2008, 5, 27),
+        submitted_on=D(2008, 8, 28),
+    ),
 )
 
 # The comparison basin's SMEs: its first period averaged 7 jobs planned per SME.

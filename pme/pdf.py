@@ -7,8 +7,8 @@ a fixed number of times, however many documents or state changes the dossier has
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, OuterRef, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from stdnum.fr import siret as stdnum_siret
@@ -49,33 +49,64 @@ def _count_of(model):
     return Coalesce(Subquery(counted), 0)
 
 
-def dossier_summary(dossier_pk: int) -> DossierSummary:
-    """Everything the one-page summary shows, in three queries whatever the dossier holds."""
-    dossier = (
+def _latest_per_dossier(queryset, order_by, limit):
+    """At most `limit` rows per dossier, the first ones by `order_by`: one query for any
+    number of dossiers (a window function numbers each dossier's rows)."""
+    return queryset.annotate(
+        rank=Window(RowNumber(), partition_by=F("dossier_id"), order_by=order_by)
+    ).filter(rank__lte=limit)
+
+
+def dossier_summaries(dossier_pks) -> list[DossierSummary]:
+    """The summaries of several dossiers, in the order given, in three queries however many
+    dossiers there are and whatever they hold (the committee pack prints one per dossier)."""
+    dossier_pks = list(dossier_pks)
+    dossiers = (
         Dossier.objects.with_related()
         .annotate(
             transitions_count=_count_of(DossierTransition),
             documents_count=_count_of(Document),
             hires_count=_count_of(Hire),
         )
-        .get(pk=dossier_pk)
+        .in_bulk(dossier_pks)
     )
+    transitions: dict[int, list[DossierTransition]] = {pk: [] for pk in dossier_pks}
     # The latest moves, shown oldest first as a timeline reads.
-    transitions = list(
-        DossierTransition.objects.filter(dossier=dossier)
-        .order_by("-at", "-pk")
-        .only("dossier_id", "from_state", "to_state", "at")[:MAX_LISTED_TRANSITIONS]
-    )[::-1]
-    documents = list(
-        Document.objects.filter(dossier=dossier)
-        .order_by("kind", "title", "pk")
-        .only("dossier_id", "title", "kind", "uploaded_at")[:MAX_LISTED_DOCUMENTS]
-    )
-    return DossierSummary(dossier=dossier, transitions=transitions, documents=documents)
+    for transition in _latest_per_dossier(
+        DossierTransition.objects.filter(dossier_id__in=dossier_pks).only(
+            "dossier_id", "from_state", "to_state", "at"
+        ),
+        [F("at").desc(), F("pk").desc()],
+        MAX_LISTED_TRANSITIONS,
+    ).order_by("dossier_id", "at", "pk"):
+        transitions[transition.dossier_id].append(transition)
+    documents: dict[int, list[Document]] = {pk: [] for pk in dossier_pks}
+    for document in _latest_per_dossier(
+        Document.objects.filter(dossier_id__in=dossier_pks).only(
+            "dossier_id", "title", "kind", "uploaded_at"
+        ),
+        [F("kind").asc(), F("title").asc(), F("pk").asc()],
+        MAX_LISTED_DOCUMENTS,
+    ).order_by("dossier_id", "kind", "title", "pk"):
+        documents[document.dossier_id].append(document)
+    return [
+        DossierSummary(dossier=dossiers[pk], transitions=transitions[pk], documents=documents[pk])
+        for pk in dossier_pks
+        if pk in dossiers
+    ]
 
 
-def render_dossier_html(dossier_pk: int) -> str:
-    summary = dossier_summary(dossier_pk)
+def dossier_summary(dossier_pk: int) -> DossierSummary:
+    """Everything the one-page summary shows, in three queries whatever the dossier holds."""
+    summaries = dossier_summaries([dossier_pk])
+    if not summaries:
+        raise Dossier.DoesNotExist(f"Dossier {dossier_pk} does not exist.")
+    return summaries[0]
+
+
+def render_summary_html(summary: DossierSummary) -> str:
+    """The one-page summary as a self-contained HTML page (no SME contact on it: the page
+    goes to committee members)."""
     dossier = summary.dossier
     with translation.override("fr"):
         return render_to_string(
@@ -89,6 +120,10 @@ def render_dossier_html(dossier_pk: int) -> str:
                 "generated_at": timezone.localtime(),
             },
         )
+
+
+def render_dossier_html(dossier_pk: int) -> str:
+    return render_summary_html(dossier_summary(dossier_pk))
 
 
 def build_dossier_pdf(dossier_pk: int) -> bytes:

@@ -1,5 +1,9 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import transaction
 
 from alize.models import Role
 from tests.alize.factories import BasinFactory, UserFactory
@@ -46,3 +50,21 @@ def staff_client(client, staff):
 def manager_client(client, manager):
     client.force_login(manager)
     return client
+
+
+def load_demo() -> str:
+    """Run `load_demo` and return what it printed (--force: the test settings run with
+    DEBUG off)."""
+    out = StringIO()
+    call_command("load_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for the module that asks for it (a load takes seconds),
+    then rolled back; each test of the module runs in a savepoint inside this transaction.
+    The value is what the first load printed."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield load_demo()
+        transaction.set_rollback(True)

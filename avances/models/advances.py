@@ -74,12 +74,17 @@ class AdvanceQuerySet(models.QuerySet):
     # --- Amounts, per advance, as columns --------------------------------------------
 
     def with_balances(self):
-        """Annotate `disbursed`, `repaid`, `outstanding` (disbursed − repaid) and
-        `undisbursed` (granted − disbursed), each from one correlated subquery."""
+        """Annotate `disbursed`, `repaid` (reversed entries left out), `outstanding`
+        (disbursed − repaid) and `undisbursed` (granted − disbursed), each from one
+        correlated subquery."""
         from avances.models.payments import Payment
 
-        disbursed = sum_of(Disbursement.objects.filter(advance=OuterRef("pk")), "amount", "advance")
-        repaid = sum_of(Payment.objects.filter(advance=OuterRef("pk")), "amount", "advance")
+        disbursed = sum_of(
+            Disbursement.objects.not_reversed().filter(advance=OuterRef("pk")), "amount", "advance"
+        )
+        repaid = sum_of(
+            Payment.objects.not_reversed().filter(advance=OuterRef("pk")), "amount", "advance"
+        )
         money = models.DecimalField(**MONEY)
         return self.annotate(disbursed=disbursed, repaid=repaid).annotate(
             outstanding=models.ExpressionWrapper(F("disbursed") - F("repaid"), output_field=money),
@@ -126,10 +131,14 @@ class AdvanceQuerySet(models.QuerySet):
     # --- Where an advance stands (the filters of the list) ----------------------------
 
     def disbursed(self):
-        return self.filter(Exists(Disbursement.objects.filter(advance=OuterRef("pk"))))
+        return self.filter(
+            Exists(Disbursement.objects.not_reversed().filter(advance=OuterRef("pk")))
+        )
 
     def not_disbursed(self):
-        return self.exclude(Exists(Disbursement.objects.filter(advance=OuterRef("pk"))))
+        return self.exclude(
+            Exists(Disbursement.objects.not_reversed().filter(advance=OuterRef("pk")))
+        )
 
     def repaying(self):
         """Disbursed, not written off, and something is still owed."""
@@ -194,7 +203,8 @@ class AdvanceQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         due_now = Q(instalment__schedule__is_active=True, instalment__due_date__lte=today)
         replaced = Q(instalment__schedule__is_active=False)
-        allocations = Allocation.objects.filter(payment__advance=OuterRef("pk"))
+        # Reversed payments count nowhere: their allocations are undone (not live).
+        allocations = Allocation.objects.live().filter(payment__advance=OuterRef("pk"))
         annotated = (
             self.with_balances()
             .with_days_late(today)
@@ -369,9 +379,24 @@ class Advance(models.Model):
         return self.written_off_on is not None
 
 
+class DisbursementQuerySet(models.QuerySet):
+    def not_reversed(self):
+        """The tranches that count: a reversed one is kept only as a trace."""
+        return self.filter(reversed_at__isnull=True)
+
+    def reversed(self):
+        return self.filter(reversed_at__isnull=False)
+
+
+# The fields a disbursement is recorded with: never changed, even by its reversal.
+DISBURSEMENT_RECORD_FIELDS = ["advance", "disbursed_on", "amount", "recorded_by", "recorded_at"]
+
+
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Disbursement(models.Model):
-    """One tranche paid out to the SME. Recorded by `disburse_advance`, never changed."""
+    """One tranche paid out to the SME. Recorded by `disburse_advance`, never changed nor
+    deleted; a tranche recorded by mistake is marked reversed once (`reverse_disbursement`)
+    and then counts no more."""
 
     advance = models.ForeignKey(
         Advance, on_delete=models.PROTECT, related_name="disbursements", verbose_name="avance"
@@ -385,6 +410,19 @@ class Disbursement(models.Model):
         verbose_name="enregistré par",
     )
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reversed_disbursements",
+        verbose_name="annulé par",
+    )
+    reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
+
+    objects = DisbursementQuerySet.as_manager()
 
     class Meta:
         verbose_name = "versement"
@@ -396,12 +434,32 @@ class Disbursement(models.Model):
                 name="disbursement_amount_positive",
                 violation_error_message=POSITIVE_AMOUNT_MESSAGE,
             ),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
+                | (
+                    Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")
+                ),
+                name="disbursement_reversal_complete",
+                violation_error_message=(
+                    "Une annulation de versement indique qui l'a faite, quand, et pourquoi."
+                ),
+            ),
         ]
         triggers = [
+            pgtrigger.ReadOnly(
+                name="disbursement_record_read_only", fields=DISBURSEMENT_RECORD_FIELDS
+            ),
+            pgtrigger.Protect(name="disbursement_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(
-                name="disbursement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+                name="disbursement_reversal_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__reversed_at__isnull=False),
             ),
         ]
 
     def __str__(self):
         return f"Versement du {self.disbursed_on:%d/%m/%Y}"
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None

@@ -4,7 +4,11 @@ Sign convention: `amount` is the cash effect on the fund, in euros.
 - contribution (in): > 0, money a funder earmarked for advances and paid into the fund
   (< 0 only to correct an earlier registration);
 - repayment (in): > 0, one per payment;
+- repayment reversal (out): < 0, the counter-movement of a payment reversed as a mistaken
+  entry (`reversed_payment`), dated the day of the reversal, for the payment's amount;
 - disbursement (out): < 0, one per tranche paid to an SME;
+- disbursement reversal (in): > 0, the counter-movement of a tranche reversed as a mistaken
+  entry (`reversed_disbursement`), dated the day of the reversal;
 - write-off (note): 0, the principal written off is in `memo_amount`. The money left
   the fund at disbursement; a write-off only says it will not come back.
 So the sum of `amount` is the cash in the fund (in − out). What the services compute on
@@ -27,7 +31,9 @@ from avances.models.common import ZERO, choice_values
 class MovementKind(models.TextChoices):
     CONTRIBUTION = "contribution", "Contribution fléchée (entrée)"
     REPAYMENT = "remboursement", "Remboursement (entrée)"
+    REPAYMENT_REVERSAL = "annulation", "Annulation d'un remboursement (sortie)"
     DISBURSEMENT = "versement", "Versement d'une avance (sortie)"
+    DISBURSEMENT_REVERSAL = "annul_versement", "Annulation d'un versement (entrée)"
     WRITE_OFF = "perte", "Passage en perte (pour mémoire)"
 
 
@@ -89,6 +95,22 @@ class FundMovement(models.Model):
         related_name="fund_movement",
         verbose_name="remboursement",
     )
+    reversed_disbursement = models.OneToOneField(
+        "avances.Disbursement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal_movement",
+        verbose_name="versement annulé",
+    )
+    reversed_payment = models.OneToOneField(
+        "avances.Payment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal_movement",
+        verbose_name="remboursement annulé",
+    )
     write_off = models.OneToOneField(
         "avances.WriteOff",
         on_delete=models.PROTECT,
@@ -135,10 +157,24 @@ class FundMovement(models.Model):
                     memo_amount=0,
                 )
                 | Q(
+                    kind=MovementKind.REPAYMENT_REVERSAL,
+                    reversed_payment__isnull=False,
+                    advance__isnull=False,
+                    amount__lt=0,
+                    memo_amount=0,
+                )
+                | Q(
                     kind=MovementKind.DISBURSEMENT,
                     disbursement__isnull=False,
                     advance__isnull=False,
                     amount__lt=0,
+                    memo_amount=0,
+                )
+                | Q(
+                    kind=MovementKind.DISBURSEMENT_REVERSAL,
+                    reversed_disbursement__isnull=False,
+                    advance__isnull=False,
+                    amount__gt=0,
                     memo_amount=0,
                 )
                 | Q(
@@ -151,13 +187,20 @@ class FundMovement(models.Model):
                 name="fund_movement_sign_and_source",
                 violation_error_message=(
                     "Un mouvement du fonds a le signe et la pièce de sa nature : contribution "
-                    "(entrée), remboursement (entrée), versement (sortie), perte (pour mémoire)."
+                    "(entrée), remboursement (entrée), annulation d'un remboursement (sortie), "
+                    "versement (sortie), annulation d'un versement (entrée), perte (pour "
+                    "mémoire)."
                 ),
             ),
             models.CheckConstraint(
                 condition=(Q(contribution__isnull=True) | Q(kind=MovementKind.CONTRIBUTION))
                 & (Q(payment__isnull=True) | Q(kind=MovementKind.REPAYMENT))
+                & (Q(reversed_payment__isnull=True) | Q(kind=MovementKind.REPAYMENT_REVERSAL))
                 & (Q(disbursement__isnull=True) | Q(kind=MovementKind.DISBURSEMENT))
+                & (
+                    Q(reversed_disbursement__isnull=True)
+                    | Q(kind=MovementKind.DISBURSEMENT_REVERSAL)
+                )
                 & (Q(write_off__isnull=True) | Q(kind=MovementKind.WRITE_OFF)),
                 name="fund_movement_one_source",
                 violation_error_message="Un mouvement du fonds a une seule pièce justificative.",

@@ -14,6 +14,12 @@ Rules (they go in the README):
 - A payment is refused on an advance not yet disbursed, dated before the first
   disbursement (or before the start of a rescheduling), on a written-off advance, of zero
   or a negative amount, or dated in the future.
+- A mistaken entry is reversed (`avances.services.reverse_payment`), never deleted: the
+  payment stays, marked reversed (who, when, why); its allocations and those of the other
+  payments on the active schedule are marked undone (`Allocation.undone_by`), the other
+  payments are allocated again oldest first, and the fund's ledger gets a counter-movement.
+  Every read of money counts only payments not reversed and allocations not undone
+  (`Payment.objects.not_reversed()`, `Allocation.objects.live()`).
 """
 
 import pghistory
@@ -40,10 +46,30 @@ class PaymentQuerySet(models.QuerySet):
 
         return self.filter(advance__in=Advance.objects.visible_to(user))
 
+    def not_reversed(self):
+        """The payments that count: a reversed payment is kept only as a trace."""
+        return self.filter(reversed_at__isnull=True)
+
+    def reversed(self):
+        return self.filter(reversed_at__isnull=False)
+
+
+# The fields a payment is recorded with: never changed, even by its reversal.
+PAYMENT_RECORD_FIELDS = [
+    "advance",
+    "paid_on",
+    "amount",
+    "means",
+    "reference",
+    "recorded_by",
+    "recorded_at",
+]
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Payment(models.Model):
-    """Money an SME paid back. Recorded by `record_payment`, never changed."""
+    """Money an SME paid back. Recorded by `record_payment`, never changed nor deleted;
+    a mistaken entry is marked reversed once (`reverse_payment`) and then counts no more."""
 
     advance = models.ForeignKey(
         "avances.Advance",
@@ -62,6 +88,17 @@ class Payment(models.Model):
         verbose_name="enregistré par",
     )
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="reversed_advance_payments",
+        verbose_name="annulé par",
+    )
+    reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
 
     objects = PaymentQuerySet.as_manager()
 
@@ -80,20 +117,47 @@ class Payment(models.Model):
                 name="payment_means_known",
                 violation_error_message="Moyen de paiement inconnu.",
             ),
+            models.CheckConstraint(
+                condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
+                | (
+                    Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")
+                ),
+                name="payment_reversal_complete",
+                violation_error_message=(
+                    "Une annulation de paiement indique qui l'a faite, quand, et pourquoi."
+                ),
+            ),
         ]
         triggers = [
+            pgtrigger.ReadOnly(name="payment_record_read_only", fields=PAYMENT_RECORD_FIELDS),
+            pgtrigger.Protect(name="payment_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(
-                name="payment_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+                name="payment_reversal_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__reversed_at__isnull=False),
             ),
         ]
 
     def __str__(self):
         return f"Remboursement du {self.paid_on:%d/%m/%Y}"
 
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+class AllocationQuerySet(models.QuerySet):
+    def live(self):
+        """The allocations that count (those a reversal undid are kept as a trace)."""
+        return self.filter(undone_by__isnull=True)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Allocation(models.Model):
-    """The part of a payment that settles (part of) one instalment."""
+    """The part of a payment that settles (part of) one instalment.
+
+    Never changed nor deleted, but for `undone_by`, set once when the reversal of a
+    payment (that one, or an earlier one on the same schedule) undoes it."""
 
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name="paiement"
@@ -105,6 +169,17 @@ class Allocation(models.Model):
         verbose_name="échéance",
     )
     amount = models.DecimalField("montant imputé (€)", **MONEY)
+    undone_by = models.ForeignKey(
+        Payment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="undone_allocations",
+        verbose_name="défaite par l'annulation du paiement",
+    )
+
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = "imputation"
@@ -113,6 +188,7 @@ class Allocation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["payment", "instalment"],
+                condition=Q(undone_by__isnull=True),
                 name="allocation_once_per_instalment",
                 violation_error_message="Ce paiement est déjà imputé sur cette échéance.",
             ),
@@ -123,8 +199,15 @@ class Allocation(models.Model):
             ),
         ]
         triggers = [
+            pgtrigger.ReadOnly(
+                name="allocation_read_only_but_undone",
+                fields=["payment", "instalment", "amount"],
+            ),
+            pgtrigger.Protect(name="allocation_never_deleted", operation=pgtrigger.Delete),
             pgtrigger.Protect(
-                name="allocation_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+                name="allocation_undone_final",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__undone_by__isnull=False),
             ),
         ]
 

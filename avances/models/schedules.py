@@ -49,6 +49,17 @@ class Schedule(models.Model):
     grace_months = models.PositiveSmallIntegerField("différé (mois)")
     frequency = models.CharField("périodicité", max_length=15, choices=Frequency.choices)
     is_active = models.BooleanField("en vigueur", default=True)
+    replaces = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="remplace l'échéancier",
+        help_text="La version en vigueur avant celle-ci, qui reprend effet si le versement "
+        "qui a fait cette version-ci est annulé.",
+    )
     reason = models.TextField("motif", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -100,6 +111,7 @@ class Schedule(models.Model):
                     "frequency",
                     "created_by",
                     "created_at",
+                    "replaces",
                 ],
             ),
             pgtrigger.Protect(name="schedule_never_deleted", operation=pgtrigger.Delete),
@@ -111,10 +123,13 @@ class Schedule(models.Model):
 
 class InstalmentQuerySet(models.QuerySet):
     def with_paid(self):
-        """Annotate `paid` (allocated so far) and `remaining` (amount − paid)."""
+        """Annotate `paid` (allocated so far, allocations undone by a reversal left out)
+        and `remaining` (amount − paid)."""
         from avances.models.payments import Allocation
 
-        paid = sum_of(Allocation.objects.filter(instalment=OuterRef("pk")), "amount", "instalment")
+        paid = sum_of(
+            Allocation.objects.live().filter(instalment=OuterRef("pk")), "amount", "instalment"
+        )
         return self.annotate(paid=paid).annotate(
             remaining=models.ExpressionWrapper(
                 F("amount") - F("paid"), output_field=models.DecimalField(**MONEY)

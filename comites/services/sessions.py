@@ -10,7 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from alize.models import User
-from comites import permissions
+from comites import emails, permissions
 from comites.models import (
     AgendaItem,
     Amendment,
@@ -244,6 +244,28 @@ def add_agenda_item(
 
 
 @transaction.atomic
+def move_agenda_item(*, item: AgendaItem, step: int, by) -> None:
+    """Swap an item with its neighbour on a draft session's agenda (`step` -1: up, +1: down).
+
+    The ranks' unique constraint is deferred: both rows change in one transaction.
+    """
+    with pghistory.context(user=by.pk):
+        session = lock_session(item.session)
+        require(permissions.can_prepare_session(by, session))
+        if session.status != SessionStatus.DRAFT:
+            refuse("L'ordre du jour d'une séance convoquée ne change plus.")
+        items = list(session.items.select_for_update().order_by("order"))
+        index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+        neighbour = index + step
+        if not 0 <= neighbour < len(items):
+            return
+        first, second = items[index], items[neighbour]
+        first.order, second.order = second.order, first.order
+        first.save(update_fields=["order"])
+        second.save(update_fields=["order"])
+
+
+@transaction.atomic
 def remove_agenda_item(*, item: AgendaItem, by: User) -> None:
     with pghistory.context(user=by.pk):
         session = lock_session(item.session)
@@ -284,8 +306,8 @@ def convene_session(*, session: Session, by: User) -> Session:
 
     A date in the past is refused. A convocation sent later than the committee's notice
     (5 days by default) is allowed, and `session.is_late_convocation` tells the minutes.
-    The convocation email, its pack and `.ics` (`comites.ics`) will be sent from here,
-    on commit.
+    Once committed, each member is emailed the convocation with the pack and an `.ics`
+    invitation (`comites.emails.send_convocation`); a refused convocation sends nothing.
     """
     with pghistory.context(user=by.pk):
         session = lock_session(session)
@@ -315,6 +337,7 @@ def convene_session(*, session: Session, by: User) -> Session:
         for item in items:
             item.session = session
             sync_automatic_recusals(item, by=by)
+    transaction.on_commit(lambda: emails.send_convocation(session), robust=True)
     return session
 
 

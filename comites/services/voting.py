@@ -5,13 +5,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from alize.models import User
-from comites import permissions
+from avances.fund import lock_fund
+from avances.services import grant_advance
+from comites import emails, permissions
 from comites.models import (
     ONE_VOTE_MESSAGE,
     AgendaItem,
@@ -343,13 +345,24 @@ def _check_advance(item: AgendaItem, advance: Decimal) -> Decimal | None:
 
 
 def _hand_over_to_avances(decision: Decision, *, by: User) -> None:
-    """Integration point for the repayable advances (`avances`).
+    """Create the repayable advance an approval grants, in `record_decision`'s transaction.
 
-    Called by `record_decision`, in its transaction, for every approval granting an
-    advance: the decision carries the amount and the cap it was checked against
-    (`advance_granted`, `cap_copied`). When `avances.services` offers the service that
-    creates an advance from a decision, call it here; until then, nothing to do.
+    `avances.services.grant_advance` checks again what it owns (the fund's available
+    balance, the cap, the SME's de minimis position: an SME without a de minimis
+    declaration is refused, staff record it first) and creates the `Advance`. A refusal
+    is raised on the decision's `advance_granted` field and rolls the decision back with
+    it: no approval is recorded with an advance that could not be granted.
     """
+    try:
+        grant_advance(
+            dossier=decision.item.dossier,
+            amount=decision.advance_granted,
+            decision_date=decision.decision_date,
+            by=by,
+            for_committee=True,
+        )
+    except ValidationError as refusal:
+        raise ValidationError({"advance_granted": refusal.messages}) from refusal
 
 
 @transaction.atomic
@@ -373,10 +386,21 @@ def record_decision(
     support plan (corporations among those proposed, domains) and the advance granted,
     no more than requested and no more than the basin's cap in force on the session's
     day, which is copied onto the decision.
+
+    An approval granting an advance creates it (`avances.services.grant_advance`) in the
+    same transaction, recorded by whoever may record the decision (`for_committee`); the
+    basin's fund is locked first (fund, then item and dossier: the order every advance
+    service follows). Once
+    committed, the decision letter is emailed to the SME (`comites.emails.send_decision`).
     """
     outcome = DecisionOutcome(outcome)
     advance = Decimal(advance_granted or 0).quantize(Decimal("0.01"))
     with pghistory.context(user=by.pk):
+        if outcome == DecisionOutcome.APPROVED and advance > 0:
+            basin_id = AgendaItem.objects.values_list(
+                "dossier__pme__commune__epci__basin_id", flat=True
+            ).get(pk=item.pk)
+            lock_fund(basin_id)
         item = lock_item(item)
         session = item.session
         require(permissions.can_record_decision(by, session))
@@ -437,4 +461,5 @@ def record_decision(
         )
         if outcome == DecisionOutcome.APPROVED and advance > 0:
             _hand_over_to_avances(decision, by=by)
+    transaction.on_commit(lambda: emails.send_decision(decision), robust=True)
     return decision

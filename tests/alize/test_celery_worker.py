@@ -1,5 +1,6 @@
 """A real Celery worker, on a real Redis broker, runs a real task of the app."""
 
+import datetime
 import email
 import os
 import signal
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from django.conf import settings
+from django.db import connection
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
 
@@ -26,6 +28,10 @@ def producer():
 
 @pytest.fixture
 def worker(tmp_path):
+    yield from _run_worker(tmp_path)
+
+
+def _run_worker(tmp_path, **extra_env):
     queue = f"alize-test-{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
@@ -40,6 +46,7 @@ def worker(tmp_path):
     }
     if "DATABASE_URL" not in os.environ:
         env["ALIZE_VAR_DIR"] = str(settings.VAR_DIR)
+    env.update(extra_env)
     celery = Path(sys.executable).with_name("celery")
     process = subprocess.Popen(
         [str(celery), "-A", "alize", "worker", "--pool=solo", "-Q", queue, "--loglevel=info"],
@@ -82,3 +89,49 @@ def test_a_real_worker_sends_an_email_through_the_broker(worker, producer):
     message = email.message_from_bytes(files[0].read_bytes())
     assert message["To"] == "membre@alize.test"
     assert "comit" in str(email.header.make_header(email.header.decode_header(message["Subject"])))
+
+
+@pytest.fixture
+def report_worker(tmp_path, transactional_db):
+    """A worker on the test database (rows committed by a transactional test), its files
+    (PDFs, .eml messages) under tmp_path."""
+    if "DATABASE_URL" not in os.environ:
+        pytest.skip("a worker shares the test database only on a PostgreSQL server")
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    if db.get("PASSWORD"):
+        url = url.replace("@", f":{db['PASSWORD']}@", 1)
+    yield from _run_worker(tmp_path, DATABASE_URL=url, ALIZE_VAR_DIR=str(tmp_path / "var"))
+
+
+@pytest.mark.worker
+def test_a_real_worker_builds_and_sends_a_funder_report_once(report_worker, producer):
+    from pilotage.models import Report, ReportStatus, ReportSubscription
+    from tests.alize.factories import FunderFactory
+
+    queue, mail_dir = report_worker
+    funder = FunderFactory(name="CA de la Porte du Hainaut")
+    ReportSubscription.objects.create(funder=funder, recipients=["financeur@agglo.test"])
+    report = Report.objects.create(
+        funder=funder,
+        basin=funder.basin,
+        period_start=datetime.date(2007, 1, 1),
+        period_end=datetime.date(2007, 3, 31),
+    )
+
+    # The same message delivered twice (a retry, a redelivery): one report, one email.
+    for _ in range(2):
+        result = producer.send_task(
+            "pilotage.tasks.build_and_send_report", args=[report.pk], queue=queue
+        )
+        assert result.get(timeout=90) == "envoye"
+    files = list(mail_dir.glob("*.eml"))
+    assert len(files) == 1
+    message = email.message_from_bytes(files[0].read_bytes())
+    assert message["To"] == "financeur@agglo.test"
+    assert [part.get_content_type() for part in message.walk() if part.get_filename()] == [
+        "application/pdf"
+    ]
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SENT
+    assert report.attempts == 1

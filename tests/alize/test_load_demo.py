@@ -7,7 +7,6 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Q, Sum
 
 from alize import demo
@@ -22,6 +21,7 @@ from alize.models import (
     Role,
     User,
 )
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -35,26 +35,15 @@ DEMO_EMAILS = {
 }
 
 
-def run_demo() -> str:
-    out = StringIO()
-    # --force: the test settings run with DEBUG off.
-    call_command("load_demo", "--force", stdout=out)
-    return out.getvalue()
-
-
 @pytest.fixture(scope="module")
-def output(django_db_setup, django_db_blocker):
-    """The demo loaded once for the module (a first load takes seconds), then rolled back;
-    each test runs in a savepoint inside this transaction."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield run_demo()
-        transaction.set_rollback(True)
+def output(demo_output):
+    return demo_output
 
 
 @pytest.fixture
 def run(output):
     """Run the command again over the loaded demo."""
-    return run_demo
+    return load_demo
 
 
 def row_counts() -> dict[str, int]:

@@ -6,13 +6,9 @@ arrives: without the locks in the services both would read the same balance.
 """
 
 import datetime
-import threading
-import time
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Sum
 
 from alize.models import Role
@@ -22,47 +18,13 @@ from avances.services import grant_advance, record_payment
 from tests.alize.factories import AdvanceCapFactory, BasinFactory
 from tests.avances.conftest import approved_dossier, fund
 from tests.avances.factories import AdvanceFactory, ReferenceRateFactory
+from tests.concurrency import run_together, slow_down
 from tests.conftest import make_user
 from tests.pme.factories import DECISION_DAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOLD_SECONDS = 0.4
 D = datetime.date
-
-
-def run_together(*calls):
-    """Run each call in its own thread, released at the same instant; return outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except ValidationError as exc:
-            outcomes[index] = ("refused", exc.messages)
-        except Exception as exc:  # reported to the test, which then fails
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
-def slow_down(monkeypatch, model):
-    original = model.full_clean
-
-    def slow_full_clean(self, *args, **kwargs):
-        time.sleep(HOLD_SECONDS)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(model, "full_clean", slow_full_clean)
 
 
 def test_two_payments_at_the_same_instant_are_both_kept_and_allocated_in_turn(monkeypatch):

@@ -2,7 +2,9 @@
 
 Five voting members (the chair, for Saint-Gobain; Alstom's representative; three others)
 and a secretary, who is the operator's manager: `pme.services.transition_dossier` asks
-for that role to record a committee's decision. The basin's cap is 15 000 €.
+for that role to record a committee's decision. The basin's cap is 15 000 €; its advance
+fund holds 100 000 €, and every SME on the agenda has made its de minimis declaration, so
+that an approval can grant an advance (`avances.services.grant_advance`).
 """
 
 import datetime
@@ -15,6 +17,8 @@ from alize.models import Basin, User
 from comites.models import AgendaItem, Attendance, Committee, CommitteeMembership, Session
 from comites.workflow import AttendanceStatus
 from tests.alize.factories import AdvanceCapFactory
+from tests.avances.conftest import fund
+from tests.avances.factories import DeMinimisDeclarationFactory, ReferenceRateFactory
 from tests.comites.factories import (
     AgendaItemFactory,
     AttendanceFactory,
@@ -25,6 +29,7 @@ from tests.comites.factories import (
 from tests.grandes_entreprises.factories import CorporationFactory
 
 VALENCIENNES_CAP = Decimal("15000.00")
+FUND = Decimal("100000.00")
 
 
 @dataclass
@@ -59,6 +64,7 @@ class Board:
     def item(self, **kwargs) -> AgendaItem:
         kwargs.setdefault("order", len(self.items) + 1)
         item = AgendaItemFactory(session=self.session, **kwargs)
+        DeMinimisDeclarationFactory(pme=item.dossier.pme)
         self.items.append(item)
         return item
 
@@ -69,6 +75,8 @@ class Board:
 @pytest.fixture
 def board(basin, manager) -> Board:
     AdvanceCapFactory(basin=basin, amount=VALENCIENNES_CAP, valid_from=datetime.date(2005, 7, 1))
+    ReferenceRateFactory()
+    fund(basin, FUND)
     committee = CommitteeFactory(basin=basin)
     saint_gobain = CorporationFactory(basin=basin, group_name="Saint-Gobain")
     alstom = CorporationFactory(basin=basin, alstom=True)

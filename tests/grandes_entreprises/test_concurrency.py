@@ -6,13 +6,9 @@ does not depend on luck: without the row locks of the services, both would write
 """
 
 import datetime
-import threading
-import time
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from alize.models import Role
 from grandes_entreprises.models import ConventionPayment, DayLog
@@ -22,6 +18,7 @@ from grandes_entreprises.services import (
     record_convention_payment,
 )
 from tests.alize.factories import BasinFactory
+from tests.concurrency import run_together, slow_down
 from tests.conftest import make_user
 from tests.grandes_entreprises.factories import (
     CorporationFactory,
@@ -33,42 +30,7 @@ from tests.grandes_entreprises.factories import (
 # Real commits: the data migrations' roles and SMIC table are restored for each test.
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HOLD_SECONDS = 0.4
 D = datetime.date
-
-
-def run_together(*calls):
-    """Run each call in its own thread, released at the same instant; return outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except ValidationError as exc:
-            outcomes[index] = ("refused", exc.messages)
-        except Exception as exc:  # reported to the test, which then fails
-            outcomes[index] = ("error", repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
-
-
-def slow_down(monkeypatch, model):
-    original = model.full_clean
-
-    def slow_full_clean(self, *args, **kwargs):
-        time.sleep(HOLD_SECONDS)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(model, "full_clean", slow_full_clean)
 
 
 @pytest.fixture

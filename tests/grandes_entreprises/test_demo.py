@@ -3,12 +3,9 @@ revitalisation convention, measured in the database."""
 
 import datetime
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from alize.models import Funder, ProgrammePeriod, Role, User
@@ -27,6 +24,7 @@ from grandes_entreprises.models import (
 from grandes_entreprises.statements import skills_statement
 from pme.models import DossierState, DossierTransition
 from pme.workflow import SUPPORTED_STATES
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -47,20 +45,12 @@ FIRST_PERIOD_PARTNERS = {
 RENEWAL_NEWCOMERS = {"SKF", "Leroy Merlin", "E. Leclerc", "Soufflet alimentaire", "Sevelnord"}
 
 
-def run() -> str:
-    out = StringIO()
-    # --force: the test settings run with DEBUG off.
-    call_command("load_demo", "--force", stdout=out)
-    return out.getvalue()
+run = load_demo
 
 
 @pytest.fixture(scope="module")
-def output(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the whole module, then rolled back; each test runs in a
-    savepoint inside this transaction."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield run()
-        transaction.set_rollback(True)
+def output(demo_output):
+    return demo_output
 
 
 @pytest.fixture

@@ -2,12 +2,9 @@
 
 import datetime
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 from stdnum.fr import siren, siret
@@ -27,6 +24,7 @@ from pme.models import (
     Sector,
 )
 from pme.workflow import SUPPORTED_STATES
+from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -37,23 +35,12 @@ DEMO_COMMUNES = {
 }  # fmt: skip
 
 
-def run() -> str:
-    out = StringIO()
-    # --force: the test settings run with DEBUG off.
-    call_command("load_demo", "--force", stdout=out)
-    return out.getvalue()
+run = load_demo
 
 
 @pytest.fixture(scope="module")
-def output(django_db_setup, django_db_blocker):
-    """The demo, loaded once for the whole module, then rolled back.
-
-    A first load takes seconds (every service validates every constraint); each test runs
-    in a savepoint inside this transaction, so the tests that write leave no trace either.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield run()
-        transaction.set_rollback(True)
+def output(demo_output):
+    return demo_output
 
 
 @pytest.fixture

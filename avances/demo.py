@@ -1,0 +1,464 @@
+"""The repayable advances of the demonstration data set (see `alize.demo`).
+
+The 13 Valenciennes advances the approval committee granted in the first period (each at
+most 15,000 €, the amount the SME asked for), from the revolving fund fed by the part of
+the Caisse des dépôts' and the Diact's contributions earmarked for advances. Each advance
+has its de minimis declaration, its contract signed and its money paid out a few weeks
+after the decision, and the default terms (36 months including 6 months' grace, monthly
+instalments). Most SMEs then pay every instalment when it falls due, up to the real today,
+so those whose schedule is over are repaid. Three do not:
+
+- Le Relais de la Scarpe stopped paying in spring 2010: a reminder, then a formal notice,
+  and it still shows in the late payments;
+- the Menuiserie Bois de la Scarpe missed two instalments after its takeover: a reminder,
+  then a new schedule from April 2008 (the first one is kept), which it paid off;
+- Thermolaquage de l'Abbaye went into liquidation in 2009: its claim was declared, then a
+  staff member asked for the write-off, which the manager approved.
+
+No reference rate is seeded by the application: the demo adds the national rates it needs
+to price the advances (indicative values, labelled as such).
+
+Everything goes through the advance services, replayed at the moment it happened
+(`comites.demo.at`), by the demo accounts: staff for the daily work, the manager for the
+grant, the rescheduling and the write-off's approval. One exception: Heuille's dossier is
+closed since, and `grant_advance` rightly refuses a closed dossier today; its advance is
+written directly, with the service's checks and copies. `load_advances()` can run any number
+of times: each step is made only if it is missing (an instalment paid, a letter sent…).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from decimal import Decimal
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
+from django.utils import timezone
+
+from alize.demo import (
+    DemoDataError,
+    LoadReport,
+    get_account,
+    get_first_period,
+    get_funder,
+    get_valenciennois,
+)
+from alize.models import Basin, Contribution, Role
+from alize.services import save_contribution
+from alize.templatetags.alize_tags import euros
+from avances import followup, services
+from avances.deminimis import (
+    check_de_minimis,
+    de_minimis_position,
+    price_advance,
+    record_de_minimis_declaration,
+)
+from avances.fund import fund_balance, lock_fund, refuse_beyond_available, register_contribution
+from avances.models import (
+    Advance,
+    Allocation,
+    CollectiveProceeding,
+    DeMinimisAid,
+    DeMinimisDeclaration,
+    Disbursement,
+    DunningKind,
+    DunningStep,
+    FundMovement,
+    Instalment,
+    MovementKind,
+    Payment,
+    PaymentMeans,
+    ProceedingKind,
+    ReferenceRate,
+    Schedule,
+    ScheduleKind,
+    WriteOff,
+    WriteOffStatus,
+)
+from comites.demo import at
+from pme.demo import HEUILLE, VALENCIENNES_DOSSIERS, DossierSpec, _moment, _workday
+from pme.models import Dossier
+
+D = datetime.date
+T = datetime.time
+ZERO = Decimal("0.00")
+
+# --- The data --------------------------------------------------------------------------
+
+# National reference rates (no basin): indicative values for the demo, not official ones.
+REFERENCE_RATES = (
+    (D(2005, 1, 1), Decimal("4.10")),
+    (D(2007, 7, 1), Decimal("5.00")),
+)
+REFERENCE_RATE_SOURCE = "Valeur indicative de démonstration (taux de base UE + marge)"
+
+# (funder, part of its first-period contribution earmarked for advances)
+EARMARKS = (
+    ("Caisse des dépôts", Decimal("100000.00")),
+    ("Diact", Decimal("60000.00")),
+)
+# (funder, day the money reached the fund, amount)
+FUND_ENTRIES = (
+    ("Caisse des dépôts", D(2006, 1, 16), Decimal("60000.00")),
+    ("Diact", D(2006, 1, 16), Decimal("40000.00")),
+    ("Caisse des dépôts", D(2007, 1, 15), Decimal("40000.00")),
+    ("Diact", D(2007, 1, 15), Decimal("20000.00")),
+)
+
+# Company serials of the three advances that go wrong.
+LATE, RESCHEDULED, WRITTEN_OFF = 22, 11, 15
+# The last day each of them paid its instalments on time.
+STOPPED_PAYING = {
+    LATE: D(2010, 3, 31),
+    RESCHEDULED: D(2008, 1, 31),
+    WRITTEN_OFF: D(2009, 2, 28),
+}
+RESCHEDULING = {
+    "duration_months": 30,
+    "grace_months": 3,
+    "reason": (
+        "Baisse d'activité l'hiver suivant la reprise : deux échéances impayées. Le capital "
+        "restant dû est étalé sur 30 mois, dont 3 de différé, à la demande du repreneur."
+    ),
+}
+LIQUIDATION = {
+    "court": "Tribunal de commerce de Valenciennes",
+    "representative": "Maître Démo, mandataire judiciaire (fictif)",
+}
+WRITE_OFF_REASON = (
+    "Liquidation judiciaire clôturée pour insuffisance d'actif : la créance déclarée ne "
+    "sera pas recouvrée."
+)
+HEUILLE_AID = {
+    "grantor": "Conseil régional Nord-Pas-de-Calais",
+    "granted_on": D(2004, 11, 15),
+    "amount": Decimal("8000.00"),
+    "description": "Aide au conseil (diagnostic qualité)",
+}
+
+
+def advance_specs() -> list[DossierSpec]:
+    """The dossiers of the first period whose approval granted an advance."""
+    return [spec for spec in VALENCIENNES_DOSSIERS if spec.advance > 0]
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+COUNTED = (
+    (ReferenceRate, None),
+    (DeMinimisDeclaration, "pme__commune__epci__basin"),
+    (DeMinimisAid, "declaration__pme__commune__epci__basin"),
+    (Advance, "basin"),
+    (Disbursement, "advance__basin"),
+    (Schedule, "advance__basin"),
+    (Instalment, "schedule__advance__basin"),
+    (Payment, "advance__basin"),
+    (Allocation, "payment__advance__basin"),
+    (FundMovement, "basin"),
+    (DunningStep, "advance__basin"),
+    (CollectiveProceeding, "advance__basin"),
+    (WriteOff, "advance__basin"),
+)
+
+
+def _counts(basin: Basin) -> Counter:
+    counts = Counter()
+    for model, path in COUNTED:
+        rows = model.objects.filter(basin__isnull=True) if path is None else None
+        if rows is None:
+            rows = model.objects.filter(**{path: basin})
+        counts[str(model._meta.verbose_name_plural)] = rows.count()
+    return counts
+
+
+def _refused(what: str):
+    def wrap(exc):
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        return DemoDataError(f"Impossible de charger {what} : {' '.join(messages)}")
+
+    return wrap
+
+
+class _Loader:
+    def __init__(self, report: LoadReport):
+        self.report = report
+        self.basin = get_valenciennois()
+        self.staff = get_account(Role.STAFF)
+        self.manager = get_account(Role.MANAGER)
+        self.today = timezone.localdate()
+
+    # --- The fund
+
+    def reference_rates(self) -> None:
+        for valid_from, rate in REFERENCE_RATES:
+            if ReferenceRate.objects.filter(basin__isnull=True, valid_from=valid_from).exists():
+                continue
+            with pghistory.context(user=self.manager.pk):
+                reference = ReferenceRate(
+                    basin=None,
+                    valid_from=valid_from,
+                    annual_rate_percent=rate,
+                    source=REFERENCE_RATE_SOURCE,
+                )
+                reference.full_clean()
+                reference.save()
+
+    def fund(self) -> None:
+        first = get_first_period()
+        contributions = {}
+        for name, earmarked in EARMARKS:
+            contribution = Contribution.objects.get(
+                funder=get_funder(name, self.basin), period=first
+            )
+            # Put back the demo's earmark; a larger one set by hand is kept.
+            updated = contribution.earmarked_for_advances < earmarked
+            if updated:
+                contribution.earmarked_for_advances = earmarked
+                with pghistory.context(user=self.manager.pk):
+                    save_contribution(contribution=contribution)
+            self.report.count(contribution, updated=updated)
+            contributions[name] = contribution
+        for name, day, amount in FUND_ENTRIES:
+            contribution = contributions[name]
+            if FundMovement.objects.filter(contribution=contribution, on=day, amount=amount):
+                continue
+            with at(_moment(day, T(10, 0))):
+                register_contribution(
+                    contribution=contribution,
+                    amount=amount,
+                    on=day,
+                    by=self.staff,
+                    label=f"Contribution de {contribution.funder} fléchée vers les avances",
+                )
+
+    # --- One advance
+
+    def advance(self, spec: DossierSpec) -> None:
+        serial = spec.company.serial
+        dossier = Dossier.objects.select_related("pme").get(
+            pme__siret=spec.company.siret, orientation_date=spec.oriented_on
+        )
+        self._declaration(spec, dossier)
+        advance = Advance.objects.filter(dossier=dossier).first()
+        if advance is None:
+            with at(_moment(spec.decided_on, T(18, 30))):
+                if dossier.state in services.GRANTABLE_DOSSIER_STATES:
+                    advance = services.grant_advance(
+                        dossier=dossier,
+                        amount=spec.advance,
+                        decision_date=spec.decided_on,
+                        by=self.manager,
+                    )
+                else:
+                    advance = self._grant_directly(spec, dossier)
+        if advance.contract_signed_on is None:
+            signed_on = _workday(spec.decided_on + datetime.timedelta(days=21))
+            with at(_moment(signed_on, T(11, 0))):
+                advance = services.sign_contract(
+                    advance=advance, signed_on=signed_on, by=self.staff
+                )
+        if not advance.disbursements.exists():
+            disbursed_on = _workday(advance.contract_signed_on + datetime.timedelta(days=10))
+            with at(_moment(disbursed_on, T(10, 0))):
+                services.disburse_advance(advance=advance, disbursed_on=disbursed_on, by=self.staff)
+        if serial == LATE:
+            self._pay_until(advance, STOPPED_PAYING[serial])
+            self._dunning(advance, formal_notice=True)
+        elif serial == RESCHEDULED:
+            self._pay_until(advance, STOPPED_PAYING[serial])
+            self._dunning(advance, formal_notice=False)
+            self._reschedule(advance)
+            self._pay_until(advance, self.today)
+        elif serial == WRITTEN_OFF:
+            self._pay_until(advance, STOPPED_PAYING[serial])
+            self._dunning(advance, formal_notice=True)
+            self._liquidation(advance)
+        else:
+            self._pay_until(advance, self.today)
+
+    def _grant_directly(self, spec: DossierSpec, dossier: Dossier) -> Advance:
+        """What `grant_advance` writes, for a dossier closed since (Heuille): the service
+        rightly refuses a closed dossier today. The same checks, the same copies."""
+        terms = services.default_terms(self.basin.pk)
+        with pghistory.context(user=self.manager.pk):
+            lock_fund(self.basin.pk)
+            rate, gge = price_advance(
+                basin=self.basin, amount=spec.advance, decision_date=spec.decided_on, **terms
+            )
+            check_de_minimis(de_minimis_position(pme=dossier.pme, day=spec.decided_on, gge=gge))
+            refuse_beyond_available(self.basin.pk, spec.advance)
+            advance = Advance(
+                reference=f"AV{spec.decided_on:%Y}-{dossier.pk:05d}",
+                dossier=dossier,
+                basin=self.basin,
+                amount=spec.advance,
+                requested_copied=dossier.advance_requested,
+                cap_copied=self.basin.cap_on(spec.decided_on),
+                decision_date=spec.decided_on,
+                reference_rate_copied=rate,
+                gross_grant_equivalent=gge,
+                granted_by=self.manager,
+                **terms,
+            )
+            advance.full_clean()
+            advance.save()
+        return advance
+
+    def _declaration(self, spec: DossierSpec, dossier: Dossier) -> None:
+        """The SME's de minimis declaration, signed during the instruction."""
+        if DeMinimisDeclaration.objects.filter(
+            pme=dossier.pme, declared_on__lte=spec.decided_on
+        ).exists():
+            return
+        declared_on = _workday(spec.decided_on - datetime.timedelta(days=28))
+        with at(_moment(declared_on, T(10, 0))):
+            record_de_minimis_declaration(
+                pme=dossier.pme,
+                declared_on=declared_on,
+                signatory=f"{spec.company.contact_name}, {spec.company.contact_role}",
+                aids=[HEUILLE_AID] if spec.company == HEUILLE else [],
+                by=self.staff,
+            )
+
+    def _first_unpaid(self, advance: Advance) -> datetime.date:
+        instalment = services.outstanding_instalments(advance, before=datetime.date.max).first()
+        return instalment.due_date
+
+    def _pay_until(self, advance: Advance, until: datetime.date) -> None:
+        """Pay, on its due date, every instalment of the active schedule falling due up to
+        `until` (never after the real today) and not yet paid."""
+        until = min(until, self.today)
+        for instalment in services.outstanding_instalments(
+            advance, before=until + datetime.timedelta(days=1)
+        ):
+            with at(_moment(instalment.due_date, T(9, 0))):
+                services.record_payment(
+                    advance=advance,
+                    paid_on=instalment.due_date,
+                    amount=instalment.remaining,
+                    means=PaymentMeans.DIRECT_DEBIT,
+                    reference=f"Échéance n° {instalment.number}",
+                    by=self.staff,
+                )
+
+    def _dunning(self, advance: Advance, *, formal_notice: bool) -> None:
+        """A reminder three weeks after the first instalment left unpaid, then (if asked) a
+        formal notice a month later."""
+        sent = set(advance.dunning_steps.values_list("kind", flat=True))
+        steps = [(DunningKind.REMINDER, 20)]
+        if formal_notice:
+            steps.append((DunningKind.FORMAL_NOTICE, 50))
+        for kind, days in steps:
+            if kind in sent:
+                continue
+            sent_on = _workday(self._first_unpaid(advance) + datetime.timedelta(days=days))
+            with at(_moment(sent_on, T(10, 0))):
+                followup.record_dunning_step(
+                    advance=advance,
+                    kind=kind,
+                    sent_on=sent_on,
+                    by=self.staff,
+                    comment="Courrier envoyé en recommandé avec accusé de réception."
+                    if kind == DunningKind.FORMAL_NOTICE
+                    else "Relance par courrier et appel au dirigeant.",
+                )
+
+    def _reschedule(self, advance: Advance) -> None:
+        if advance.schedules.filter(kind=ScheduleKind.RESCHEDULING).exists():
+            return
+        from_date = _workday(self._first_unpaid(advance) + datetime.timedelta(days=60))
+        with at(_moment(from_date, T(15, 0))):
+            services.reschedule_advance(
+                advance=advance, from_date=from_date, by=self.manager, **RESCHEDULING
+            )
+
+    def _liquidation(self, advance: Advance) -> None:
+        """The liquidation, the claim declared, the proceeding closed, then the write-off
+        asked by staff and approved by the manager."""
+        proceeding = advance.proceedings.first()
+        if proceeding is None:
+            notice = advance.dunning_steps.get(kind=DunningKind.FORMAL_NOTICE).sent_on
+            judgment = _workday(notice + datetime.timedelta(days=21))
+            publication = _workday(judgment + datetime.timedelta(days=14))
+            with at(_moment(publication, T(14, 0))):
+                proceeding = followup.open_proceeding(
+                    advance=advance,
+                    kind=ProceedingKind.LIQUIDATION,
+                    judgment_date=judgment,
+                    publication_date=publication,
+                    by=self.staff,
+                    **LIQUIDATION,
+                )
+        if proceeding.claim_declared_on is None:
+            declared_on = _workday(proceeding.publication_date + datetime.timedelta(days=21))
+            with at(_moment(declared_on, T(11, 0))):
+                proceeding = followup.record_claim_declaration(
+                    proceeding=proceeding, declared_on=declared_on, by=self.staff
+                )
+        if proceeding.closed_on is None:
+            closed_on = _workday(proceeding.judgment_date + datetime.timedelta(days=210))
+            with at(_moment(closed_on, T(16, 0))):
+                proceeding = followup.close_proceeding(
+                    proceeding=proceeding, closed_on=closed_on, by=self.staff
+                )
+        write_off = advance.write_offs.first()
+        if write_off is None:
+            requested_on = _workday(proceeding.closed_on + datetime.timedelta(days=10))
+            with at(_moment(requested_on, T(10, 0))):
+                write_off = followup.request_write_off(
+                    advance=advance, reason=WRITE_OFF_REASON, by=self.staff
+                )
+        if write_off.status == WriteOffStatus.REQUESTED:
+            approved_on = _workday(
+                timezone.localdate(write_off.requested_at) + datetime.timedelta(days=7)
+            )
+            with at(_moment(approved_on, T(17, 0))):
+                followup.approve_write_off(
+                    write_off=write_off,
+                    by=self.manager,
+                    on=approved_on,
+                    comment="Accord du comité technique du fonds : passage en perte.",
+                )
+
+
+def load_advances(report: LoadReport) -> None:
+    """The reference rates, the fund's contributions, the 13 advances with their
+    declarations, contracts, disbursements, schedules, payments and follow-up; a summary
+    line."""
+    loader = _Loader(report)
+    before = _counts(loader.basin)
+    loader.reference_rates()
+    try:
+        loader.fund()
+    except (ValidationError, PermissionDenied) as exc:
+        raise _refused("le fonds d'avances")(exc) from exc
+    for spec in advance_specs():
+        try:
+            loader.advance(spec)
+        except (ValidationError, PermissionDenied) as exc:
+            raise _refused(f"l'avance de « {spec.company.name} »")(exc) from exc
+    after = _counts(loader.basin)
+    for label, number in after.items():
+        report.seen[label] += number
+        if number > before[label]:
+            report.created[label] += number - before[label]
+    report.summaries.extend(summary_lines())
+
+
+def summary_lines() -> list[str]:
+    basin = get_valenciennois()
+    advances = Advance.objects.for_basin(basin)
+    figures = advances.indicators()
+    balance = fund_balance(basin.pk)
+    contributions = FundMovement.objects.filter(
+        basin=basin, kind=MovementKind.CONTRIBUTION
+    ).aggregate(total=Sum("amount"))["total"]
+    return [
+        f"Avances : {figures['granted_count']} accordées ({euros(figures['granted'])}), "
+        f"{euros(figures['repaid'], 2)} remboursés ; {advances.late().count()} en retard, "
+        f"{advances.rescheduled().count()} rééchelonnée, "
+        f"{advances.written_off().count()} passée en perte ; fonds alimenté de "
+        f"{euros(contributions or ZERO)}, disponible {euros(balance.available, 2)}."
+    ]

@@ -1,0 +1,177 @@
+"""Forms of the advances' screens.
+
+They only read what the user typed (dates, French amounts, choices); every rule of the
+domain is the services' (`avances.services`, `avances.followup`), whose French refusals
+the views attach to these forms. Each form has a prefix: the advance page shows several
+of them at once, and two fields never share an id.
+"""
+
+from django import forms
+
+from alize.forms import DateInput, EuroField
+from avances.models import DunningKind, Frequency, PaymentMeans, ProceedingKind
+from avances.schedule import MAX_DURATION_MONTHS, MAX_GRACE_MONTHS
+
+DATE_ERRORS = {
+    "invalid": "Saisissez une date valide (jj/mm/aaaa).",
+    "required": "Indiquez la date.",
+}
+
+
+def date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), error_messages=DATE_ERRORS, **kwargs)
+
+
+def euro_field(label: str, **kwargs) -> EuroField:
+    kwargs.setdefault("error_messages", {"required": "Indiquez un montant."})
+    return EuroField(label=label, **kwargs)
+
+
+class SignContractForm(forms.Form):
+    prefix = "contrat"
+    contract_signed_on = date_field("Contrat signé le")
+
+
+class DisbursementForm(forms.Form):
+    prefix = "versement"
+    disbursed_on = date_field("Versé le")
+    amount = euro_field(
+        "Montant versé (€)",
+        required=False,
+        help_text="Laissez vide pour verser tout le solde accordé.",
+    )
+
+
+class CloseDisbursementsForm(forms.Form):
+    prefix = "cloture"
+    disbursements_closed_on = date_field("Versements clos le")
+
+
+class PaymentForm(forms.Form):
+    prefix = "paiement"
+    paid_on = date_field("Date du paiement")
+    amount = euro_field("Montant reçu (€)")
+    means = forms.ChoiceField(
+        label="Moyen de paiement", choices=PaymentMeans.choices, initial=PaymentMeans.TRANSFER
+    )
+    reference = forms.CharField(label="Référence bancaire", max_length=140, required=False)
+
+
+class ReversePaymentForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de la contrepassation",
+        max_length=500,
+        error_messages={"required": "Indiquez pourquoi ce paiement est annulé."},
+    )
+
+
+class ReverseDisbursementForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de l'annulation",
+        max_length=500,
+        error_messages={"required": "Indiquez pourquoi ce versement est annulé."},
+    )
+
+
+class RescheduleForm(forms.Form):
+    prefix = "reechelonnement"
+    from_date = date_field("À compter du")
+    duration_months = forms.IntegerField(
+        label="Nouvelle durée (mois, différé compris)",
+        min_value=1,
+        max_value=MAX_DURATION_MONTHS,
+        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    )
+    grace_months = forms.IntegerField(
+        label="Différé (mois)",
+        min_value=0,
+        max_value=MAX_GRACE_MONTHS,
+        initial=0,
+        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    )
+    frequency = forms.ChoiceField(label="Périodicité", choices=Frequency.choices)
+    reason = forms.CharField(
+        label="Motif",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif du rééchelonnement."},
+    )
+
+
+class DunningForm(forms.Form):
+    prefix = "relance"
+    kind = forms.ChoiceField(label="Nature", choices=DunningKind.choices)
+    sent_on = date_field("Envoyée le")
+    comment = forms.CharField(
+        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ProceedingForm(forms.Form):
+    prefix = "procedure"
+    kind = forms.ChoiceField(label="Procédure", choices=ProceedingKind.choices)
+    judgment_date = date_field("Date du jugement d'ouverture")
+    publication_date = date_field("Date de publication au BODACC")
+    court = forms.CharField(label="Tribunal", max_length=200, required=False)
+    representative = forms.CharField(
+        label="Mandataire judiciaire ou liquidateur", max_length=200, required=False
+    )
+
+
+class ClaimDeclarationForm(forms.Form):
+    claim_declared_on = date_field("Créance déclarée le")
+
+
+class CloseProceedingForm(forms.Form):
+    closed_on = date_field("Procédure close le")
+
+
+class WriteOffRequestForm(forms.Form):
+    prefix = "perte"
+    reason = forms.CharField(
+        label="Motif du passage en perte",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif du passage en perte."},
+    )
+
+
+class WriteOffDecisionForm(forms.Form):
+    APPROVE, REJECT = "approuver", "refuser"
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[(APPROVE, "Approuver le passage en perte"), (REJECT, "Refuser")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez d'approuver ou de refuser."},
+    )
+    decision_comment = forms.CharField(
+        label="Commentaire (obligatoire pour un refus)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class StatementUploadForm(forms.Form):
+    MAX_BYTES = 1_000_000
+
+    statement = forms.FileField(
+        label="Relevé bancaire (CSV)",
+        help_text="Une ligne par paiement : date ; montant ; libellé du virement (avec la "
+        "référence de l'avance, par exemple AV2007-00012). Séparateur point-virgule.",
+        error_messages={
+            "required": "Choisissez le fichier du relevé.",
+            "empty": "Le fichier est vide.",
+        },
+    )
+
+    def clean_statement(self):
+        upload = self.cleaned_data["statement"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("Le fichier dépasse 1 Mo : découpez le relevé.")
+        content = upload.read()
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="replace")
+        if "\x00" in text:
+            raise forms.ValidationError("Ce fichier n'est pas un CSV (texte) lisible.")
+        return text

@@ -1,0 +1,785 @@
+"""The committees of the demonstration data set (see `alize.demo`).
+
+The Valenciennois of the source article: its approval committee (chaired by Saint-Gobain's
+representative until June 2008, then by Vallourec's HR director), its twelve sessions on
+the dates of `pme.demo.SESSIONS` with their agendas, convocations (one sent late),
+attendance (proxies included), recusals, votes and decisions, each closed and signed by
+its chair; one session to come, convened, with the renewal's submitted dossiers on its
+agenda; the steering committee chaired by the sub-prefecture and one of its sessions.
+The comparison basin gets its approval committee only, without members or sessions: its
+operator's staff are not among the demo accounts.
+
+The persons are invented (visibly demo ones), the organisations real as in the rest of
+the demo. Members other than the demo accounts are persons on file, without a role or a
+password: they cannot sign in, they sit and vote.
+
+Every step goes through the committee services, replayed at the moment it happened
+(`at`): mandates, sessions, attendance, opening, recusals, votes (each member's own, or
+his proxy holder's), closing, signature. Three steps are written directly, with
+`full_clean()` and in the audit trail under the acting account's name, the database's own
+rules (triggers and constraints) holding:
+- the agenda: `add_agenda_item` wants a dossier "submitted", and `pme.demo` has already
+  moved the demo dossiers on;
+- the decision: `record_decision` moves the dossier (done by `pme.demo`, at the same date;
+  the refused dossier, left submitted by `pme.demo`, is moved here through
+  `pme.services.transition_dossier`), grants the advance (done by `avances.demo`, which
+  owns the fund's history) and emails the decision letter;
+- the convocation: `convene_session` emails each member the convocation pack once
+  committed; a 2005 convocation is not sent in 2026, nor the next one during a load.
+The secretary of the approval committee is the operator's staff account: she keeps the
+sessions and, in the session to come, can open and close the votes and record those cast
+in the room; the decision that grants an advance is recorded by the operator's manager,
+the only one who may grant it.
+
+`load_committees()` can run any number of times: a committee is found by its basin and
+kind, a mandate by its person, role and start, a session by its committee and start; an
+existing session is left as it is (signed minutes never change).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pghistory
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.text import slugify
+
+from alize.demo import (
+    ACCOUNTS,
+    DemoDataError,
+    LoadReport,
+    get_account,
+    get_comparison_basin,
+    get_first_period,
+    get_valenciennois,
+)
+from alize.models import Basin, Role, User
+from alize.services import save_referential
+from comites import services
+from comites.models import (
+    AgendaItem,
+    Attendance,
+    Committee,
+    CommitteeMembership,
+    Decision,
+    Recusal,
+    Session,
+    SessionTransition,
+    Vote,
+)
+from comites.services._common import lock_session
+from comites.services.sessions import _copy_rules, _move
+from comites.workflow import (
+    DOSSIER_STATE_FOR,
+    AttendanceStatus,
+    CommitteeKind,
+    DecisionOutcome,
+    ItemStatus,
+    MemberRole,
+    SessionStatus,
+    VoteChoice,
+)
+from grandes_entreprises.demo.data import CORPORATIONS, MISSIONS
+from grandes_entreprises.models import Corporation
+from pme.demo import (
+    PIPELINE_DOSSIERS,
+    SESSIONS,
+    VALENCIENNES_DOSSIERS,
+    DossierSpec,
+    _clock_at,
+    _moment,
+)
+from pme.models import Dossier, DossierState
+from pme.services import transition_dossier
+
+D = datetime.date
+A = AttendanceStatus
+V = VoteChoice
+
+# Captured at import, before any clock is set: the field defaults that read it.
+REAL_NOW = timezone.now
+
+
+@functools.cache
+def _now_default_fields() -> tuple[models.Field, ...]:
+    return tuple(
+        field
+        for label in ("comites", "avances")
+        for model in apps.get_app_config(label).get_models()
+        for field in model._meta.concrete_fields
+        if field.default is REAL_NOW
+    )
+
+
+@contextmanager
+def at(moment: datetime.datetime) -> Iterator[None]:
+    """`pme.demo._clock_at`, plus the fields whose default is `timezone.now` (vote, recusal,
+    attendance and payment stamps): Django keeps the function itself as their default, so
+    setting the clock alone would stamp them with today's date."""
+    fields = _now_default_fields()
+    saved = [(field, field.__dict__.get("_get_default")) for field in fields]
+    for field in fields:
+        # `Field._get_default` is a cached property: its cached value is what Django calls.
+        field.__dict__["_get_default"] = lambda: moment
+    try:
+        with _clock_at(moment):
+            yield
+    finally:
+        for field, previous in saved:
+            if previous is None:
+                field.__dict__.pop("_get_default", None)
+            else:
+                field.__dict__["_get_default"] = previous
+
+
+@contextmanager
+def _about(what: str) -> Iterator[None]:
+    """Turn a refusal from a service into a French message naming what was being loaded."""
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        raise DemoDataError(f"Impossible de charger {what} : {' '.join(messages)}") from exc
+
+
+# --- The data --------------------------------------------------------------------------
+
+COMMITTEE_CONSTITUTED = D(2005, 10, 3)
+CHAIR_CHANGE = D(2008, 7, 1)
+SESSION_TIME = datetime.time(14, 30)
+APPROVAL_PLACE = "CCI du Valenciennois, salle du conseil, Valenciennes"
+STEERING_PLACE = "Sous-préfecture de Valenciennes, salon d'honneur"
+# The one convocation sent late (3 days' notice instead of 5): the minutes flag it.
+LATE_CONVOCATION_SESSION = 7
+LATE_NOTICE_DAYS = 3
+NOTICE_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Person:
+    """A member on file who is not a demo account: no role, no password."""
+
+    key: str
+    first_name: str
+    organisation: str
+
+    @property
+    def email(self) -> str:
+        return f"{slugify(self.first_name)}.{self.key}@alize.demo"
+
+
+PERSONS = (
+    Person("saint-gobain", "Bernard", "Saint-Gobain (démo)"),
+    Person("toyota", "Nathalie", "Toyota Motor Manufacturing France (démo)"),
+    Person("alstom", "Philippe", "Alstom Transport (démo)"),
+    Person("psa", "Gérard", "PSA Peugeot Citroën (démo)"),
+    Person("vallourec-drh", "Agnès", "Vallourec, direction des ressources humaines (démo)"),
+    Person("valenciennes-metropole", "Hugues", "CA Valenciennes Métropole (démo)"),
+    Person("diact", "Odile", "Diact (démo)"),
+    Person("caisse-des-depots", "Raphaël", "Caisse des dépôts (démo)"),
+    Person("fse", "Yves", "Fonds social européen, DRTEFP Nord-Pas-de-Calais (démo)"),
+)
+
+
+@dataclass(frozen=True)
+class MandateSpec:
+    """A mandate: `who` is a person key or a demo account's role; `corporation` a key of
+    `grandes_entreprises.demo.data.CORPORATIONS`."""
+
+    seat: str  # the member's key in the attendance and vote tables below
+    who: str
+    role: str
+    organisation: str
+    corporation: str = ""
+    start: datetime.date = COMMITTEE_CONSTITUTED
+
+
+APPROVAL_MANDATES = (
+    MandateSpec("chair-sg", "saint-gobain", MemberRole.CHAIR, "Saint-Gobain", "saint-gobain"),
+    MandateSpec("toyota", "toyota", MemberRole.MEMBER, "Toyota", "toyota"),
+    MandateSpec("alstom", "alstom", MemberRole.MEMBER, "Alstom", "alstom"),
+    MandateSpec("psa", "psa", MemberRole.MEMBER, "PSA Peugeot Citroën", "psa"),
+    MandateSpec("vallourec", Role.COMMITTEE_MEMBER, MemberRole.MEMBER, "Vallourec", "vallourec"),
+    MandateSpec("secretary", Role.STAFF, MemberRole.SECRETARY, "CCI du Valenciennois"),
+)
+# From 1 July 2008 (`change_chair`, which ends Saint-Gobain's mandate the day before).
+NEW_CHAIR = MandateSpec(
+    "chair-vallourec",
+    "vallourec-drh",
+    MemberRole.CHAIR,
+    "Vallourec, direction des ressources humaines",
+    "vallourec",
+    CHAIR_CHANGE,
+)
+
+STEERING_MANDATES = (
+    MandateSpec("chair", Role.STEERING, MemberRole.CHAIR, "Sous-préfecture de Valenciennes"),
+    MandateSpec(
+        "metropole", "valenciennes-metropole", MemberRole.MEMBER, "CA Valenciennes Métropole"
+    ),
+    MandateSpec("porte-du-hainaut", Role.FUNDER, MemberRole.MEMBER, "CA de la Porte du Hainaut"),
+    MandateSpec("diact", "diact", MemberRole.MEMBER, "Diact"),
+    MandateSpec("cdc", "caisse-des-depots", MemberRole.MEMBER, "Caisse des dépôts"),
+    MandateSpec("fse", "fse", MemberRole.MEMBER, "Fonds social européen"),
+    MandateSpec("secretary", Role.MANAGER, MemberRole.SECRETARY, "CCI du Valenciennois"),
+)
+
+# Who is not simply present, session by session (index in SESSIONS): (status, proxy holder).
+ATTENDANCE = {
+    1: {"toyota": (A.REMOTE, None), "psa": (A.REPRESENTED, "alstom")},
+    2: {"alstom": (A.ABSENT, None)},
+    3: {"vallourec": (A.REPRESENTED, "toyota"), "psa": (A.REMOTE, None)},
+    5: {"toyota": (A.ABSENT, None), "alstom": (A.REMOTE, None)},
+    6: {"psa": (A.REPRESENTED, "chair-sg")},
+    7: {"alstom": (A.REPRESENTED, "vallourec")},
+    9: {"toyota": (A.REMOTE, None), "psa": (A.ABSENT, None)},
+    11: {"alstom": (A.ABSENT, None), "psa": (A.REPRESENTED, "toyota")},
+}
+STEERING_ATTENDANCE = {"fse": (A.REPRESENTED, "diact"), "cdc": (A.REMOTE, None)}
+
+# Votes other than "for" on approved dossiers, by company serial: {seat: choice}.
+DISSENT = {
+    18: {"psa": V.ABSTAIN},
+    10: {"toyota": V.AGAINST},
+    2: {"vallourec": V.ABSTAIN},
+    20: {"alstom": V.AGAINST, "psa": V.ABSTAIN},
+    26: {"toyota": V.ABSTAIN},
+    22: {"chair-sg": V.ABSTAIN},
+}
+
+
+@dataclass(frozen=True)
+class NotApproved:
+    """A dossier the committee did not approve: the outcome, the corporations proposed, what
+    is missing (deferral) or the reason (refusal), and the votes other than "against"."""
+
+    outcome: str
+    proposed: tuple[str, ...]
+    text: str
+    votes: dict
+
+
+# By company serial: Négoce Agricole de la Scarpe, deferred (`pme.demo` records it), and
+# Négoce de Matériaux du Hainaut, refused (left submitted by `pme.demo`: moved here).
+NOT_APPROVED = {
+    107: NotApproved(
+        DecisionOutcome.DEFERRED,
+        ("soufflet",),
+        "Plan de financement consolidé du silo (accord de la banque et apport des associés).",
+        {"psa": V.FOR, "vallourec": V.ABSTAIN},
+    ),
+    108: NotApproved(
+        DecisionOutcome.REJECTED,
+        ("leroy-merlin",),
+        "Le rachat d'un concurrent ne crée pas d'emplois nets : le projet ne relève pas du "
+        "dispositif Alizé.",
+        {"vallourec": V.ABSTAIN},
+    ),
+}
+REFUSED_SERIAL, REFUSED_AT = 108, SESSIONS[11]
+
+STEERING_DAY = D(2008, 9, 25)
+STEERING_NOTES = (
+    "Bilan de la première période (juillet 2005 – juin 2008) : PME accompagnées, emplois "
+    "prévus et embauches réalisées, avances remboursables.\n"
+    "Renouvellement du programme pour trois ans avec cinq nouvelles grandes entreprises "
+    "(SKF, Leroy Merlin, E. Leclerc, Soufflet alimentaire, Sevelnord).\n"
+    "Soutien du département et de la région : démarches à engager."
+)
+# The session to come: the renewal's submitted dossiers and the corporations proposed.
+UPCOMING_WEEKS = 4
+UPCOMING = {105: ("credit-agricole",), 106: ("alstom",)}
+
+
+def _thursday_after(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=(3 - day.weekday()) % 7)
+
+
+def _corporation_keys(serial: int) -> tuple[str, ...]:
+    """The corporations of the demo's missions with the company, in order: its support plan."""
+    return tuple(dict.fromkeys(m.corporation for m in MISSIONS if m.serial == serial))
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+# Every committee model, with the path from it to its committee's basin.
+COUNTED = (
+    (Committee, "basin"),
+    (CommitteeMembership, "committee__basin"),
+    (Session, "committee__basin"),
+    (SessionTransition, "session__committee__basin"),
+    (Attendance, "session__committee__basin"),
+    (AgendaItem, "session__committee__basin"),
+    (Recusal, "item__session__committee__basin"),
+    (Vote, "item__session__committee__basin"),
+    (Decision, "item__session__committee__basin"),
+)
+
+
+def _counts(basins: list[Basin]) -> Counter:
+    return Counter(
+        {
+            str(model._meta.verbose_name_plural): model.objects.filter(
+                **{f"{path}__in": basins}
+            ).count()
+            for model, path in COUNTED
+        }
+    )
+
+
+class _Loader:
+    def __init__(self, report: LoadReport):
+        self.report = report
+        self.basin = get_valenciennois()
+        self.staff = get_account(Role.STAFF)
+        self.manager = get_account(Role.MANAGER)
+        self.admin = get_account(Role.ADMIN)
+        self.accounts = {
+            account.role: User.objects.get(email=account.email) for account in ACCOUNTS
+        }
+        self.persons: dict[str, User] = {}
+        group_names = {spec.key: spec.group_name for spec in CORPORATIONS}
+        by_group = {
+            corporation.group_name: corporation
+            for corporation in Corporation.objects.filter(basin=self.basin)
+        }
+        try:
+            self.corporations = {key: by_group[name] for key, name in group_names.items()}
+        except KeyError as exc:
+            raise DemoDataError(
+                "Les grandes entreprises de démonstration manquent : chargez-les d'abord."
+            ) from exc
+        self.dossiers = {
+            (dossier.pme.siret, dossier.orientation_date): dossier
+            for dossier in Dossier.objects.filter(pme__commune__epci__basin=self.basin)
+            .select_related("pme")
+            .order_by()
+        }
+
+    def dossier(self, spec: DossierSpec) -> Dossier:
+        dossier = self.dossiers.get((spec.company.siret, spec.oriented_on))
+        if dossier is None:
+            raise DemoDataError(
+                f"Le dossier de démonstration de « {spec.company.name} » est introuvable : "
+                "chargez d'abord les PME."
+            )
+        return dossier
+
+    # --- Persons and committees
+
+    def person(self, who: str) -> User:
+        if who in Role.values:
+            return self.accounts[who]
+        if who not in self.persons:
+            spec = next(p for p in PERSONS if p.key == who)
+            user = User.objects.filter(email=spec.email).first()
+            if user is None:
+                user = User(
+                    email=spec.email,
+                    first_name=spec.first_name,
+                    last_name="Démo",
+                    organisation=spec.organisation,
+                    is_active=False,
+                )
+                user.set_unusable_password()
+                with pghistory.context(user=self.manager.pk):
+                    save_referential(instance=user)
+                self.report.count(user, created=True)
+            else:
+                self.report.count(user)
+            self.persons[who] = user
+        return self.persons[who]
+
+    def committee(self, basin: Basin, kind: str, name: str, by: User | None) -> Committee:
+        committee = Committee.objects.filter(basin=basin, kind=kind).first()
+        if committee is not None:
+            return committee
+        with at(_moment(COMMITTEE_CONSTITUTED, datetime.time(10, 0))):
+            if by is not None:
+                return services.create_committee(basin=basin, kind=kind, by=by, name=name)
+            # No operator account of the comparison basin: written as an import would be.
+            with pghistory.context(user=self.admin.pk):
+                committee = Committee(basin=basin, kind=kind, name=name)
+                committee.full_clean()
+                committee.save()
+        return committee
+
+    def mandates(self, committee: Committee, specs) -> dict[str, CommitteeMembership]:
+        existing = {
+            (m.person_id, m.role, m.start_date): m
+            for m in CommitteeMembership.objects.filter(committee=committee)
+        }
+        seats = {}
+        for spec in specs:
+            person = self.person(spec.who)
+            membership = existing.get((person.pk, spec.role, spec.start))
+            if membership is None:
+                with at(_moment(spec.start, datetime.time(10, 30))):
+                    kwargs = {
+                        "committee": committee,
+                        "person": person,
+                        "start_date": spec.start,
+                        "by": self.manager,
+                        "organisation": spec.organisation,
+                        "corporation": self.corporations.get(spec.corporation),
+                    }
+                    if spec.role == MemberRole.CHAIR and spec.start > COMMITTEE_CONSTITUTED:
+                        membership = services.change_chair(**kwargs)
+                    else:
+                        membership = services.appoint_member(role=spec.role, **kwargs)
+            seats[spec.seat] = membership
+        return seats
+
+    # --- Approval sessions
+
+    def approval_sessions(self, committee: Committee, seats) -> None:
+        existing = set(
+            Session.objects.filter(committee=committee).values_list("starts_at", flat=True)
+        )
+        specs = VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS
+        for index, day in enumerate(SESSIONS):
+            starts_at = _moment(day, SESSION_TIME)
+            agenda = [
+                spec
+                for spec in specs
+                if spec.decided_on == day
+                or (spec.company.serial, day) == (REFUSED_SERIAL, REFUSED_AT)
+            ]
+            if starts_at in existing or not agenda:
+                continue
+            with _about(f"la séance du comité d'agrément du {day:%d/%m/%Y}"):
+                self.approval_session(committee, seats, index, starts_at, agenda)
+
+    def _seats_on(self, seats, day: datetime.date) -> dict[str, CommitteeMembership]:
+        return {
+            seat: membership for seat, membership in seats.items() if membership.is_active_on(day)
+        }
+
+    def approval_session(self, committee, seats, index, starts_at, agenda) -> None:
+        day = starts_at.date()
+        sitting = self._seats_on(seats, day)
+        chair = next(m for m in sitting.values() if m.role == MemberRole.CHAIR)
+        with at(_moment(day - datetime.timedelta(days=28), datetime.time(10, 0))):
+            session = services.create_session(
+                committee=committee,
+                starts_at=starts_at,
+                by=self.staff,
+                place=APPROVAL_PLACE,
+                duration_minutes=180,
+            )
+        items = []
+        agenda_day = day - datetime.timedelta(days=20)
+        with (
+            at(_moment(agenda_day, datetime.time(10, 0))),
+            pghistory.context(user=self.staff.pk),
+        ):
+            for order, spec in enumerate(agenda, start=1):
+                item = AgendaItem(session=session, dossier=self.dossier(spec), order=order)
+                item.full_clean()
+                item.save()
+                item.proposed_corporations.set(self._proposed(spec))
+                services.sync_automatic_recusals(item, by=self.staff)
+                items.append((item, spec))
+        notice = LATE_NOTICE_DAYS if index == LATE_CONVOCATION_SESSION else NOTICE_DAYS
+        convened_on = day - datetime.timedelta(days=notice)
+        session = self._convene(session, self.staff, _moment(convened_on, datetime.time(9, 0)))
+        self._attendance(session, sitting, ATTENDANCE.get(index, {}), starts_at)
+        with at(starts_at):
+            session = services.open_session(session=session, by=self.staff)
+        moment = starts_at + datetime.timedelta(minutes=5)
+        for item, spec in items:
+            moment = self._vote(item, spec, sitting, moment)
+        with at(moment + datetime.timedelta(minutes=10)):
+            session = services.close_session(session=session, by=self.staff)
+        with at(_moment(day + datetime.timedelta(days=7), datetime.time(11, 0))):
+            services.sign_off(session=session, by=chair.person)
+
+    @staticmethod
+    def _convene(session: Session, by: User, moment: datetime.datetime) -> Session:
+        """What `convene_session` does, without emailing the convocation pack on commit: a
+        2005 convocation is not sent in 2026, and the demo's members are on file only."""
+        with at(moment), pghistory.context(user=by.pk):
+            session = lock_session(session)
+            has_chair = (
+                CommitteeMembership.objects.chairs()
+                .active_on(session.day)
+                .filter(committee=session.committee)
+                .exists()
+            )
+            if not has_chair or session.starts_at <= moment:
+                raise DemoDataError(f"{session} : convocation de démonstration impossible.")
+            _copy_rules(session, session.committee)
+            session.convened_at = moment
+            session.convened_by = by
+            _move(session, "convene", by, moment)
+            for item in session.items.all():
+                services.sync_automatic_recusals(item, by=by)
+        return session
+
+    def _proposed(self, spec: DossierSpec) -> list[Corporation]:
+        keys = (
+            NOT_APPROVED[spec.company.serial].proposed
+            if spec.company.serial in NOT_APPROVED
+            else _corporation_keys(spec.company.serial)
+        )
+        return [self.corporations[key] for key in keys]
+
+    def _attendance(self, session, sitting, exceptions, starts_at) -> None:
+        """Present or remote first, then those represented (their holder must take part)."""
+        rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in sitting]
+        rows.sort(key=lambda row: row[1] == A.REPRESENTED)
+        with at(starts_at - datetime.timedelta(minutes=15)):
+            for seat, status, holder in rows:
+                services.record_attendance(
+                    session=session,
+                    membership=sitting[seat],
+                    status=status,
+                    proxy_holder=sitting[holder] if holder else None,
+                    by=self.staff,
+                )
+
+    def _vote(self, item, spec: DossierSpec, sitting, moment) -> datetime.datetime:
+        """Open the vote, let each member vote (in person or by proxy), close it and record
+        the decision; the moment the next item starts."""
+        with at(moment):
+            services.open_item(item=item, by=self.staff)
+        recused = set(item.recusals.values_list("membership_id", flat=True))
+        statuses = dict(
+            Attendance.objects.filter(session=item.session).values_list("membership_id", "status")
+        )
+        holders = dict(
+            Attendance.objects.filter(session=item.session, proxy_holder__isnull=False).values_list(
+                "membership_id", "proxy_holder_id"
+            )
+        )
+        not_approved = NOT_APPROVED.get(spec.company.serial)
+        choices = not_approved.votes if not_approved else DISSENT.get(spec.company.serial, {})
+        default = V.AGAINST if not_approved else V.FOR
+        voted_at = moment + datetime.timedelta(minutes=2)
+        for seat, member in sitting.items():
+            if not member.is_voting or member.pk in recused:
+                continue
+            status = statuses.get(member.pk)
+            if status in (A.PRESENT, A.REMOTE):
+                acting = member
+            elif status == A.REPRESENTED and holders[member.pk] not in recused:
+                acting = next(m for m in sitting.values() if m.pk == holders[member.pk])
+            else:
+                continue
+            voted_at += datetime.timedelta(seconds=20)
+            with at(voted_at):
+                services.cast_vote(
+                    item=item,
+                    member=member,
+                    choice=choices.get(seat, default),
+                    by=acting.person,
+                )
+        with at(moment + datetime.timedelta(minutes=6)):
+            item = services.close_item(item=item, by=self.staff)
+        with at(moment + datetime.timedelta(minutes=7)):
+            self._decide(item, spec)
+        return moment + datetime.timedelta(minutes=10)
+
+    def _decide(self, item: AgendaItem, spec: DossierSpec) -> Decision:
+        """The decision, as `record_decision` writes it, without emailing the decision
+        letter, nor granting the advance (`avances.demo` does). The dossier was moved by
+        `pme.demo` at the same date, except the refused one, moved here."""
+        session = item.session
+        not_approved = NOT_APPROVED.get(spec.company.serial)
+        outcome = not_approved.outcome if not_approved else DecisionOutcome.APPROVED
+        approved = outcome == DecisionOutcome.APPROVED
+        result = services.tally(item)
+        if result.adopted != approved:
+            raise DemoDataError(
+                f"Le vote de démonstration sur « {spec.company.name} » ({result.summary}) ne "
+                "donne pas la décision prévue."
+            )
+        text = not_approved.text if not_approved else ""
+        with pghistory.context(user=self.staff.pk):
+            decision = Decision(
+                item=item,
+                outcome=outcome,
+                decision_date=session.day,
+                domains=list(spec.needs) if approved else [],
+                advance_granted=spec.advance if approved else Decimal("0.00"),
+                advance_requested=item.dossier.advance_requested,
+                cap_copied=session.committee.basin.cap_on(session.day) if approved else None,
+                missing=text if outcome == DecisionOutcome.DEFERRED else "",
+                reason=text if outcome == DecisionOutcome.REJECTED else "",
+                recorded_by=self.staff,
+                recorded_at=timezone.now(),
+            )
+            decision.full_clean()
+            decision.save()
+            if approved:
+                decision.corporations.set(self._proposed(spec))
+        if item.dossier.state == DossierState.SUBMITTED:
+            transition_dossier(
+                dossier=item.dossier,
+                to_state=DOSSIER_STATE_FOR[outcome],
+                by=self.staff,
+                comment=f"Séance du {session.day:%d/%m/%Y} : {result.summary}. Motif : {text}",
+                decision_date=session.day,
+                expected_state=DossierState.SUBMITTED,
+                for_committee=True,
+            )
+            self.report.count(item.dossier.transitions.latest("at", "pk"), created=True)
+        return decision
+
+    # --- The session to come
+
+    def upcoming_session(self, committee: Committee) -> None:
+        """A session a few weeks ahead, convened, with the renewal's submitted dossiers: a
+        demo user can keep it and run the vote on its day. Left alone once it exists; not
+        made again once its dossiers have been decided."""
+        specs = [spec for spec in PIPELINE_DOSSIERS if spec.company.serial in UPCOMING]
+        dossiers = [self.dossier(spec) for spec in specs]
+        if AgendaItem.objects.filter(
+            session__committee=committee, dossier__in=dossiers
+        ).exists() or any(d.state != DossierState.SUBMITTED for d in dossiers):
+            return
+        day = _thursday_after(timezone.localdate() + datetime.timedelta(weeks=UPCOMING_WEEKS))
+        with _about(f"la séance à venir du comité d'agrément ({day:%d/%m/%Y})"):
+            session = services.create_session(
+                committee=committee,
+                starts_at=_moment(day, SESSION_TIME),
+                by=self.staff,
+                place=APPROVAL_PLACE,
+                duration_minutes=120,
+            )
+            for spec, dossier in zip(specs, dossiers, strict=True):
+                services.add_agenda_item(
+                    session=session,
+                    dossier=dossier,
+                    by=self.staff,
+                    proposed_corporations=[
+                        self.corporations[key] for key in UPCOMING[spec.company.serial]
+                    ],
+                )
+            self._convene(session, self.staff, timezone.now())
+
+    # --- Steering
+
+    def steering_session(self, committee: Committee, seats) -> None:
+        starts_at = _moment(STEERING_DAY, SESSION_TIME)
+        if Session.objects.filter(committee=committee, starts_at=starts_at).exists():
+            return
+        chair = seats["chair"]
+        with _about(f"la séance du comité de pilotage du {STEERING_DAY:%d/%m/%Y}"):
+            with at(_moment(STEERING_DAY - datetime.timedelta(days=28), datetime.time(10, 0))):
+                session = services.create_session(
+                    committee=committee,
+                    starts_at=starts_at,
+                    by=self.manager,
+                    place=STEERING_PLACE,
+                    agenda_notes=STEERING_NOTES,
+                )
+            convened_on = STEERING_DAY - datetime.timedelta(days=17)
+            session = self._convene(
+                session, self.manager, _moment(convened_on, datetime.time(9, 0))
+            )
+            self._attendance_by(session, seats, STEERING_ATTENDANCE, starts_at, self.manager)
+            with at(starts_at):
+                session = services.open_session(session=session, by=self.manager)
+            with at(starts_at + datetime.timedelta(minutes=110)):
+                session = services.close_session(session=session, by=self.manager)
+            with at(_moment(STEERING_DAY + datetime.timedelta(days=8), datetime.time(11, 0))):
+                services.sign_off(session=session, by=chair.person)
+
+    def _attendance_by(self, session, seats, exceptions, starts_at, by) -> None:
+        rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in seats]
+        rows.sort(key=lambda row: row[1] == A.REPRESENTED)
+        with at(starts_at - datetime.timedelta(minutes=15)):
+            for seat, status, holder in rows:
+                services.record_attendance(
+                    session=session,
+                    membership=seats[seat],
+                    status=status,
+                    proxy_holder=seats[holder] if holder else None,
+                    by=by,
+                )
+
+
+def load_committees(report: LoadReport) -> None:
+    """The committees, their members, sessions, attendance, agendas, recusals, votes and
+    decisions; a summary line."""
+    loader = _Loader(report)
+    valenciennois, comparison = loader.basin, get_comparison_basin()
+    before = _counts([valenciennois, comparison])
+    approval = loader.committee(
+        valenciennois, CommitteeKind.APPROVAL, "Comité d'agrément du Valenciennois", loader.manager
+    )
+    steering = loader.committee(
+        valenciennois, CommitteeKind.STEERING, "Comité de pilotage du Valenciennois", loader.manager
+    )
+    loader.committee(
+        comparison, CommitteeKind.APPROVAL, f"Comité d'agrément de {comparison.name}", None
+    )
+
+    with _about("les membres du comité d'agrément"):
+        approval_seats = loader.mandates(approval, (*APPROVAL_MANDATES, NEW_CHAIR))
+    with _about("les membres du comité de pilotage"):
+        steering_seats = loader.mandates(steering, STEERING_MANDATES)
+    # Read again: handing the chair over ended Saint-Gobain's mandate in the database.
+    approval_seats, steering_seats = (
+        {
+            seat: CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
+            for seat, membership in seats.items()
+        }
+        for seats in (approval_seats, steering_seats)
+    )
+    loader.approval_sessions(approval, approval_seats)
+    loader.steering_session(steering, steering_seats)
+    loader.upcoming_session(approval)
+
+    after = _counts([valenciennois, comparison])
+    for label, number in after.items():
+        report.seen[label] += number
+        if number > before[label]:
+            report.created[label] += number - before[label]
+    report.summaries.extend(summary_lines())
+
+
+def first_period_decisions():
+    """The decisions of the Valenciennois approval committee's sessions of the first
+    period."""
+    first = get_first_period()
+    return Decision.objects.filter(
+        item__session__committee__basin=first.basin,
+        item__session__committee__kind=CommitteeKind.APPROVAL,
+        decision_date__range=(first.start_date, first.end_date),
+    )
+
+
+def summary_lines() -> list[str]:
+    valenciennois = get_valenciennois()
+    sessions = Session.objects.filter(
+        committee__basin=valenciennois, committee__kind=CommitteeKind.APPROVAL
+    )
+    decisions = Decision.objects.filter(item__session__in=sessions)
+    outcomes = Counter(decisions.values_list("outcome", flat=True))
+    upcoming = sessions.exclude(status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED]).count()
+    recusals = Recusal.objects.filter(item__session__in=sessions).count()
+    steering = Session.objects.filter(
+        committee__basin=valenciennois,
+        committee__kind=CommitteeKind.STEERING,
+        status=SessionStatus.SIGNED,
+    ).count()
+    approved_first = first_period_decisions().filter(outcome=DecisionOutcome.APPROVED).count()
+    pending = AgendaItem.objects.filter(session__in=sessions, status=ItemStatus.PENDING).count()
+    return [
+        f"Comités : {sessions.filter(status=SessionStatus.SIGNED).count()} séances du comité "
+        f"d'agrément au procès-verbal signé ({approved_first} agréments en première période, "
+        f"{outcomes[DecisionOutcome.DEFERRED]} ajournement, "
+        f"{outcomes[DecisionOutcome.REJECTED]} refus, {recusals} déports) et {upcoming} à venir "
+        f"({pending} dossiers à examiner) ; {steering} séance du comité de pilotage."
+    ]

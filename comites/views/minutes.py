@@ -1,0 +1,168 @@
+"""The minutes (procès-verbal), their signature and their amendments; the downloads (pack,
+minutes, decision letter, `.ics`); and a member's read-only page of a dossier."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from alize.forms import attach_errors
+from alize.pdf import pdf_filename, pdf_response
+from comites import ics, permissions, services
+from comites.forms import AmendmentForm
+from comites.minutes import minutes_data
+from comites.models import visible_dossiers
+from comites.views.common import REFUSALS, flag, session_or_404
+from comites.views.sessions import ActionView, SessionFormMixin
+from comites.views.voting import decision_or_404
+from comites.workflow import SessionStatus
+
+
+class MinutesView(TemplateView):
+    template_name = "comites/minutes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        session = session_or_404(user, self.kwargs["pk"])
+        can_amend = flag(permissions.can_amend_minutes(user, session)) and session.is_signed
+        context.update(
+            session=session,
+            minutes=minutes_data(session),
+            can_sign=flag(permissions.can_sign_minutes(user, session))
+            and session.status == SessionStatus.CLOSED,
+            amendment_form=kwargs.get("amendment_form")
+            or (AmendmentForm(session=session) if can_amend else None),
+        )
+        return context
+
+
+class SignView(ActionView):
+    predicate = staticmethod(permissions.can_sign_minutes)
+    success = "Le procès-verbal est signé : la séance ne se modifie plus."
+
+    def target(self):
+        return reverse("comites:minutes", args=[self.session.pk])
+
+    def act(self):
+        services.sign_off(session=self.session, by=self.request.user)
+
+
+class AmendmentCreateView(SessionFormMixin, FormView):
+    form_class = AmendmentForm
+    predicate = staticmethod(permissions.can_amend_minutes)
+    title = "Avenant au procès-verbal"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "session": self.session}
+
+    def form_valid(self, form):
+        try:
+            services.amend_minutes(
+                session=self.session,
+                text=form.cleaned_data["text"],
+                item=form.cleaned_data["item"],
+                by=self.request.user,
+            )
+        except REFUSALS as error:
+            if isinstance(error, ValidationError):
+                attach_errors(error, form)
+            else:
+                form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "L'avenant est ajouté au procès-verbal.")
+        return redirect(reverse("comites:minutes", args=[self.session.pk]))
+
+
+# --- Downloads ---------------------------------------------------------------------------
+
+
+def _day(session) -> str:
+    return f"{timezone.localtime(session.starts_at):%Y-%m-%d}"
+
+
+class PackPdfView(View):
+    """The pack sent with the convocation: members reach it once the session is convened
+    (`Session.objects.visible_to`)."""
+
+    def get(self, request, pk):
+        from comites.documents import build_pack_pdf
+
+        session = session_or_404(request.user, pk)
+        return pdf_response(
+            build_pack_pdf(session),
+            pdf_filename("dossier-de-seance", session.committee, _day(session)),
+        )
+
+
+class MinutesPdfView(View):
+    def get(self, request, pk):
+        from comites.documents import build_minutes_pdf
+
+        session = session_or_404(request.user, pk)
+        return pdf_response(
+            build_minutes_pdf(session),
+            pdf_filename("proces-verbal", session.committee, _day(session)),
+        )
+
+
+class DecisionLetterView(View):
+    def get(self, request, pk):
+        from comites.documents import build_decision_letter_pdf
+
+        decision = decision_or_404(request.user, pk)
+        return pdf_response(
+            build_decision_letter_pdf(decision),
+            pdf_filename("decision", decision.item.dossier.pme, decision.decision_date),
+        )
+
+
+class IcsView(View):
+    def get(self, request, pk):
+        session = session_or_404(request.user, pk)
+        agenda = [
+            f"{item.dossier.pme.name}"
+            for item in session.items.select_related("dossier__pme").order_by("order")
+        ]
+        invitation = ics.session_invitation(session, stamp=timezone.now(), agenda=agenda)
+        response = HttpResponse(
+            ics.build_ics(invitation), content_type="text/calendar; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="seance-{session.pk}.ics"'
+        return response
+
+
+# --- A member's view of a dossier --------------------------------------------------------
+
+
+class DossierView(TemplateView):
+    """What a committee member reads of a dossier on their agenda: the company, the project,
+    the jobs, the advance requested and the names of its documents; never the SME's
+    contacts (personal data)."""
+
+    template_name = "comites/dossier_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        dossier = get_object_or_404(
+            visible_dossiers(self.request.user).select_related("pme__commune__epci__basin"),
+            pk=self.kwargs["pk"],
+        )
+        items = (
+            dossier.agenda_items.visible_to(self.request.user)
+            .select_related("session__committee")
+            .order_by("-session__starts_at")
+        )
+        context.update(
+            dossier=dossier,
+            pme=dossier.pme,
+            items=list(items),
+            documents=list(
+                dossier.documents.only("title", "kind", "dossier_id").order_by("kind", "title")
+            ),
+        )
+        return context

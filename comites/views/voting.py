@@ -1,0 +1,205 @@
+"""The votes, with htmx: opening and closing an item, voting (for oneself, by proxy, or
+recorded by the secretary), declaring an interest, the live tally and the decision."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import FormView
+
+from alize.forms import attach_errors
+from comites import permissions, services
+from comites.forms import DecisionForm, InterestForm, VoteForm
+from comites.models import AgendaItem, CommitteeMembership, Decision
+from comites.views.common import REFUSALS, allowed_or_404, done, item_or_404, refusal_text
+from comites.views.context import session_view
+from comites.views.sessions import ActionView, ItemMixin, SessionFormMixin
+from comites.workflow import DecisionOutcome, ItemStatus
+
+ITEM_TEMPLATE = "comites/partials/_item.html"
+TALLY_TEMPLATE = "comites/partials/_tally.html"
+
+
+def render_item(request, item, *, error: str = "", success: str = ""):
+    """The item's card, as the session page draws it for this user, with a message."""
+    view = session_view(request.user, item.session)
+    context = {
+        "session": item.session,
+        "sv": view,
+        "rights": view.rights,
+        "iv": view.item(item.pk),
+        "item_error": error,
+        "item_success": success,
+    }
+    return render(request, ITEM_TEMPLATE, context)
+
+
+class ItemTallyView(View):
+    """The tally of one item, polled by htmx: live for the chair, the secretary and the
+    operator; for members, the result once the vote is closed."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, pk):
+        item = item_or_404(request.user, pk)
+        view = session_view(request.user, item.session)
+        return render(
+            request,
+            TALLY_TEMPLATE,
+            {"session": item.session, "sv": view, "rights": view.rights, "iv": view.item(pk)},
+        )
+
+
+class ItemPostView(View):
+    """An action on an item from its card: htmx gets the card back, others a redirect."""
+
+    http_method_names = ["post"]
+    success = ""
+
+    def act(self, request, item) -> str:
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        item = item_or_404(request.user, pk)
+        error = success = ""
+        try:
+            success = self.act(request, item) or self.success
+        except REFUSALS as refusal:
+            error = refusal_text(refusal)
+        if request.htmx:
+            return render_item(request, item, error=error, success=success)
+        url = reverse("comites:session_detail", args=[item.session_id]) + f"#point-{item.pk}"
+        return done(request, url, success=success, error=error or None)
+
+
+class VoteView(ItemPostView):
+    """Pour / Contre / Abstention, for oneself, for the member represented, or in the room
+    (the secretary). The service says who may vote for whom."""
+
+    def act(self, request, item):
+        form = VoteForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Ce vote n'est pas reconnu : rechargez la page.")
+        member = CommitteeMembership.objects.filter(
+            pk=form.cleaned_data["member"], committee_id=item.session.committee_id
+        ).first()
+        if member is None:
+            raise ValidationError(services.ONLY_FOR_ONESELF)
+        vote = services.cast_vote(
+            item=item, member=member, choice=form.cleaned_data["choice"], by=request.user
+        )
+        whose = (
+            "Votre vote" if member.person_id == request.user.pk else f"Le vote de {member.person}"
+        )
+        return f"{whose} est enregistré : {vote.get_choice_display().lower()}."
+
+
+class InterestView(ItemPostView):
+    def act(self, request, item):
+        form = InterestForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError("Précisez l'intérêt déclaré.")
+        session = item.session
+        member_pk = form.cleaned_data["member"]
+        if member_pk:
+            member = CommitteeMembership.objects.filter(
+                pk=member_pk, committee_id=session.committee_id
+            ).first()
+        else:
+            member = permissions.mandate_of(request.user, session.committee_id, session.day)
+        if member is None:
+            raise ValidationError(permissions.NOT_YOUR_COMMITTEE)
+        services.declare_interest(
+            item=item, membership=member, details=form.cleaned_data["details"], by=request.user
+        )
+        return (
+            f"Le déport de {member.person} est enregistré : il ou elle ne vote pas sur ce dossier."
+        )
+
+
+class ItemOpenView(ItemMixin, ActionView):
+    predicate = staticmethod(permissions.can_conduct_votes)
+
+    def target(self):
+        return self.session_url + f"#point-{self.item.pk}"
+
+    def act(self):
+        services.open_item(item=self.item, by=self.request.user)
+        self.success = f"Le vote sur le point n° {self.item.order} est ouvert."
+
+
+class ItemCloseView(ItemMixin, ActionView):
+    predicate = staticmethod(permissions.can_conduct_votes)
+
+    def target(self):
+        return self.session_url + f"#point-{self.item.pk}"
+
+    def act(self):
+        services.close_item(item=self.item, by=self.request.user)
+        result = services.tally(self.item)
+        self.success = f"Le vote sur le point n° {self.item.order} est clos : {result.summary}."
+
+
+class DecisionCreateView(ItemMixin, FormView):
+    form_class = DecisionForm
+    predicate = staticmethod(permissions.can_record_decision)
+
+    def dispatch(self, request, *args, **kwargs):
+        self.load(request, kwargs)
+        allowed_or_404(self.predicate(request.user, self.session))
+        if self.item.status != ItemStatus.CLOSED or hasattr(self.item, "decision"):
+            messages.error(
+                request,
+                "La décision s'enregistre une fois le vote clos, une seule fois.",
+            )
+            return redirect(self.session_url)
+        return super(SessionFormMixin, self).dispatch(request, *args, **kwargs)
+
+    @property
+    def title(self):
+        return f"Décision sur le point n° {self.item.order} : {self.item.dossier.pme}"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "item": self.item}
+
+    def get_initial(self):
+        result = services.tally(self.item)
+        return {"outcome": DecisionOutcome.APPROVED if result.adopted else DecisionOutcome.DEFERRED}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["help_text"] = f"Résultat du vote : {services.tally(self.item).summary}."
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        approved = data["outcome"] == DecisionOutcome.APPROVED
+        try:
+            services.record_decision(
+                item=self.item,
+                outcome=data["outcome"],
+                corporations=data["corporations"] if approved else [],
+                domains=data["domains"] if approved else [],
+                advance_granted=(data["advance_granted"] or 0) if approved else 0,
+                missing=data["missing"] if data["outcome"] == DecisionOutcome.DEFERRED else "",
+                reason=data["reason"] if data["outcome"] == DecisionOutcome.REJECTED else "",
+                by=self.request.user,
+            )
+        except REFUSALS as error:
+            if isinstance(error, ValidationError):
+                attach_errors(error, form)
+            else:
+                form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "La décision est enregistrée.")
+        return redirect(self.session_url + f"#point-{self.item.pk}")
+
+
+def decision_or_404(user, pk) -> Decision:
+    return get_object_or_404(
+        Decision.objects.filter(item__in=AgendaItem.objects.visible_to(user)).select_related(
+            "item__session__committee__basin", "item__dossier__pme"
+        ),
+        pk=pk,
+    )

@@ -1,0 +1,220 @@
+"""The indicators API for the national Alizé structure (read-only, token-authenticated).
+
+`GET /api/v1/basins/` lists the basins and their programme periods; `GET
+/api/v1/indicators/?basin=<slug>&period=<id>` gives a basin's indicators for a period: the
+same figures as the dashboard (`pilotage.indicators.compute`), every indicator under its
+stable key with its French label, unit and value, and the breakdowns. Clients send
+`Authorization: Bearer <jeton>`; tokens are created by an administrator (admin action or
+`manage.py create_api_token <nom>`) and only their SHA-256 is stored. The OpenAPI schema
+(`/api/v1/openapi.json`) and its documentation page (`/api/v1/docs/`, served from local
+files) are open to signed-in users.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Literal
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.openapi.docs import Swagger
+from ninja.security import HttpBearer
+from pydantic import Field, create_model
+
+from alize.models import Basin, ProgrammePeriod
+from pilotage import indicators
+from pilotage.models import ApiToken
+
+Number = int | float | None
+Unit = Literal["count", "eur", "percent", "ratio", "days"]
+
+
+class TokenAuth(HttpBearer):
+    """A bearer token matched by its SHA-256; each use is stamped on the token."""
+
+    openapi_description = "Jeton d'accès fourni par l'administrateur d'Alizé."
+
+    def authenticate(self, request, token):
+        api_token = ApiToken.objects.matching(token).first()
+        if api_token is None:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        return api_token
+
+
+api = NinjaAPI(
+    title="API des indicateurs Alizé",
+    version="1",
+    description=(
+        "Les indicateurs des bassins d'emploi Alizé, calculés comme sur les tableaux de bord. "
+        "Authentification : en-tête `Authorization: Bearer <jeton>`."
+    ),
+    urls_namespace="api",
+    auth=TokenAuth(),
+    docs=Swagger(),
+    docs_url="/docs/",
+)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    response = api.create_response(
+        request, {"detail": "Jeton d'accès absent ou invalide."}, status=401
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class Error(Schema):
+    detail: str = Field(description="Le motif, en français.")
+
+
+class PeriodOut(Schema):
+    id: int = Field(description="Identifiant de la période, à passer en paramètre `period`.")
+    name: str = Field(description="Intitulé de la période de programme.")
+    start_date: datetime.date
+    end_date: datetime.date
+    target_jobs: int | None = Field(description="Objectif d'emplois de la période.")
+    target_smes: int | None = Field(description="Objectif de PME accompagnées.")
+
+
+class BasinOut(Schema):
+    slug: str = Field(description="Identifiant stable du bassin, à passer en paramètre `basin`.")
+    name: str
+    operator_name: str = Field(description="L'opérateur local qui anime Alizé dans le bassin.")
+    periods: list[PeriodOut] = Field(description="Ses périodes de programme, de la plus ancienne.")
+
+
+class BasinRef(Schema):
+    slug: str
+    name: str
+
+
+class Indicator(Schema):
+    label: str = Field(description="Libellé français de l'indicateur.")
+    unit: Unit = Field(
+        description="Unité : count (nombre), eur (euros), percent (%), ratio, days (jours)."
+    )
+    value: Number = Field(description="La valeur ; null quand elle n'est pas définie.")
+
+
+class BreakdownItem(Schema):
+    label: str
+    value: Number
+
+
+class Breakdown(Schema):
+    label: str
+    unit: Unit
+    items: list[BreakdownItem]
+
+
+def _fields_of(definitions: dict, kind: type) -> dict:
+    return {
+        key: (kind, Field(title=definition.label, description=definition.help))
+        for key, definition in definitions.items()
+    }
+
+
+# One named field per indicator: the schema documents each key with its written definition.
+Indicators = create_model(
+    "Indicators", __base__=Schema, **_fields_of(indicators.DEFINITIONS, Indicator)
+)
+Breakdowns = create_model(
+    "Breakdowns", __base__=Schema, **_fields_of(indicators.BREAKDOWNS, Breakdown)
+)
+
+
+class IndicatorsOut(Schema):
+    basin: BasinRef
+    period: PeriodOut
+    computed_on: datetime.date = Field(description="Date du calcul (Europe/Paris).")
+    indicators: Indicators
+    breakdowns: Breakdowns
+
+
+# --- Endpoints -------------------------------------------------------------------------------
+
+
+def _number(value) -> Number:
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@api.get(
+    "/basins/",
+    response=list[BasinOut],
+    url_name="basins",
+    operation_id="list_basins",
+    summary="Les bassins et leurs périodes de programme",
+    tags=["bassins"],
+)
+def basins(request):
+    return Basin.objects.order_by("name").prefetch_related(
+        Prefetch("periods", queryset=ProgrammePeriod.objects.order_by("start_date"))
+    )
+
+
+@api.get(
+    "/indicators/",
+    response={200: IndicatorsOut, 404: Error},
+    url_name="indicators",
+    operation_id="get_indicators",
+    summary="Les indicateurs d'un bassin pour une période",
+    description=(
+        "Les mêmes chiffres que le tableau de bord du bassin. Sans `period`, la période en "
+        "cours (ou la dernière commencée)."
+    ),
+    tags=["indicateurs"],
+)
+def indicators_of(
+    request,
+    basin: str = Query(..., description="Identifiant (slug) du bassin, voir /basins/."),
+    period: str = Query("", description="Identifiant de la période de programme."),
+):
+    found = Basin.objects.filter(slug=basin).first()
+    if found is None:
+        raise HttpError(404, f"Bassin inconnu : « {basin} ».")
+    if period:
+        programme = (
+            ProgrammePeriod.objects.filter(basin=found, pk=int(period)).first()
+            if period.isdigit()
+            else None
+        )
+        if programme is None:
+            raise HttpError(404, f"Période inconnue pour le bassin {found.name} : « {period} ».")
+    else:
+        programme = indicators.default_period(found)
+        if programme is None:
+            raise HttpError(404, f"Le bassin {found.name} n'a aucune période de programme.")
+    today = timezone.localdate()
+    figures = indicators.compute(indicators.Scope(found, programme), today=today)
+    return {
+        "basin": found,
+        "period": programme,
+        "computed_on": today,
+        "indicators": {
+            key: {
+                "label": definition.label,
+                "unit": definition.unit,
+                "value": _number(figures.values.get(key)),
+            }
+            for key, definition in indicators.DEFINITIONS.items()
+        },
+        "breakdowns": {
+            key: {
+                "label": definition.label,
+                "unit": definition.unit,
+                "items": [
+                    {"label": label, "value": _number(value)}
+                    for label, value in figures.breakdowns.get(key, [])
+                ],
+            }
+            for key, definition in indicators.BREAKDOWNS.items()
+        },
+    }

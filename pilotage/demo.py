@@ -1,0 +1,29 @@
+"""The demo's report subscriptions: the Porte du Hainaut intercommunality receives its
+quarterly report, so that `manage.py send_due_reports` writes an emailed PDF to var/mail/.
+
+A subscription is created once and never overwritten: a second load changes nothing, and
+what a demo user changed on the subscription page stays.
+"""
+
+import pghistory
+
+from alize.demo import PORTE_DU_HAINAUT, LoadReport, get_account, get_funder, get_valenciennois
+from alize.models import Epci, Role
+from pilotage.models import Frequency, ReportSubscription
+
+RECIPIENTS = ["financeur@alize.demo"]
+
+
+def load_report_subscriptions(report: LoadReport) -> None:
+    valenciennois = get_valenciennois()
+    funder = get_funder(Epci.objects.get(siren=PORTE_DU_HAINAUT).name, valenciennois)
+    subscription = ReportSubscription.objects.filter(funder=funder).first()
+    created = subscription is None
+    if created:
+        subscription = ReportSubscription(
+            funder=funder, frequency=Frequency.QUARTERLY, recipients=RECIPIENTS, active=True
+        )
+        subscription.full_clean()
+        with pghistory.context(user=get_account(Role.MANAGER).pk):
+            subscription.save()
+    report.count(subscription, created=created)

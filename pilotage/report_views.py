@@ -1,0 +1,219 @@
+"""Screens of the reports: the archive, a report's PDF and its progress, the funders'
+subscriptions and the « Générer maintenant » button.
+
+Who may do what (a refusal is a 404):
+- read the archive: the operators (their basins' reports), the administrator (all), a
+  funder's representative (its own funder's reports), the steering committee (its basins'
+  programme reports);
+- manage subscriptions and generate a report now: the operators and the administrator.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import ListView, TemplateView
+from django.views.generic.edit import FormView
+
+from alize.forms import attach_errors
+from alize.models import OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
+from alize.pdf import pdf_response
+from pilotage import reports
+from pilotage.models import Report, ReportSubscription
+
+# --- Who may do what -------------------------------------------------------------------
+
+
+def can_browse_reports(user) -> bool:
+    """Operators, the administrator, the steering committee and funders read reports."""
+    return user.is_authenticated and user.has_role(
+        *OPERATOR_ROLES, Role.ADMIN, Role.STEERING, Role.FUNDER
+    )
+
+
+def can_manage_reports(user) -> bool:
+    """Operators and the administrator edit subscriptions and generate reports."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
+
+
+class AllowedMixin:
+    allowed = staticmethod(can_browse_reports)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.allowed(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+# --- The archive -------------------------------------------------------------------------
+
+
+class ReportListView(AllowedMixin, ListView):
+    template_name = "pilotage/reports/report_list.html"
+    paginate_by = 25
+    context_object_name = "reports"
+
+    def get_queryset(self):
+        reports_ = Report.objects.visible_to(self.request.user).with_related()
+        funder = self.request.GET.get("financeur", "")
+        if funder.isdigit():
+            reports_ = reports_.filter(funder_id=int(funder))
+        return reports_
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        manages = can_manage_reports(user)
+        context.update(
+            manages=manages,
+            # Staff read why a report failed; funders see only that it did.
+            shows_errors=manages,
+        )
+        if manages:
+            basins = Basin.objects.visible_to(user).prefetch_related(
+                Prefetch(
+                    "funders",
+                    queryset=Funder.objects.select_related("report_subscription").order_by("name"),
+                ),
+                Prefetch("periods", queryset=ProgrammePeriod.objects.order_by("-start_date")),
+            )
+            context["basins"] = basins
+        return context
+
+
+class ReportStatusView(AllowedMixin, TemplateView):
+    """The status badge of one report: htmx polls it until the report is sent or failed."""
+
+    template_name = "pilotage/reports/partials/_status.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = get_object_or_404(
+            Report.objects.visible_to(self.request.user).with_related(), pk=self.kwargs["pk"]
+        )
+        context.update(report=report, shows_errors=can_manage_reports(self.request.user))
+        return context
+
+
+class ReportDownloadView(AllowedMixin, View):
+    def get(self, request, pk):
+        report = get_object_or_404(Report.objects.visible_to(request.user), pk=pk)
+        if not report.pdf:
+            raise Http404("Ce rapport n'est pas encore construit.")
+        with report.pdf.open("rb") as handle:
+            return pdf_response(handle.read(), report.pdf.name.rsplit("/", 1)[-1])
+
+
+# --- Generating now ------------------------------------------------------------------------
+
+
+class GenerateReportView(AllowedMixin, View):
+    """POST: build and send a funder's report of its last complete period (or a basin's
+    programme report of a period), in the background; the archive shows its progress."""
+
+    allowed = staticmethod(can_manage_reports)
+
+    def post(self, request, funder_pk=None, period_pk=None):
+        user = request.user
+        if funder_pk is not None:
+            funder = get_object_or_404(Funder.objects.visible_to(user), pk=funder_pk)
+            target = {"funder": funder}
+        else:
+            period = get_object_or_404(ProgrammePeriod.objects.visible_to(user), pk=period_pk)
+            target = {"period": period}
+        try:
+            report = reports.request_report_now(by=user, **target)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("pilotage:report_list")
+        messages.success(
+            request, f"{report} : la construction et l'envoi sont lancés, suivez-les ci-dessous."
+        )
+        return redirect(f"{reverse('pilotage:report_list')}#rapport-{report.pk}")
+
+
+# --- Subscriptions -------------------------------------------------------------------------
+
+
+class RecipientsField(forms.CharField):
+    """Addresses typed one a line (or separated by commas or semicolons)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        for separator in (",", ";"):
+            text = text.replace(separator, "\n")
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value):
+        # Each address is checked by the model (ReportSubscription.clean), for every writer.
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class SubscriptionForm(forms.ModelForm):
+    recipients = RecipientsField(
+        label="Destinataires",
+        required=False,
+        help_text="Une adresse électronique par ligne.",
+    )
+
+    class Meta:
+        model = ReportSubscription
+        fields = ["frequency", "recipients", "active"]
+        help_texts = {
+            "frequency": "Le rapport couvre le dernier mois, trimestre ou année achevé.",
+            "active": "Décochez pour suspendre les envois sans perdre les destinataires.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        from crispy_forms.helper import FormHelper
+        from crispy_forms.layout import Submit
+
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Enregistrer"))
+
+
+class SubscriptionUpdateView(AllowedMixin, FormView):
+    template_name = "pilotage/reports/subscription_form.html"
+    form_class = SubscriptionForm
+    allowed = staticmethod(can_manage_reports)
+
+    def dispatch(self, request, *args, **kwargs):
+        if can_manage_reports(request.user):
+            self.funder = get_object_or_404(
+                Funder.objects.visible_to(request.user).select_related("basin"),
+                pk=kwargs["funder_pk"],
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        subscription = ReportSubscription.objects.filter(funder=self.funder).first()
+        kwargs["instance"] = subscription or ReportSubscription(funder=self.funder)
+        return kwargs
+
+    def form_valid(self, form):
+        try:
+            reports.save_subscription(subscription=form.save(commit=False), by=self.request.user)
+        except ValidationError as error:
+            attach_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Abonnement de {self.funder} enregistré.")
+        return redirect("pilotage:report_list")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(funder=self.funder, title=f"Rapports de {self.funder}")
+        return context
