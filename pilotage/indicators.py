@@ -696,12 +696,21 @@ def previous_period(period) -> ProgrammePeriod | None:
 
 
 def default_period(basin: Basin, today: datetime.date | None = None) -> ProgrammePeriod | None:
-    """The basin's period in force today, else the last one that started, else the first."""
+    """The basin's period in force today; else the last one that started and supported an
+    SME (a programme over, read for its results); else the last one that started; else the
+    first."""
     today = today or timezone.localdate()
     periods = ProgrammePeriod.objects.filter(basin=basin)
+    supported = (
+        Dossier.objects.for_basin(basin)
+        .supported()
+        .filter(decision_date__gte=OuterRef("start_date"), decision_date__lte=OuterRef("end_date"))
+    )
+    started = periods.filter(start_date__lte=today).order_by("-start_date")
     return (
         periods.on(today).order_by("-start_date").first()
-        or periods.filter(start_date__lte=today).order_by("-start_date").first()
+        or started.filter(Exists(supported)).first()
+        or started.first()
         or periods.order_by("start_date").first()
     )
 

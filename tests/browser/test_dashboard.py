@@ -43,6 +43,7 @@ def test_the_sub_prefecture_reads_the_programme_dashboard(live_server, page, bas
     page.get_by_label("Mot de passe").fill("motdepasse-de-test")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{live_server.url}/")
+    page.get_by_role("button", name="Pilotage").click()
     page.get_by_role("link", name="Tableau de bord").click()
     page.wait_for_url(re.compile(r"/pilotage/"))
 

@@ -18,6 +18,7 @@ from pilotage.indicators import (
     DEFINITIONS,
     Scope,
     compute,
+    default_period,
     format_value,
     other_basins,
     previous_period,
@@ -354,3 +355,11 @@ def test_the_demo_advances_register_holds_the_13_valenciennes_advances(valencien
     # The one late advance stopped paying long ago: it is at risk beyond 90 days.
     assert values["par90"] > 0
     assert values["advances_outstanding"] > 0
+
+
+def test_a_programme_over_opens_on_its_last_period_that_supported_smes(valenciennes):
+    # The demo's periods are over (2005–2011); the renewal supported no SME yet.
+    assert default_period(valenciennes["basin"]) == valenciennes["first"]
+    # During a period, that period, even before its first approval.
+    in_renewal = valenciennes["renewal"].start_date + datetime.timedelta(days=10)
+    assert default_period(valenciennes["basin"], in_renewal) == valenciennes["renewal"]
