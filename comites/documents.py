@@ -24,6 +24,7 @@ from avances.models import Advance
 from comites.minutes import minutes_data
 from comites.models import AgendaItem, CommitteeMembership, Decision, Session
 from comites.workflow import AttendanceStatus, DecisionOutcome
+from pilotage.reports import period_on, programme_report_html
 from pme.models import Dossier, DossierState
 from pme.pdf import dossier_summaries, render_summary_html
 
@@ -149,8 +150,6 @@ def build_pack_pdf(session: Session) -> bytes:
     steering committee, the programme report of the period in force on the session's day
     (`pilotage.reports`), or the basin's key figures (`steering_key_counts`) when the basin
     has no programme period yet."""
-    from pilotage.reports import period_on, programme_report_html
-
     session = _session(session)
     committee = session.committee
     chair = _chair(committee.pk, session.day)

@@ -32,3 +32,18 @@ def readable_basins(user):
         else:
             scopes |= Q(pk__in=user.basins.values("pk"))
     return Basin.objects.filter(scopes).distinct()
+
+
+# --- The reports ---------------------------------------------------------------------
+
+
+def can_browse_reports(user) -> bool:
+    """Operators, the administrator, the steering committee and funders read reports."""
+    return user.is_authenticated and user.has_role(
+        *OPERATOR_ROLES, Role.ADMIN, Role.STEERING, Role.FUNDER
+    )
+
+
+def can_manage_reports(user) -> bool:
+    """Operators and the administrator edit subscriptions and generate reports."""
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)

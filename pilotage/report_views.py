@@ -8,6 +8,8 @@ Who may do what (a refusal is a 404):
 - manage subscriptions and generate a report now: the operators and the administrator.
 """
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,24 +22,11 @@ from django.views.generic import ListView, TemplateView
 from django.views.generic.edit import FormView
 
 from alize.forms import attach_errors
-from alize.models import OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
+from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
 from pilotage import reports
 from pilotage.models import Report, ReportSubscription
-
-# --- Who may do what -------------------------------------------------------------------
-
-
-def can_browse_reports(user) -> bool:
-    """Operators, the administrator, the steering committee and funders read reports."""
-    return user.is_authenticated and user.has_role(
-        *OPERATOR_ROLES, Role.ADMIN, Role.STEERING, Role.FUNDER
-    )
-
-
-def can_manage_reports(user) -> bool:
-    """Operators and the administrator edit subscriptions and generate reports."""
-    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
+from pilotage.permissions import can_browse_reports, can_manage_reports
 
 
 class AllowedMixin:
@@ -177,8 +166,6 @@ class SubscriptionForm(forms.ModelForm):
         }
 
     def __init__(self, *args, **kwargs):
-        from crispy_forms.helper import FormHelper
-        from crispy_forms.layout import Submit
 
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()

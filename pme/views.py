@@ -5,6 +5,7 @@ a 404), one service of `pme.services`, its French refusal shown on the form.
 """
 
 import copy
+from abc import ABCMeta, abstractmethod
 from pathlib import Path
 
 from django.contrib import messages
@@ -50,13 +51,14 @@ def editable_or_404(user, pme) -> None:
 # --- Lists and their exports ------------------------------------------------------------
 
 
-class FilteredListMixin(ReadMixin):
+class FilteredListMixin(ReadMixin, metaclass=ABCMeta):
     """The search, filters and sort of a list, shared by the page and its exports."""
 
     kind = None
 
+    @abstractmethod
     def base_queryset(self):
-        raise NotImplementedError
+        """The rows before the filters: what the user may read."""
 
     def get_queryset(self):
         user = self.request.user

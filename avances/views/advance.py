@@ -8,6 +8,7 @@ the repayment panel (schedule, payments, form) comes back alone, updated.
 """
 
 import datetime
+from abc import ABCMeta, abstractmethod
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +20,18 @@ from django.utils import timezone
 from django.views import View
 
 from alize.forms import attach_errors
+from alize.pdf import pdf_filename, pdf_response
 from avances import forms as f
 from avances import permissions
+from avances.followup import (
+    approve_write_off,
+    close_proceeding,
+    open_proceeding,
+    record_claim_declaration,
+    record_dunning_step,
+    reject_write_off,
+    request_write_off,
+)
 from avances.models import (
     Allocation,
     CollectiveProceeding,
@@ -33,6 +44,20 @@ from avances.models import (
     WriteOffStatus,
 )
 from avances.models.common import ZERO
+from avances.pdf import (
+    build_deminimis_attestation_pdf,
+    build_dunning_letter_pdf,
+    build_schedule_pdf,
+)
+from avances.services import (
+    close_disbursements,
+    disburse_advance,
+    record_payment,
+    reschedule_advance,
+    reverse_disbursement,
+    reverse_payment,
+    sign_contract,
+)
 from avances.views.common import (
     ScreensMixin,
     can_act,
@@ -239,7 +264,7 @@ class AdvanceDetailView(ScreensMixin, View):
         return render(request, DETAIL_TEMPLATE, page_context(request, advance))
 
 
-class AdvanceActionView(ScreensMixin, View):
+class AdvanceActionView(ScreensMixin, View, metaclass=ABCMeta):
     """POST one form to one service (see the module's docstring).
 
     Subclasses say which form (`form_class`, `form_key` in the page's context), which
@@ -288,8 +313,9 @@ class AdvanceActionView(ScreensMixin, View):
         context["refusal"] = error_summary(form)
         return render(self.request, DETAIL_TEMPLATE, context)
 
+    @abstractmethod
     def perform(self, form):
-        raise NotImplementedError
+        """Call the service with the form's data."""
 
 
 class SignContractView(AdvanceActionView):
@@ -298,7 +324,6 @@ class SignContractView(AdvanceActionView):
     success_message = "La signature du contrat est enregistrée."
 
     def perform(self, form):
-        from avances.services import sign_contract
 
         sign_contract(
             advance=self.advance,
@@ -313,7 +338,6 @@ class DisbursementCreateView(AdvanceActionView):
     success_message = "Le versement est enregistré ; l'échéancier est à jour."
 
     def perform(self, form):
-        from avances.services import disburse_advance
 
         disburse_advance(
             advance=self.advance,
@@ -329,7 +353,6 @@ class CloseDisbursementsView(AdvanceActionView):
     success_message = "Les versements sont clos : le solde non versé n'est plus engagé."
 
     def perform(self, form):
-        from avances.services import close_disbursements
 
         close_disbursements(
             advance=self.advance,
@@ -367,7 +390,6 @@ class PaymentCreateView(HtmxRepaymentMixin, AdvanceActionView):
     success_message = "Le remboursement est enregistré et imputé sur les échéances."
 
     def perform(self, form):
-        from avances.services import record_payment
 
         data = form.cleaned_data
         record_payment(
@@ -400,7 +422,6 @@ class PaymentReverseView(HtmxRepaymentMixin, AdvanceActionView):
         return per_object_form_kwargs("contrepassation", self.payment.pk)
 
     def perform(self, form):
-        from avances.services import reverse_payment
 
         reverse_payment(
             payment=self.payment, reason=form.cleaned_data["reason"], by=self.request.user
@@ -428,7 +449,6 @@ class DisbursementReverseView(AdvanceActionView):
         return per_object_form_kwargs("annulation-versement", self.disbursement.pk)
 
     def perform(self, form):
-        from avances.services import reverse_disbursement
 
         reverse_disbursement(
             disbursement=self.disbursement,
@@ -443,7 +463,6 @@ class RescheduleView(AdvanceActionView):
     success_message = "L'avance est rééchelonnée : le nouvel échéancier est en vigueur."
 
     def perform(self, form):
-        from avances.services import reschedule_advance
 
         data = form.cleaned_data
         reschedule_advance(
@@ -463,7 +482,6 @@ class DunningCreateView(AdvanceActionView):
     success_message = "La relance est enregistrée ; sa lettre est prête à imprimer."
 
     def perform(self, form):
-        from avances.followup import record_dunning_step
 
         data = form.cleaned_data
         record_dunning_step(
@@ -481,7 +499,6 @@ class ProceedingCreateView(AdvanceActionView):
     success_message = "La procédure collective est enregistrée, avec son délai de déclaration."
 
     def perform(self, form):
-        from avances.followup import open_proceeding
 
         open_proceeding(advance=self.advance, by=self.request.user, **form.cleaned_data)
 
@@ -509,7 +526,6 @@ class ClaimDeclarationView(ProceedingActionView):
         return per_object_form_kwargs("declaration", self.proceeding.pk)
 
     def perform(self, form):
-        from avances.followup import record_claim_declaration
 
         record_claim_declaration(
             proceeding=self.proceeding,
@@ -530,7 +546,6 @@ class ProceedingCloseView(ProceedingActionView):
         return per_object_form_kwargs("fin-procedure", self.proceeding.pk)
 
     def perform(self, form):
-        from avances.followup import close_proceeding
 
         close_proceeding(
             proceeding=self.proceeding,
@@ -545,7 +560,6 @@ class WriteOffRequestView(AdvanceActionView):
     success_message = "Le passage en perte est demandé : un(e) autre responsable le décidera."
 
     def perform(self, form):
-        from avances.followup import request_write_off
 
         request_write_off(
             advance=self.advance, reason=form.cleaned_data["reason"], by=self.request.user
@@ -567,7 +581,6 @@ class WriteOffDecisionView(AdvanceActionView):
         return self.write_off.advance_id
 
     def perform(self, form):
-        from avances.followup import approve_write_off, reject_write_off
 
         data = form.cleaned_data
         if data["decision"] == f.WriteOffDecisionForm.APPROVE:
@@ -587,8 +600,6 @@ class WriteOffDecisionView(AdvanceActionView):
 
 class SchedulePdfView(ScreensMixin, View):
     def get(self, request, pk):
-        from alize.pdf import pdf_filename, pdf_response
-        from avances.pdf import build_schedule_pdf
 
         advance = get_advance(request.user, pk)
         if not advance.schedules.filter(is_active=True).exists():
@@ -600,8 +611,6 @@ class SchedulePdfView(ScreensMixin, View):
 
 class DeMinimisPdfView(ScreensMixin, View):
     def get(self, request, pk):
-        from alize.pdf import pdf_filename, pdf_response
-        from avances.pdf import build_deminimis_attestation_pdf
 
         advance = get_advance(request.user, pk)
         return pdf_response(
@@ -612,8 +621,6 @@ class DeMinimisPdfView(ScreensMixin, View):
 
 class DunningLetterPdfView(ScreensMixin, View):
     def get(self, request, pk):
-        from alize.pdf import pdf_filename, pdf_response
-        from avances.pdf import build_dunning_letter_pdf
 
         step = get_object_or_404(
             DunningStep.objects.filter(

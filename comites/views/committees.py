@@ -1,6 +1,8 @@
 """The committees: their list, their page (members and sessions), and the manager's forms
 (rules, appointments, change of chair, end of a mandate)."""
 
+from abc import ABCMeta, abstractmethod
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -73,7 +75,7 @@ class CommitteeDetailView(CommitteesMixin, TemplateView):
         return context
 
 
-class ManagerFormView(CommitteesMixin, FormView):
+class ManagerFormView(CommitteesMixin, FormView, metaclass=ABCMeta):
     """A manager's form about one committee, through one service."""
 
     template_name = "comites/form.html"
@@ -99,8 +101,9 @@ class ManagerFormView(CommitteesMixin, FormView):
         kwargs["committee"] = self.committee
         return kwargs
 
+    @abstractmethod
     def save(self, form):
-        raise NotImplementedError
+        """Call the service with the form's data."""
 
     def form_valid(self, form):
         try:

@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from comites import ics, permissions, services
+from comites.documents import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.forms import AmendmentForm
 from comites.minutes import minutes_data
 from comites.models import visible_dossiers
@@ -90,7 +91,6 @@ class PackPdfView(View):
     (`Session.objects.visible_to`)."""
 
     def get(self, request, pk):
-        from comites.documents import build_pack_pdf
 
         session = session_or_404(request.user, pk)
         return pdf_response(
@@ -101,7 +101,6 @@ class PackPdfView(View):
 
 class MinutesPdfView(View):
     def get(self, request, pk):
-        from comites.documents import build_minutes_pdf
 
         session = session_or_404(request.user, pk)
         return pdf_response(
@@ -112,7 +111,6 @@ class MinutesPdfView(View):
 
 class DecisionLetterView(View):
     def get(self, request, pk):
-        from comites.documents import build_decision_letter_pdf
 
         decision = decision_or_404(request.user, pk)
         return pdf_response(

@@ -1,6 +1,8 @@
 """Sessions: their list, their creation, their page, the agenda, the convocation, the
 attendance, the opening and the closing."""
 
+from abc import ABCMeta, abstractmethod
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -204,14 +206,15 @@ class ItemCorporationsView(ItemMixin, FormView):
         return redirect(self.session_url)
 
 
-class ActionView(SessionFormMixin, View):
+class ActionView(SessionFormMixin, View, metaclass=ABCMeta):
     """A button on the session page: one service, then back to the page with its message."""
 
     http_method_names = ["post"]
     success = ""
 
+    @abstractmethod
     def act(self):
-        raise NotImplementedError
+        """Call the service."""
 
     def target(self):
         return self.session_url

@@ -1,6 +1,8 @@
 """The votes, with htmx: opening and closing an item, voting (for oneself, by proxy, or
 recorded by the secretary), declaring an interest, the live tally and the decision."""
 
+from abc import ABCMeta, abstractmethod
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -51,14 +53,15 @@ class ItemTallyView(View):
         )
 
 
-class ItemPostView(View):
+class ItemPostView(View, metaclass=ABCMeta):
     """An action on an item from its card: htmx gets the card back, others a redirect."""
 
     http_method_names = ["post"]
     success = ""
 
+    @abstractmethod
     def act(self, request, item) -> str:
-        raise NotImplementedError
+        """Call the service; return the success message."""
 
     def post(self, request, pk):
         item = item_or_404(request.user, pk)

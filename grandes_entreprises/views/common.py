@@ -5,6 +5,8 @@ one service of `grandes_entreprises.services`, its French refusal shown on the f
 status 200, nothing half-saved (every service runs in one transaction).
 """
 
+from abc import ABCMeta, abstractmethod
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +31,7 @@ def refusal_text(error) -> str:
     return str(error) or "Vous n'avez pas le droit de faire cette action."
 
 
-class ServiceFormView(ReferentialFormView):
+class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
     """A form page saved by one service.
 
     Subclasses fetch what the page is about in `get_target()` (a 404 when the user may not
@@ -46,8 +48,9 @@ class ServiceFormView(ReferentialFormView):
     def get_object(self):
         return None
 
+    @abstractmethod
     def get_target(self):
-        raise NotImplementedError
+        """The object the form acts on (its page is where the user returns)."""
 
     def form_extra_kwargs(self) -> dict:
         return {}

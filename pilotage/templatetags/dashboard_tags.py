@@ -1,12 +1,17 @@
-"""The dashboards' menu entry."""
+"""The steering menu's entries: the dashboard and the reports."""
 
 from django import template
 
-from pilotage.permissions import can_view_dashboard as _can_view_dashboard
+from pilotage import permissions
 
 register = template.Library()
 
 
 @register.filter
 def can_view_dashboard(user) -> bool:
-    return _can_view_dashboard(user)
+    return permissions.can_view_dashboard(user)
+
+
+@register.filter
+def can_browse_reports(user) -> bool:
+    return permissions.can_browse_reports(user)
