@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from pghistory.models import Events
 
+from alize.formatting import euros, integer
+
 LABELS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
 # Columns that say nothing to a reader of the trail.
 HIDDEN_COLUMNS = {"id"}
@@ -134,7 +136,6 @@ def _related_names(fields, raw_changes, events, always) -> dict:
 
 def _display(model_field, value, names) -> str:
     """A value of the trail (JSON: numbers, ISO dates, ids) in French, as the pages show it."""
-    from alize.templatetags.alize_tags import euros, integer
 
     if value is None or value == "":
         return "—"

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from alize.formatting import euros
+
 INSEE_CODE_VALIDATOR = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$",
     "Le code INSEE doit compter 5 caractères : 5 chiffres, ou 2A/2B suivi de 3 chiffres.",
@@ -80,6 +82,36 @@ class Basin(models.Model):
     @property
     def current_cap(self) -> Decimal | None:
         return self.cap_on(datetime.date.today())
+
+    def check_advance_cap(
+        self, amount: Decimal, day: datetime.date, *, field: str = "amount"
+    ) -> Decimal | None:
+        """The one check of the advance cap: the cap in force on `day` (copied onto the
+        decision and the advance, whose constraints hold it), once `amount` is found within
+        it. An advance, however small, needs a cap; no advance (0) needs none."""
+        cap = self.cap_on(day)
+        if amount <= 0:
+            return cap
+        when = f"{day:%d/%m/%Y}"
+        if cap is None:
+            raise ValidationError(
+                {
+                    field: (
+                        f"Aucun plafond d'avance n'est fixé pour le bassin {self} au {when} : "
+                        "aucune avance ne peut être accordée."
+                    )
+                }
+            )
+        if amount > cap:
+            raise ValidationError(
+                {
+                    field: (
+                        f"{euros(amount, 2)} dépasse le plafond des avances du bassin {self} en "
+                        f"vigueur au {when} ({euros(cap, 2)})."
+                    )
+                }
+            )
+        return cap
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -212,6 +244,29 @@ class User(AbstractUser):
     @property
     def is_operator(self) -> bool:
         return self.has_role(*OPERATOR_ROLES, Role.ADMIN)
+
+    # Who works where: the one home of the basin scope. Administrators read every basin
+    # but work in none unless they are members; each app says when they may act.
+
+    @property
+    def basin_ids(self) -> frozenset[int]:
+        """The basins this user works in, read once per request."""
+        if not hasattr(self, "_basin_ids_cache"):
+            ids = self.basins.values_list("pk", flat=True) if self.pk else ()
+            self._basin_ids_cache = frozenset(ids)
+        return self._basin_ids_cache
+
+    def works_in(self, basin_id: int) -> bool:
+        """A member of this basin."""
+        return basin_id in self.basin_ids
+
+    def reads_basin(self, basin_id: int) -> bool:
+        """May read this basin's data: an administrator, or a member."""
+        return self.has_role(Role.ADMIN) or self.works_in(basin_id)
+
+    def operates_in(self, basin_id: int, *roles: str) -> bool:
+        """Operator staff or manager (or only `roles`) working in this basin."""
+        return self.has_role(*(roles or OPERATOR_ROLES)) and self.works_in(basin_id)
 
 
 # --- Programme periods ---------------------------------------------------------------

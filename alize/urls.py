@@ -2,47 +2,63 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from alize import views
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
+from alize.views import home, referential
 
 referential = (
     [
-        path("bassins/", views.BasinListView.as_view(), name="basin_list"),
-        path("bassins/<int:pk>/", views.BasinDetailView.as_view(), name="basin_detail"),
-        path("bassins/<int:pk>/modifier/", views.BasinUpdateView.as_view(), name="basin_update"),
+        path("bassins/", referential.BasinListView.as_view(), name="basin_list"),
+        path("bassins/<int:pk>/", referential.BasinDetailView.as_view(), name="basin_detail"),
+        path(
+            "bassins/<int:pk>/modifier/", referential.BasinUpdateView.as_view(), name="basin_update"
+        ),
         path(
             "bassins/<int:pk>/plafonds/nouveau/",
-            views.AdvanceCapCreateView.as_view(),
+            referential.AdvanceCapCreateView.as_view(),
             name="advance_cap_create",
         ),
-        path("periodes/", views.PeriodListView.as_view(), name="period_list"),
-        path("periodes/nouvelle/", views.PeriodFormView.as_view(), name="period_create"),
-        path("periodes/<int:pk>/", views.PeriodDetailView.as_view(), name="period_detail"),
-        path("periodes/<int:pk>/modifier/", views.PeriodFormView.as_view(), name="period_update"),
-        path("intercommunalites/", views.EpciListView.as_view(), name="epci_list"),
-        path("intercommunalites/nouvelle/", views.EpciFormView.as_view(), name="epci_create"),
-        path("intercommunalites/<int:pk>/", views.EpciDetailView.as_view(), name="epci_detail"),
+        path("periodes/", referential.PeriodListView.as_view(), name="period_list"),
+        path("periodes/nouvelle/", referential.PeriodFormView.as_view(), name="period_create"),
+        path("periodes/<int:pk>/", referential.PeriodDetailView.as_view(), name="period_detail"),
+        path(
+            "periodes/<int:pk>/modifier/",
+            referential.PeriodFormView.as_view(),
+            name="period_update",
+        ),
+        path("intercommunalites/", referential.EpciListView.as_view(), name="epci_list"),
+        path("intercommunalites/nouvelle/", referential.EpciFormView.as_view(), name="epci_create"),
+        path(
+            "intercommunalites/<int:pk>/", referential.EpciDetailView.as_view(), name="epci_detail"
+        ),
         path(
             "intercommunalites/<int:pk>/modifier/",
-            views.EpciFormView.as_view(),
+            referential.EpciFormView.as_view(),
             name="epci_update",
         ),
-        path("communes/", views.CommuneListView.as_view(), name="commune_list"),
-        path("communes/nouvelle/", views.CommuneFormView.as_view(), name="commune_create"),
-        path("communes/<int:pk>/", views.CommuneDetailView.as_view(), name="commune_detail"),
-        path("communes/<int:pk>/modifier/", views.CommuneFormView.as_view(), name="commune_update"),
-        path("financeurs/", views.FunderListView.as_view(), name="funder_list"),
-        path("financeurs/nouveau/", views.FunderFormView.as_view(), name="funder_create"),
-        path("financeurs/<int:pk>/", views.FunderDetailView.as_view(), name="funder_detail"),
-        path("financeurs/<int:pk>/modifier/", views.FunderFormView.as_view(), name="funder_update"),
+        path("communes/", referential.CommuneListView.as_view(), name="commune_list"),
+        path("communes/nouvelle/", referential.CommuneFormView.as_view(), name="commune_create"),
+        path("communes/<int:pk>/", referential.CommuneDetailView.as_view(), name="commune_detail"),
+        path(
+            "communes/<int:pk>/modifier/",
+            referential.CommuneFormView.as_view(),
+            name="commune_update",
+        ),
+        path("financeurs/", referential.FunderListView.as_view(), name="funder_list"),
+        path("financeurs/nouveau/", referential.FunderFormView.as_view(), name="funder_create"),
+        path("financeurs/<int:pk>/", referential.FunderDetailView.as_view(), name="funder_detail"),
+        path(
+            "financeurs/<int:pk>/modifier/",
+            referential.FunderFormView.as_view(),
+            name="funder_update",
+        ),
         path(
             "financeurs/<int:funder_pk>/contributions/nouvelle/",
-            views.ContributionFormView.as_view(),
+            referential.ContributionFormView.as_view(),
             name="contribution_create",
         ),
         path(
             "contributions/<int:pk>/modifier/",
-            views.ContributionFormView.as_view(),
+            referential.ContributionFormView.as_view(),
             name="contribution_update",
         ),
     ],
@@ -93,8 +109,8 @@ auth = [
 ]
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("healthz", home.healthz, name="healthz"),
     path("compte/", include(auth)),
     path("referentiel/", include(referential)),
     path("pme/", include("pme.urls")),

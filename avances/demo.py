@@ -45,9 +45,9 @@ from alize.demo import (
     get_funder,
     get_valenciennois,
 )
+from alize.formatting import euros
 from alize.models import Basin, Contribution, Role
 from alize.services import save_contribution
-from alize.templatetags.alize_tags import euros
 from avances import followup, services
 from avances.deminimis import (
     check_de_minimis,
@@ -78,6 +78,7 @@ from avances.models import (
     WriteOffStatus,
 )
 from comites.demo import at
+from comites.models import Decision
 from pme.demo import HEUILLE, VALENCIENNES_DOSSIERS, DossierSpec, _moment, _workday
 from pme.models import Dossier
 
@@ -244,13 +245,13 @@ class _Loader:
         advance = Advance.objects.filter(dossier=dossier).first()
         if advance is None:
             with at(_moment(spec.decided_on, T(18, 30))):
-                if dossier.state in services.GRANTABLE_DOSSIER_STATES:
-                    advance = services.grant_advance(
-                        dossier=dossier,
-                        amount=spec.advance,
-                        decision_date=spec.decided_on,
-                        by=self.manager,
-                    )
+                decision = (
+                    Decision.objects.filter(item__dossier=dossier, advance_granted=spec.advance)
+                    .select_related("item__dossier", "recorded_by")
+                    .first()
+                )
+                if dossier.state in services.GRANTABLE_DOSSIER_STATES and decision is not None:
+                    advance = services.grant_advance(decision=decision, by=decision.recorded_by)
                 else:
                     advance = self._grant_directly(spec, dossier)
         if advance.contract_signed_on is None:

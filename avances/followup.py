@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alize.templatetags.alize_tags import euros
+from alize.formatting import euros
 from avances import permissions
 from avances.fund import lock_fund, record_movement
 from avances.models import (

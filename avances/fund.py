@@ -23,8 +23,8 @@ from django.db import models, transaction
 from django.db.models import OuterRef, Q, Sum
 from django.utils import timezone
 
+from alize.formatting import euros
 from alize.models import MONEY, Basin, Contribution
-from alize.templatetags.alize_tags import euros
 from avances import permissions
 from avances.models import (
     Advance,

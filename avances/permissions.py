@@ -33,16 +33,6 @@ def can_manage_advances(user, basin_id: int) -> bool:
     return is_operator(user) and _works_in_basin(user, basin_id)
 
 
-def can_grant_advance(user, basin_id: int) -> tuple[bool, str]:
-    """Recording the committee's decision to grant an advance is an operator manager's act,
-    as for the dossier's approval itself (`pme.workflow.COMMITTEE_DECISION_ROLES`)."""
-    if not (user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)):
-        return False, ("Seul(e) un(e) responsable de l'opérateur enregistre l'octroi d'une avance.")
-    if not _works_in_basin(user, basin_id):
-        return False, "Ce dossier ne relève pas de l'un de vos bassins."
-    return True, ""
-
-
 def can_reschedule(user, basin_id: int) -> tuple[bool, str]:
     """A rescheduling changes what the SME owes and when: an operator manager's decision."""
     if not (user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)):

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from alize.templatetags.alize_tags import euros
+from alize.formatting import euros
 from avances import permissions
 from avances.deminimis import check_de_minimis, de_minimis_position, price_advance
 from avances.fund import fund_settings, lock_fund, record_movement, refuse_beyond_available
@@ -90,37 +90,31 @@ def refuse_written_off(advance: Advance, what: str) -> None:
 @transaction.atomic
 def grant_advance(
     *,
-    dossier: Dossier,
-    amount,
-    decision_date: datetime.date,
+    decision,
     by,
     duration_months: int | None = None,
     grace_months: int | None = None,
     frequency: str | None = None,
     funding_convention=None,
-    for_committee: bool = False,
 ) -> Advance:
-    """Grant a repayable advance on a dossier the committee approved: the only way an
-    advance is born.
+    """Grant the repayable advance the approval committee decided: the only way an advance
+    is born.
 
-    The committee decision service calls it, in its own transaction, once the dossier is
-    approved:
+    `comites.services.record_decision` calls it in its own transaction, once the dossier
+    is approved:
 
         grant_advance(
-            dossier=dossier,                  # pme.Dossier, approved or under support
-            amount=Decimal("15000.00"),       # or French text: "15 000,00"
-            decision_date=datetime.date(2007, 3, 15),
-            by=manager,                       # an operator manager of the dossier's basin
+            decision=decision,                # comites.Decision, recorded: its dossier,
+                                              # amount granted and date are the advance's
+            by=secretary,                     # who recorded the decision
             duration_months=None,             # None: the basin's default (36), grace included
             grace_months=None,                # None: the basin's default (6), 0 to 12
             frequency=None,                   # None: the basin's default; Frequency.*
             funding_convention=None,          # grandes_entreprises.RevitalisationConvention
-            for_committee=False,              # True: recorded with the committee's decision
         ) -> Advance
 
-    `for_committee=True` is for `comites.services.record_decision` only: the person who
-    records the committee's decision (the chair or the secretary, who may not be an
-    operator manager) has been checked there; every rule on the amount still holds.
+    The decision is the authority: it must be recorded (the database accepts one only on
+    a closed vote), by `by`; who may record it was checked by the committee's service.
 
     It locks the basin's fund, then the dossier, and refuses (French `ValidationError`,
     by field where there is one) an amount of zero or less, above the basin's cap in force
@@ -132,12 +126,20 @@ def grant_advance(
     basin. The cap, the amount requested, the reference rate and the gross grant
     equivalent are copied onto the advance.
     """
+    recorded = type(decision)._default_manager.filter(pk=decision.pk, recorded_by=by)
+    if decision.pk is None or not recorded.exists():
+        raise PermissionDenied(
+            "Une avance s'accorde par la décision du comité d'agrément, enregistrée par "
+            "la personne qui l'accorde."
+        )
+    dossier, amount, decision_date = (
+        decision.item.dossier,
+        decision.advance_granted,
+        decision.decision_date,
+    )
     basin_id = Dossier.objects.values_list("pme__commune__epci__basin_id", flat=True).get(
         pk=dossier.pk
     )
-    if not for_committee:
-        allowed, reason = permissions.can_grant_advance(by, basin_id)
-        _require(allowed, reason)
     amount = as_amount(amount)
     if amount <= 0:
         raise ValidationError({"amount": POSITIVE_AMOUNT_MESSAGE})
@@ -180,29 +182,16 @@ def grant_advance(
         if errors:
             raise ValidationError(errors)
 
-        cap = basin.cap_on(decision_date)
-        if cap is None:
+        cap = basin.check_advance_cap(amount, decision_date)
+        if amount > dossier.advance_requested:
             raise ValidationError(
                 {
                     "amount": (
-                        f"Aucun plafond d'avance n'est fixé pour le bassin {basin} au "
-                        f"{french_date(decision_date)}."
+                        f"{euros(amount, 2)} dépasse le montant demandé par la PME "
+                        f"({euros(dossier.advance_requested, 2)})."
                     )
                 }
             )
-        amount_errors = []
-        if amount > cap:
-            amount_errors.append(
-                f"{euros(amount, 2)} dépasse le plafond des avances du bassin {basin} en "
-                f"vigueur au {french_date(decision_date)} ({euros(cap, 2)})."
-            )
-        if amount > dossier.advance_requested:
-            amount_errors.append(
-                f"{euros(amount, 2)} dépasse le montant demandé par la PME "
-                f"({euros(dossier.advance_requested, 2)})."
-            )
-        if amount_errors:
-            raise ValidationError({"amount": amount_errors})
         if funding_convention is not None:
             _check_convention(funding_convention, basin_id)
 

@@ -79,7 +79,6 @@ from comites.models import (
 from comites.services._common import lock_session
 from comites.services.sessions import _copy_rules, _move
 from comites.workflow import (
-    DOSSIER_STATE_FOR,
     AttendanceStatus,
     CommitteeKind,
     DecisionOutcome,
@@ -99,7 +98,7 @@ from pme.demo import (
     _moment,
 )
 from pme.models import Dossier, DossierState
-from pme.services import transition_dossier
+from pme.services import decide_dossier
 
 D = datetime.date
 A = AttendanceStatus
@@ -604,7 +603,10 @@ class _Loader:
                 "donne pas la décision prévue."
             )
         text = not_approved.text if not_approved else ""
-        with pghistory.context(user=self.staff.pk):
+        # The operator's manager records the approvals (and the advances they grant); the
+        # secretary the other decisions.
+        recorder = self.manager if approved else self.staff
+        with pghistory.context(user=recorder.pk):
             decision = Decision(
                 item=item,
                 outcome=outcome,
@@ -615,7 +617,7 @@ class _Loader:
                 cap_copied=session.committee.basin.cap_on(session.day) if approved else None,
                 missing=text if outcome == DecisionOutcome.DEFERRED else "",
                 reason=text if outcome == DecisionOutcome.REJECTED else "",
-                recorded_by=self.staff,
+                recorded_by=recorder,
                 recorded_at=timezone.now(),
             )
             decision.full_clean()
@@ -623,14 +625,10 @@ class _Loader:
             if approved:
                 decision.corporations.set(self._proposed(spec))
         if item.dossier.state == DossierState.SUBMITTED:
-            transition_dossier(
-                dossier=item.dossier,
-                to_state=DOSSIER_STATE_FOR[outcome],
-                by=self.staff,
+            decide_dossier(
+                decision=decision,
+                by=recorder,
                 comment=f"Séance du {session.day:%d/%m/%Y} : {result.summary}. Motif : {text}",
-                decision_date=session.day,
-                expected_state=DossierState.SUBMITTED,
-                for_committee=True,
             )
             self.report.count(item.dossier.transitions.latest("at", "pk"), created=True)
         return decision

@@ -18,8 +18,8 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from alize.formatting import euros, integer
 from alize.pdf import html_to_pdf, refuse_fetch
-from alize.templatetags.alize_tags import euros, integer
 from avances.models import Advance
 from comites.minutes import minutes_data
 from comites.models import AgendaItem, CommitteeMembership, Decision, Session

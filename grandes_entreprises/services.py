@@ -17,8 +17,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from alize.formatting import euros
 from alize.models import ProgrammePeriod, Role, User
-from alize.templatetags.alize_tags import euros
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
     ConventionPayment,

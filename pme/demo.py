@@ -41,6 +41,7 @@ from alize.demo import (
     get_valenciennois,
 )
 from alize.models import Commune, Role
+from alize.workflow import apply_transition
 from pme import services
 from pme.models import (
     ContractKind,
@@ -55,7 +56,7 @@ from pme.models import (
     Pme,
     PmeContact,
 )
-from pme.workflow import SUPPORTED_STATES
+from pme.workflow import DOSSIER_WORKFLOW, SUPPORTED_STATES
 
 # Short names for the data tables below.
 S = DossierState
@@ -92,6 +93,13 @@ def make_siret(serial: int) -> str:
     siren = body + luhn.calc_check_digit(body)
     head_office = f"{siren}0001"
     return head_office + luhn.calc_check_digit(head_office)
+
+
+def _decided_on(day: datetime.date):
+    def stamp(dossier: Dossier, transition) -> None:
+        dossier.decision_date = day
+
+    return stamp
 
 
 @dataclass(frozen=True)
@@ -864,14 +872,24 @@ class _Loader:
                 if dossier.state not in path or path.index(dossier.state) >= path.index(item):
                     continue
                 with _clock_at(moment):
-                    dossier = services.transition_dossier(
-                        dossier=dossier,
-                        to_state=item,
-                        # The committee's decision is recorded by the operator's manager.
-                        by=self.manager if item in DECISION_STATES else self.staff,
-                        comment=self._comment(spec, item, moment.date()),
-                        decision_date=moment.date() if item in DECISION_STATES else None,
-                    )
+                    if item in DECISION_STATES:
+                        # History: the committee's decision of that day, whose session the
+                        # committees' part of the demo records.
+                        dossier = apply_transition(
+                            DOSSIER_WORKFLOW,
+                            dossier,
+                            to=item,
+                            by=self.manager,
+                            comment=self._comment(spec, item, moment.date()),
+                            stamp=_decided_on(moment.date()),
+                        )
+                    else:
+                        dossier = services.transition_dossier(
+                            dossier=dossier,
+                            to_state=item,
+                            by=self.staff,
+                            comment=self._comment(spec, item, moment.date()),
+                        )
                 wrote = True
             else:
                 post, contract = item

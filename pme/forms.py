@@ -13,7 +13,6 @@ from alize.models import OPERATOR_ROLES, Commune, Epci
 from pme.models import Dossier, Hire, Need, Pme, PmeContact
 from pme.services import CONTACT_FIELDS, DOSSIER_FIELDS, PME_FIELDS
 from pme.validators import compact_number, validate_siret
-from pme.workflow import DossierState
 
 
 class SiretField(forms.CharField):
@@ -194,22 +193,3 @@ class HireForm(ReferentialForm):
         # The model's rules about the dossier (no hire before orientation) show on the field.
         self.instance.dossier = dossier
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
-
-
-class TransitionForm(forms.Form):
-    """A move of the dossier: the button pressed, the state the user saw, a comment."""
-
-    transition = forms.CharField(label="Changement d'état")
-    expected_state = forms.ChoiceField(label="État affiché", choices=DossierState.choices)
-    comment = forms.CharField(
-        label="Commentaire (facultatif)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    decision_date = forms.DateField(
-        label="Date de la décision du comité",
-        required=False,
-        widget=DateInput(),
-        help_text="Pour une décision du comité : aujourd'hui si vous la laissez vide.",
-    )

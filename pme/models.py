@@ -12,7 +12,6 @@ from functools import reduce
 from pathlib import Path
 
 import pghistory
-import pgtrigger
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
@@ -23,7 +22,9 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.modelkit import validate_phone
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
+from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
 from pme.validators import (
     DOCUMENT_CONTENT_TYPES,
@@ -35,7 +36,6 @@ from pme.validators import (
     validate_document_file,
     validate_evidence_file,
     validate_naf_code,
-    validate_phone,
     validate_siret,
 )
 from pme.workflow import (
@@ -607,54 +607,18 @@ class Dossier(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class DossierTransition(models.Model):
-    """One move of a dossier from one state to another: who, when, from, to, why.
-
-    The log is append-only, down to the database: a trigger refuses updates and deletes.
-    """
+class DossierTransition(TransitionLog):
+    """One move of a dossier (`pme.workflow.DOSSIER_WORKFLOW`); append-only."""
 
     dossier = models.ForeignKey(
         Dossier, on_delete=models.PROTECT, related_name="transitions", verbose_name="dossier"
     )
-    transition = models.CharField("transition", max_length=30)
-    from_state = models.CharField("de l'état", max_length=20, choices=DossierState.choices)
-    to_state = models.CharField("vers l'état", max_length=20, choices=DossierState.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="pme_dossier_transitions",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    comment = models.TextField(
-        "commentaire",
-        blank=True,
-        validators=[MaxLengthValidator(2000, "Le commentaire tient en 2 000 caractères.")],
-    )
+    from_state, to_state = state_fields(DossierState)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état"
         verbose_name_plural = "changements d'état"
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_state=models.F("to_state")),
-                name="dossier_transition_changes_state",
-                violation_error_message="Un changement d'état mène à un autre état.",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="dossier_transition_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-        ]
-
-    def __str__(self):
-        return (
-            f"{self.get_from_state_display()} → {self.get_to_state_display()} "
-            f"le {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
-        )
+        constraints, triggers = transition_log_meta("dossier_transition")
 
 
 # --- Jobs ------------------------------------------------------------------------------

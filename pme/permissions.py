@@ -6,19 +6,23 @@ return `(allowed, reason)` so that a service or a view can say why, in French. S
 """
 
 from alize.models import OPERATOR_ROLES, Role
-from pme.workflow import FINISHED_STATES, SUPPORTED_STATES, Transition, transitions_from
+from alize.workflow import Transition
+from pme.workflow import (
+    COMMITTEE,
+    DOSSIER_WORKFLOW,
+    FINISHED_STATES,
+    SUPPORTED_STATES,
+)
 
 # Who may open the lists of SMEs and dossiers at all; each then reads what
 # `Pme.objects.visible_to` gives them (their basin, their territory, everything).
 READER_ROLES = (*OPERATOR_ROLES, Role.STEERING, Role.FUNDER, Role.ADMIN)
 
 
-def _works_in_basin(user, basin_id: int) -> bool:
-    if user.has_role(Role.ADMIN):
-        return True
-    if not hasattr(user, "_basin_ids_cache"):
-        user._basin_ids_cache = frozenset(user.basins.values_list("pk", flat=True))
-    return basin_id in user._basin_ids_cache
+COMMITTEE_DECIDES = (
+    "Seul le comité d'agrément décide d'un dossier : sa décision s'enregistre depuis la "
+    "séance, une fois le vote clos."
+)
 
 
 def is_operator(user) -> bool:
@@ -38,11 +42,11 @@ def can_create_pme(user) -> bool:
 
 def can_edit_pme(user, pme) -> bool:
     """Operator staff and managers edit the SMEs, contacts and dossiers of their basins."""
-    return is_operator(user) and _works_in_basin(user, pme.commune.epci.basin_id)
+    return is_operator(user) and user.works_in(pme.commune.epci.basin_id)
 
 
 def can_create_pme_in_basin(user, basin_id: int) -> bool:
-    return is_operator(user) and _works_in_basin(user, basin_id)
+    return is_operator(user) and user.works_in(basin_id)
 
 
 def can_view_contacts(user) -> bool:
@@ -63,14 +67,13 @@ def can_view_hire_evidence(user) -> bool:
 
 
 def can_apply_transition(user, dossier, transition: Transition) -> tuple[bool, str]:
-    if not user.is_authenticated or not user.has_role(*transition.roles):
-        if transition.is_committee_decision:
-            return False, (
-                "Seul(e) un(e) responsable de l'opérateur peut enregistrer une décision "
-                "du comité d'agrément."
-            )
+    """The operators of the dossier's basin move it along; the committee's decisions are
+    the committee's alone (`pme.services.decide_dossier`), never a button of the page."""
+    if COMMITTEE in transition.actors:
+        return False, COMMITTEE_DECIDES
+    if not user.is_authenticated or not user.has_role(*transition.actors):
         return False, f"Votre rôle ne permet pas de « {transition.label.lower()} »."
-    if not _works_in_basin(user, dossier.pme.commune.epci.basin_id):
+    if not user.works_in(dossier.pme.commune.epci.basin_id):
         return False, "Ce dossier n'appartient pas à l'un de vos bassins."
     return True, ""
 
@@ -87,8 +90,4 @@ def can_record_hire(user, dossier) -> tuple[bool, str]:
 
 def available_transitions(user, dossier) -> list[Transition]:
     """The moves this user may make on this dossier now, in the workflow's order."""
-    return [
-        transition
-        for transition in transitions_from(dossier.state)
-        if can_apply_transition(user, dossier, transition)[0]
-    ]
+    return DOSSIER_WORKFLOW.available(user, dossier, can_apply_transition)

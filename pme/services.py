@@ -15,17 +15,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alize.workflow import apply_transition
 from pme import permissions
 from pme.models import (
     ONE_OPEN_DOSSIER_MESSAGE,
     Dossier,
-    DossierTransition,
     Hire,
     Pme,
     PmeContact,
 )
 from pme.validators import compact_number
-from pme.workflow import DossierState, find_transition
+from pme.workflow import DOSSIER_WORKFLOW, DossierState
 
 EXISTING_PME_MESSAGE = "Cette entreprise existe déjà : le dossier est rattaché à sa fiche."
 
@@ -249,76 +249,63 @@ def update_dossier(*, dossier: Dossier, by, data: dict[str, Any]) -> Dossier:
     return dossier
 
 
-@transaction.atomic
 def transition_dossier(
     *,
     dossier: Dossier,
     to_state: str,
     by,
     comment: str = "",
-    decision_date: datetime.date | None = None,
     expected_state: str | None = None,
-    for_committee: bool = False,
 ) -> Dossier:
-    """Move a dossier to another state, if the workflow allows it and the user may.
+    """Move a dossier along its workflow, if the table allows it and the user may.
 
-    `for_committee` is passed by the committees' own decision service only, after it has
-    checked who may record the decision of a closed vote (chair, secretary, manager): the
-    committee decides, not the person's operator role.
-
+    The operator's moves only: the committee's decisions (approved, deferred, rejected)
+    are refused here, they come with the committee's recorded decision (`decide_dossier`).
     The dossier's row is locked first: of two people making the same move at once, the
     second finds the dossier already moved and is refused. `expected_state`, when given
-    (the state the user saw), refuses any move if the dossier changed in between.
-    A committee decision stamps `decision_date` (default: today). Writes exactly one
-    log row and returns the updated dossier.
+    (the state the user saw), refuses any move if the dossier changed in between. Writes
+    exactly one log row and returns the updated dossier.
     """
-    with pghistory.context(user=by.pk):
-        locked = Dossier.objects.select_for_update().select_related("pme").get(pk=dossier.pk)
-        current = DossierState(locked.state)
-        if expected_state is not None and current != expected_state:
-            raise ValidationError(
-                f"Ce dossier a changé d'état entre-temps : il est désormais « {current.label} ». "
-                "Rechargez la page."
-            )
-        target = DossierState(to_state)
-        if current == target:
-            raise ValidationError(f"Ce dossier est déjà « {current.label} ».")
-        transition = find_transition(current, target)
-        if transition is None:
-            raise ValidationError(
-                f"Un dossier « {current.label} » ne peut pas passer à l'état « {target.label} »."
-            )
-        if not (for_committee and transition.is_committee_decision):
-            allowed, reason = permissions.can_apply_transition(by, locked, transition)
-            _require(allowed, reason)
+    return apply_transition(
+        DOSSIER_WORKFLOW,
+        dossier,
+        to=DossierState(to_state),
+        by=by,
+        comment=comment,
+        expected=expected_state,
+        permission=permissions.can_apply_transition,
+    )
 
-        now = timezone.now()
-        locked.state = target
-        locked.state_changed_at = now
-        if transition.is_committee_decision:
-            locked.decision_date = decision_date or timezone.localdate()
-            if locked.decision_date > timezone.localdate():
-                raise ValidationError(
-                    {"decision_date": "La date de décision ne peut pas être dans le futur."}
-                )
-        locked.full_clean()
-        locked.save()
-        log = DossierTransition(
-            dossier=locked,
-            transition=transition.name,
-            from_state=current,
-            to_state=target,
-            by=by,
-            at=now,
-            comment=comment,
-        )
-        log.full_clean()
-        log.save()
-    # Let the caller's object tell the truth too.
-    dossier.state = locked.state
-    dossier.state_changed_at = locked.state_changed_at
-    dossier.decision_date = locked.decision_date
-    return locked
+
+def decide_dossier(*, decision, by, comment: str = "") -> Dossier:
+    """Move a submitted dossier as the approval committee decided: the one way to approved,
+    deferred or rejected.
+
+    `decision` is the committee's recorded decision (`comites.models.Decision`, saved, on a
+    closed vote: the database refuses any other), which names its dossier, the state it
+    leads to and its date; who may record it was checked by `comites.services`. The
+    decision date is stamped on the dossier.
+    """
+    recorded = type(decision)._default_manager.filter(pk=decision.pk)
+    if decision.pk is None or not recorded.exists():
+        raise ValidationError("La décision du comité s'enregistre avant de s'appliquer au dossier.")
+
+    def stamp(locked: Dossier, transition) -> None:
+        if decision.decision_date > timezone.localdate():
+            raise ValidationError(
+                {"decision_date": "La date de décision ne peut pas être dans le futur."}
+            )
+        locked.decision_date = decision.decision_date
+
+    return apply_transition(
+        DOSSIER_WORKFLOW,
+        decision.item.dossier,
+        to=decision.dossier_state,
+        by=by,
+        comment=comment,
+        expected=DossierState.SUBMITTED,
+        stamp=stamp,
+    )
 
 
 # --- Jobs ------------------------------------------------------------------------------

@@ -75,17 +75,6 @@ def validate_naf_code(value: str) -> None:
         )
 
 
-PHONE_PATTERN = r"^\+?[0-9][0-9 .\-()]{5,22}$"
-
-
-def validate_phone(value: str) -> None:
-    if value and not re.match(PHONE_PATTERN, value):
-        raise ValidationError(
-            "Saisissez un numéro de téléphone, par exemple 03 27 51 31 31 ou +33 3 27 51 31 31.",
-            code="phone",
-        )
-
-
 # --- Uploaded files: hire evidence and dossier documents ----------------------------------
 
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024

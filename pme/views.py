@@ -20,13 +20,14 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from alize.forms import attach_errors
 from alize.models import Role
-from alize.views import ReferentialFormView, ScopedMixin
+from alize.views.base import ReferentialFormView, ScopedMixin
+from alize.views.workflow import TransitionView, panel_context
 from pme import exports, permissions, services
-from pme.forms import ContactForm, DossierForm, HireForm, PmeForm, TransitionForm
+from pme.forms import ContactForm, DossierForm, HireForm, PmeForm
 from pme.models import Dossier, Hire, Pme, PmeContact
 from pme.queries import DOSSIER_LIST, PME_LIST, ListFilterForm, attach_current_dossiers
 from pme.validators import compact_number, validate_siret
-from pme.workflow import get_transition
+from pme.workflow import DOSSIER_WORKFLOW, DossierState
 
 DOCUMENTS_TEMPLATE = "pme/partials/_documents.html"
 
@@ -401,19 +402,29 @@ class ContactDeleteView(OperatorMixin, TemplateView):
 # --- The dossier page -----------------------------------------------------------------------
 
 
-def state_panel_context(user, dossier, **extra) -> dict:
-    """What the state panel shows: the state, the moves this user may make, the timeline.
-
-    The dossier page includes the panel; the transition view returns it alone to htmx.
-    """
-    transitions = permissions.available_transitions(user, dossier)
-    return {
-        "dossier": dossier,
-        "transitions": transitions,
-        "needs_decision_date": any(t.is_committee_decision for t in transitions),
-        "timeline": dossier.transitions.select_related("by").order_by("at", "pk"),
-        **extra,
-    }
+def state_panel_context(user, dossier) -> dict:
+    """The dossier's state panel (`components/workflow_panel.html`): the state, how long it
+    has waited, what comes next, the moves this user may make and the timeline."""
+    notice = ""
+    if dossier.state == DossierState.SUBMITTED:
+        notice = (
+            "La décision appartient au comité d'agrément : elle s'enregistre depuis la séance "
+            "où le dossier est inscrit, une fois le vote clos."
+        )
+    return panel_context(
+        workflow=DOSSIER_WORKFLOW,
+        obj=dossier,
+        user=user,
+        permission=permissions.can_apply_transition,
+        url=reverse("pme:dossier_transition", args=[dossier.pk]),
+        dom_id="etat-dossier",
+        title="État du dossier",
+        facts_template="pme/partials/_state_facts.html",
+        empty_timeline=(
+            f"Orienté le {dossier.orientation_date:%d/%m/%Y} ; aucun changement d'état depuis."
+        ),
+        notice=notice,
+    )
 
 
 def documents_enabled() -> bool:
@@ -462,59 +473,28 @@ class DossierDetailView(ReadMixin, DetailView):
         return context
 
 
-class DossierTransitionView(OperatorMixin, View):
-    """Move a dossier. With htmx, answer with the state panel; without, redirect."""
+class DossierTransitionView(OperatorMixin, TransitionView):
+    """Move a dossier from its state panel."""
 
     model = Dossier
-    http_method_names = ["post"]
+    workflow = DOSSIER_WORKFLOW
 
-    def post(self, request, pk):
-        dossier = get_object_or_404(self.get_queryset().with_related(), pk=pk)
-        editable_or_404(request.user, dossier.pme)
-        form = TransitionForm(request.POST)
-        error = success = ""
-        if not form.is_valid():
-            error = " ".join(
-                f"{form.fields[name].label} : {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            )
-            if "transition" in form.errors or "expected_state" in form.errors:
-                error = "Ce changement d'état n'est pas reconnu : rechargez la page."
-        else:
-            data = form.cleaned_data
-            try:
-                transition = get_transition(data["transition"])
-                services.transition_dossier(
-                    dossier=dossier,
-                    to_state=transition.target,
-                    by=request.user,
-                    comment=data["comment"],
-                    decision_date=data["decision_date"],
-                    expected_state=data["expected_state"],
-                )
-            except KeyError:
-                error = "Ce changement d'état n'est pas reconnu : rechargez la page."
-            except ValidationError as refusal:
-                error = " ".join(refusal.messages)
-            except PermissionDenied as refusal:
-                error = str(refusal) or "Vous ne pouvez pas faire ce changement d'état."
-            else:
-                success = f"Le dossier est désormais « {dossier.get_state_display()} »."
+    def get_object(self):
+        dossier = get_object_or_404(self.get_queryset().with_related(), pk=self.kwargs["pk"])
+        editable_or_404(self.request.user, dossier.pme)
+        return dossier
 
-        if request.htmx:
-            context = state_panel_context(
-                request.user,
-                dossier,
-                panel_error=error,
-                panel_success=success,
-                comment=form.data.get("comment", "") if error else "",
-            )
-            return render(request, "pme/partials/_state_panel.html", context)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, success)
-        return redirect(dossier.get_absolute_url())
+    def move(self, obj, transition, *, comment, expected):
+        services.transition_dossier(
+            dossier=obj,
+            to_state=transition.target,
+            by=self.request.user,
+            comment=comment,
+            expected_state=expected,
+        )
+
+    def panel(self, obj):
+        return state_panel_context(self.request.user, obj)
 
 
 class DossierFormView(ReferentialFormView):

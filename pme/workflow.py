@@ -1,16 +1,16 @@
-"""The life of a dossier, written once as data.
+"""The life of a dossier, written once as data: `DOSSIER_WORKFLOW`.
 
-Every allowed move is one `Transition` in `TRANSITIONS`: where it may start, where it
-leads, what the button says and which roles may make it. The service
-`pme.services.transition_dossier` is the only writer of a dossier's state and reads
-nothing but this table.
+Each move says where it may start, where it leads, what its button says and who may make
+it: the operator's staff and managers of the dossier's basin, or, for the committee's
+decisions (approved, deferred, rejected), the approval committee alone, through its
+recorded decision. `pme.services` moves dossiers through `alize.workflow.apply_transition`
+and reads nothing but this table.
 """
-
-from dataclasses import dataclass
 
 from django.db import models
 
-from alize.models import OPERATOR_ROLES, Role
+from alize.models import OPERATOR_ROLES
+from alize.workflow import Nouns, Transition, Workflow
 
 
 class DossierState(models.TextChoices):
@@ -37,93 +37,81 @@ DECIDED_STATES = DECISION_STATES | {S.UNDER_SUPPORT, S.CLOSED}
 SUPPORTED_STATES = frozenset({S.APPROVED, S.UNDER_SUPPORT, S.CLOSED})
 
 STAFF_ROLES = frozenset(OPERATOR_ROLES)
-# Until the committees capability records decisions from the votes, an operator manager
-# records what the committee decided.
-COMMITTEE_DECISION_ROLES = frozenset({Role.MANAGER})
+# Not a role: the approval committee, whose recorded decision (`comites.Decision`) is the
+# only thing that approves, defers or rejects a dossier (`pme.services.decide_dossier`).
+COMMITTEE = "comite_agrement"
+COMMITTEE_ONLY = frozenset({COMMITTEE})
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    sources: frozenset[str]
-    target: str
-    label: str
-    roles: frozenset[str]
-
-    @property
-    def is_committee_decision(self) -> bool:
-        return self.target in DECISION_STATES
+def is_committee_decision(transition: Transition) -> bool:
+    return transition.target in DECISION_STATES
 
 
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(
-        "start_instruction",
-        frozenset({S.ORIENTED}),
-        S.UNDER_INSTRUCTION,
-        "Commencer l'instruction",
-        STAFF_ROLES,
+DOSSIER_WORKFLOW = Workflow(
+    states=DossierState,
+    nouns=Nouns(this="Ce dossier", one="Un dossier", the="Le dossier", pronoun="il"),
+    log_model="pme.DossierTransition",
+    log_subject="dossier",
+    transitions=(
+        Transition(
+            "start_instruction",
+            frozenset({S.ORIENTED}),
+            S.UNDER_INSTRUCTION,
+            "Commencer l'instruction",
+            STAFF_ROLES,
+        ),
+        Transition(
+            "submit",
+            frozenset({S.UNDER_INSTRUCTION}),
+            S.SUBMITTED,
+            "Soumettre au comité d'agrément",
+            STAFF_ROLES,
+        ),
+        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, "Agréé", COMMITTEE_ONLY),
+        Transition("defer", frozenset({S.SUBMITTED}), S.DEFERRED, "Ajourné", COMMITTEE_ONLY),
+        Transition(
+            "reject", frozenset({S.SUBMITTED}), S.REJECTED, "Refusé", COMMITTEE_ONLY, danger=True
+        ),
+        Transition(
+            "resume_instruction",
+            frozenset({S.DEFERRED}),
+            S.UNDER_INSTRUCTION,
+            "Reprendre l'instruction",
+            STAFF_ROLES,
+        ),
+        Transition(
+            "start_support",
+            frozenset({S.APPROVED}),
+            S.UNDER_SUPPORT,
+            "Démarrer l'accompagnement",
+            STAFF_ROLES,
+        ),
+        Transition(
+            "close", frozenset({S.UNDER_SUPPORT}), S.CLOSED, "Clôturer le dossier", STAFF_ROLES
+        ),
+        Transition(
+            "withdraw",
+            OPEN_STATES,
+            S.WITHDRAWN,
+            "Retirer le dossier",
+            STAFF_ROLES,
+            danger=True,
+            confirm="Retirer ce dossier ? Il ne pourra plus changer d'état.",
+        ),
     ),
-    Transition(
-        "submit",
-        frozenset({S.UNDER_INSTRUCTION}),
-        S.SUBMITTED,
-        "Soumettre au comité d'agrément",
-        STAFF_ROLES,
-    ),
-    Transition(
-        "approve",
-        frozenset({S.SUBMITTED}),
-        S.APPROVED,
-        "Enregistrer l'agrément du comité",
-        COMMITTEE_DECISION_ROLES,
-    ),
-    Transition(
-        "defer",
-        frozenset({S.SUBMITTED}),
-        S.DEFERRED,
-        "Enregistrer l'ajournement par le comité",
-        COMMITTEE_DECISION_ROLES,
-    ),
-    Transition(
-        "reject",
-        frozenset({S.SUBMITTED}),
-        S.REJECTED,
-        "Enregistrer le refus du comité",
-        COMMITTEE_DECISION_ROLES,
-    ),
-    Transition(
-        "resume_instruction",
-        frozenset({S.DEFERRED}),
-        S.UNDER_INSTRUCTION,
-        "Reprendre l'instruction",
-        STAFF_ROLES,
-    ),
-    Transition(
-        "start_support",
-        frozenset({S.APPROVED}),
-        S.UNDER_SUPPORT,
-        "Démarrer l'accompagnement",
-        STAFF_ROLES,
-    ),
-    Transition(
-        "close",
-        frozenset({S.UNDER_SUPPORT}),
-        S.CLOSED,
-        "Clôturer le dossier",
-        STAFF_ROLES,
-    ),
-    Transition(
-        "withdraw",
-        OPEN_STATES,
-        S.WITHDRAWN,
-        "Retirer le dossier",
-        STAFF_ROLES,
-    ),
+    # Bootstrap's text-bg-* classes pair each background with a text colour of enough contrast.
+    badges={
+        S.ORIENTED: "text-bg-light border",
+        S.UNDER_INSTRUCTION: "text-bg-info",
+        S.SUBMITTED: "text-bg-warning",
+        S.APPROVED: "text-bg-success",
+        S.DEFERRED: "text-bg-warning",
+        S.REJECTED: "text-bg-danger",
+        S.UNDER_SUPPORT: "text-bg-dark",
+        S.CLOSED: "text-bg-secondary",
+        S.WITHDRAWN: "text-bg-secondary",
+    },
 )
-
-_BY_MOVE = {(source, t.target): t for t in TRANSITIONS for source in t.sources}
-# One transition per (from, to) pair: the service looks a move up by its two ends.
-assert len(_BY_MOVE) == sum(len(t.sources) for t in TRANSITIONS), "ambiguous transitions"
 
 NEXT_ACTIONS = {
     S.ORIENTED: "Prendre contact avec l'entreprise et commencer l'instruction.",
@@ -137,18 +125,3 @@ NEXT_ACTIONS = {
     S.WITHDRAWN: "Aucune : le dossier a été retiré.",
 }
 assert set(NEXT_ACTIONS) == set(S), "every state needs its next action"
-
-
-def find_transition(source: str, target: str) -> Transition | None:
-    return _BY_MOVE.get((source, target))
-
-
-def transitions_from(state: str) -> list[Transition]:
-    return [t for t in TRANSITIONS if state in t.sources]
-
-
-def get_transition(name: str) -> Transition:
-    for transition in TRANSITIONS:
-        if transition.name == name:
-            return transition
-    raise KeyError(name)

@@ -17,6 +17,7 @@ from comites.models.sessions import Session
 from comites.rules import Tally
 from comites.workflow import (
     CASTING_CAPACITIES,
+    DOSSIER_STATE_FOR,
     DecisionOutcome,
     ItemStatus,
     MemberRole,
@@ -528,6 +529,11 @@ class Decision(models.Model):
     @property
     def domains_labels(self) -> list[str]:
         return [Need(domain).label for domain in self.domains if domain in Need.values]
+
+    @property
+    def dossier_state(self) -> str:
+        """The state this decision moves its dossier to (`pme.services.decide_dossier`)."""
+        return DOSSIER_STATE_FOR[self.outcome]
 
 
 def visible_dossiers(user):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from alize.templatetags.alize_tags import euros
+from alize.formatting import euros
 from comites.models import AgendaItem, CommitteeMembership, Session
 
 

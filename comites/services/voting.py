@@ -35,7 +35,6 @@ from comites.services._common import (
 )
 from comites.services.sessions import sync_automatic_recusals
 from comites.workflow import (
-    DOSSIER_STATE_FOR,
     TAKING_PART_STATUSES,
     AttendanceStatus,
     DecisionOutcome,
@@ -47,8 +46,7 @@ from comites.workflow import (
     VoteChoice,
 )
 from grandes_entreprises.models import Corporation
-from pme.models import DossierState
-from pme.services import transition_dossier
+from pme.services import decide_dossier
 
 ONLY_FOR_ONESELF = (
     "Vous ne votez que pour vous-même et pour le membre dont vous détenez la procuration."
@@ -328,20 +326,7 @@ def _check_advance(item: AgendaItem, advance: Decimal) -> Decimal | None:
             f"({money(dossier.advance_requested)}).",
             "advance_granted",
         )
-    cap = session.committee.basin.cap_on(session.day)
-    if advance > 0 and cap is None:
-        refuse(
-            f"Aucun plafond d'avance n'est fixé pour ce bassin au {day(session.day)} : "
-            "aucune avance ne peut être accordée.",
-            "advance_granted",
-        )
-    if cap is not None and advance > cap:
-        refuse(
-            f"L'avance accordée ({money(advance)}) dépasse le plafond du bassin en vigueur "
-            f"le {day(session.day)} ({money(cap)}).",
-            "advance_granted",
-        )
-    return cap
+    return session.committee.basin.check_advance_cap(advance, session.day, field="advance_granted")
 
 
 def _hand_over_to_avances(decision: Decision, *, by: User) -> None:
@@ -354,13 +339,7 @@ def _hand_over_to_avances(decision: Decision, *, by: User) -> None:
     it: no approval is recorded with an advance that could not be granted.
     """
     try:
-        grant_advance(
-            dossier=decision.item.dossier,
-            amount=decision.advance_granted,
-            decision_date=decision.decision_date,
-            by=by,
-            for_committee=True,
-        )
+        grant_advance(decision=decision, by=by)
     except ValidationError as refusal:
         raise ValidationError({"advance_granted": refusal.messages}) from refusal
 
@@ -378,8 +357,8 @@ def record_decision(
     reason: str = "",
 ) -> Decision:
     """Record the committee's decision on a dossier whose vote is closed, and move the
-    dossier (approved, deferred or rejected) through `pme.services.transition_dossier`,
-    in the same transaction: both happen, or neither.
+    dossier (approved, deferred or rejected) through `pme.services.decide_dossier`, in the
+    same transaction: both happen, or neither. This is the only way a dossier is decided.
 
     The decision follows the vote: a proposal adopted is approved; one not adopted is
     deferred (saying what is missing) or rejected (with the reason). An approval names the
@@ -387,8 +366,8 @@ def record_decision(
     no more than requested and no more than the basin's cap in force on the session's
     day, which is copied onto the decision.
 
-    An approval granting an advance creates it (`avances.services.grant_advance`) in the
-    same transaction, recorded by whoever may record the decision (`for_committee`); the
+    An approval granting an advance creates it (`avances.services.grant_advance`, which
+    takes the decision as its authority) in the same transaction; the
     basin's fund is locked first (fund, then item and dossier: the order every advance
     service follows). Once
     committed, the decision letter is emailed to the SME (`comites.emails.send_decision`).
@@ -450,15 +429,7 @@ def record_decision(
             comment += f" Éléments manquants : {decision.missing}"
         if decision.reason:
             comment += f" Motif : {decision.reason}"
-        transition_dossier(
-            dossier=item.dossier,
-            to_state=DOSSIER_STATE_FOR[outcome],
-            by=by,
-            comment=comment,
-            decision_date=session.day,
-            expected_state=DossierState.SUBMITTED,
-            for_committee=True,
-        )
+        decide_dossier(decision=decision, by=by, comment=comment)
         if outcome == DecisionOutcome.APPROVED and advance > 0:
             _hand_over_to_avances(decision, by=by)
     transaction.on_commit(lambda: emails.send_decision(decision), robust=True)

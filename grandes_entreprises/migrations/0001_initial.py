@@ -14,8 +14,8 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+import alize.modelkit
 import grandes_entreprises.models.common
-import pme.validators
 
 
 class Migration(migrations.Migration):
@@ -384,7 +384,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=25,
-                        validators=[pme.validators.validate_phone],
+                        validators=[alize.modelkit.validate_phone],
                         verbose_name="téléphone",
                     ),
                 ),
@@ -424,7 +424,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=25,
-                        validators=[pme.validators.validate_phone],
+                        validators=[alize.modelkit.validate_phone],
                         verbose_name="téléphone",
                     ),
                 ),

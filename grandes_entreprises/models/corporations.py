@@ -16,10 +16,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.modelkit import validate_phone
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO, SubqueryCount, grouped_sum
 from pme.models import Need
-from pme.validators import validate_phone
 
 
 def operator_basins(user):

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
 from alize.forms import attach_errors
-from alize.views import ReferentialFormView, ScopedMixin
+from alize.views.base import ReferentialFormView, ScopedMixin
 from grandes_entreprises import permissions
 
 

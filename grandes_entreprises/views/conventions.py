@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView
 
-from alize.views import ScopedMixin
+from alize.views.base import ScopedMixin
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import ConventionForm, PaymentForm
 from grandes_entreprises.models import Corporation, RevitalisationConvention

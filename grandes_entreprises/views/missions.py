@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from alize.forms import attach_errors
-from alize.views import ScopedMixin
+from alize.views.base import ScopedMixin
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import (
     AssignExpertForm,

@@ -13,6 +13,7 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+import alize.modelkit
 import pme.models
 import pme.validators
 
@@ -1017,7 +1018,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=25,
-                        validators=[pme.validators.validate_phone],
+                        validators=[alize.modelkit.validate_phone],
                         verbose_name="téléphone",
                     ),
                 ),
@@ -1057,7 +1058,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=25,
-                        validators=[pme.validators.validate_phone],
+                        validators=[alize.modelkit.validate_phone],
                         verbose_name="téléphone",
                     ),
                 ),

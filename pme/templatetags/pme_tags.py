@@ -3,31 +3,14 @@
 from django import template
 
 from pme import permissions
-from pme.workflow import NEXT_ACTIONS, DossierState
+from pme.workflow import DOSSIER_WORKFLOW, NEXT_ACTIONS, DossierState
 
 register = template.Library()
-
-S = DossierState
-# Bootstrap's text-bg-* classes pair each background with a text colour of enough contrast.
-STATE_BADGES = {
-    S.ORIENTED: "text-bg-light border",
-    S.UNDER_INSTRUCTION: "text-bg-info",
-    S.SUBMITTED: "text-bg-warning",
-    S.APPROVED: "text-bg-success",
-    S.DEFERRED: "text-bg-warning",
-    S.REJECTED: "text-bg-danger",
-    S.UNDER_SUPPORT: "text-bg-dark",
-    S.CLOSED: "text-bg-secondary",
-    S.WITHDRAWN: "text-bg-secondary",
-}
 
 
 @register.inclusion_tag("pme/partials/_state_badge.html")
 def state_badge(state):
-    if not state:
-        return {"label": ""}
-    state = DossierState(state)
-    return {"label": state.label, "css": STATE_BADGES[state]}
+    return DOSSIER_WORKFLOW.badge(state)
 
 
 @register.filter

@@ -4,8 +4,8 @@ from decimal import Decimal
 from django.core.mail import EmailMessage
 
 from alize.database import database_settings
+from alize.formatting import euros, integer
 from alize.mail import EmlFileBackend
-from alize.templatetags.alize_tags import euros, integer
 
 
 def test_database_url_is_used_when_set(tmp_path):

@@ -8,10 +8,14 @@ import pytest
 
 from alize.models import Role
 from avances.fund import register_contribution
+from avances.services import grant_advance
+from comites.models import Committee
+from comites.workflow import CommitteeKind
 from tests.alize.factories import AdvanceCapFactory, BasinFactory, ContributionFactory
 from tests.avances.factories import DeMinimisDeclarationFactory, ReferenceRateFactory
+from tests.comites.factories import AgendaItemFactory, DecisionFactory, close
 from tests.conftest import make_user
-from tests.pme.factories import DossierFactory
+from tests.pme.factories import DECISION_DAY, DossierFactory
 
 CAP_START = datetime.date(2005, 7, 1)
 FUNDING_DAY = datetime.date(2006, 12, 1)
@@ -64,3 +68,29 @@ def approved_dossier(basin, requested=Decimal("15000.00"), **kwargs):
 @pytest.fixture
 def dossier(basin):
     return approved_dossier(basin)
+
+
+def committee_decision(dossier, amount: Decimal, *, by, on=DECISION_DAY):
+    """The approval committee's decision granting `amount` on `dossier`, recorded by `by`
+    after a closed vote: what `grant_advance` takes as its authority. Its copies of the
+    request and the cap let through what the grant service itself must refuse."""
+    basin = dossier.pme.commune.epci.basin
+    committee = Committee.objects.filter(basin=basin, kind=CommitteeKind.APPROVAL).first()
+    where = {"session__committee": committee} if committee else {"session__committee__basin": basin}
+    item = close(AgendaItemFactory(dossier=dossier, **where))
+    ceiling = max(amount, dossier.advance_requested, Decimal("0.01"))
+    return DecisionFactory(
+        item=item,
+        approved=True,
+        advance_granted=amount,
+        advance_requested=ceiling,
+        cap_copied=ceiling,
+        decision_date=on,
+        recorded_by=by,
+    )
+
+
+def grant(dossier, amount: Decimal, by, *, decision_date=DECISION_DAY, **terms):
+    """Grant the advance a committee decision recorded by `by` gave on `dossier`."""
+    decision = committee_decision(dossier, amount, by=by, on=decision_date)
+    return grant_advance(decision=decision, by=by, **terms)

@@ -16,11 +16,10 @@ from avances.fund import fund_balance
 from avances.models import Advance, Allocation, FundMovement, Instalment, Payment
 from avances.services import grant_advance, record_payment
 from tests.alize.factories import AdvanceCapFactory, BasinFactory
-from tests.avances.conftest import approved_dossier, fund
+from tests.avances.conftest import approved_dossier, committee_decision, fund
 from tests.avances.factories import AdvanceFactory, ReferenceRateFactory
 from tests.concurrency import run_together, slow_down
 from tests.conftest import make_user
-from tests.pme.factories import DECISION_DAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,15 +76,13 @@ def test_two_grants_racing_for_the_funds_last_euros(monkeypatch):
     fund(basin, Decimal("20000.00"))
     first, second = approved_dossier(basin), approved_dossier(basin)
     alice, bob = make_user(Role.MANAGER, basin), make_user(Role.MANAGER, basin)
+    first = committee_decision(first, Decimal("15000.00"), by=alice)
+    second = committee_decision(second, Decimal("15000.00"), by=bob)
     slow_down(monkeypatch, Advance)
 
     outcomes = run_together(
-        lambda: grant_advance(
-            dossier=first, amount=Decimal("15000.00"), decision_date=DECISION_DAY, by=alice
-        ),
-        lambda: grant_advance(
-            dossier=second, amount=Decimal("15000.00"), decision_date=DECISION_DAY, by=bob
-        ),
+        lambda: grant_advance(decision=first, by=alice),
+        lambda: grant_advance(decision=second, by=bob),
     )
 
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes

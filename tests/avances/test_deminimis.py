@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from alize.formatting import euros
 from alize.models import Role
-from alize.templatetags.alize_tags import euros
 from avances.deminimis import (
     NO_DECLARATION_MESSAGE,
     attestation_data,
@@ -15,7 +15,7 @@ from avances.deminimis import (
     window_start,
 )
 from avances.models import Advance, DeMinimisAid
-from avances.services import grant_advance
+from tests.avances.conftest import grant as grant_with_decision
 from tests.avances.factories import (
     AdvanceFactory,
     DeMinimisAidFactory,
@@ -23,7 +23,7 @@ from tests.avances.factories import (
     ReferenceRateFactory,
 )
 from tests.conftest import make_user
-from tests.pme.factories import DECISION_DAY, DossierFactory
+from tests.pme.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -44,7 +44,7 @@ def declare(pme, *aids):
 
 
 def grant(dossier, by, amount=Decimal("15000.00")):
-    return grant_advance(dossier=dossier, amount=amount, decision_date=DECISION_DAY, by=by)
+    return grant_with_decision(dossier, amount, by)
 
 
 def test_window_is_the_three_years_ending_on_the_decision():

@@ -15,14 +15,12 @@ from avances.models import Disbursement, FundMovement, MovementKind, Payment
 from avances.services import (
     close_disbursements,
     disburse_advance,
-    grant_advance,
     record_payment,
     sign_contract,
 )
 from tests.alize.factories import ContributionFactory
-from tests.avances.conftest import approved_dossier, fund
+from tests.avances.conftest import approved_dossier, fund, grant
 from tests.conftest import make_user
-from tests.pme.factories import DECISION_DAY
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -32,9 +30,7 @@ def test_the_ledger_reconciles_to_the_cent_after_a_scenario(basin, reference_rat
     fund(basin, Decimal("30000.00"), by=staff)
     fund(basin, Decimal("12345.67"), by=staff)
     advances = [
-        grant_advance(
-            dossier=approved_dossier(basin), amount=amount, decision_date=DECISION_DAY, by=manager
-        )
+        grant(approved_dossier(basin), amount, manager)
         for amount in (Decimal("15000.00"), Decimal("10000.00"), Decimal("9999.99"))
     ]
     first, second, third = advances
@@ -76,29 +72,14 @@ def test_the_ledger_reconciles_to_the_cent_after_a_scenario(basin, reference_rat
 
     # Repayments are lent again: the next grant may use them, not a cent more.
     with pytest.raises(ValidationError):
-        grant_advance(
-            dossier=approved_dossier(basin),
-            amount=Decimal("10863.10"),
-            decision_date=DECISION_DAY,
-            by=manager,
-        )
-    grant_advance(
-        dossier=approved_dossier(basin),
-        amount=Decimal("10863.09"),
-        decision_date=DECISION_DAY,
-        by=manager,
-    )
+        grant(approved_dossier(basin), Decimal("10863.10"), manager)
+    grant(approved_dossier(basin), Decimal("10863.09"), manager)
     assert fund_balance(basin.pk).available == Decimal("0.00")
 
 
 def test_committed_is_granted_minus_disbursed(basin, reference_rate, staff, manager):
     fund(basin, Decimal("50000.00"), by=staff)
-    advance = grant_advance(
-        dossier=approved_dossier(basin),
-        amount=Decimal("15000.00"),
-        decision_date=DECISION_DAY,
-        by=manager,
-    )
+    advance = grant(approved_dossier(basin), Decimal("15000.00"), manager)
     sign_contract(advance=advance, signed_on=D(2007, 4, 2), by=staff)
     disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), amount="10000", by=staff)
 
@@ -136,12 +117,7 @@ def test_a_correction_may_not_take_back_money_already_committed(
     basin, reference_rate, staff, manager
 ):
     movement = fund(basin, Decimal("15000.00"), by=staff)
-    grant_advance(
-        dossier=approved_dossier(basin),
-        amount=Decimal("15000.00"),
-        decision_date=DECISION_DAY,
-        by=manager,
-    )
+    grant(approved_dossier(basin), Decimal("15000.00"), manager)
     with pytest.raises(ValidationError) as refusal:
         register_contribution(
             contribution=movement.contribution, amount="-0,01", on=D(2007, 6, 5), by=staff

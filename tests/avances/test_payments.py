@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
+from alize.formatting import euros
 from alize.models import Role
-from alize.templatetags.alize_tags import euros
 from avances.models import (
     Advance,
     Allocation,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.formatting import euros
 from alize.models import Role
-from alize.templatetags.alize_tags import euros
 from avances.followup import open_proceeding, request_write_off
 from avances.models import (
     Disbursement,

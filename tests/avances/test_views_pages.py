@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.formatting import euros
 from alize.models import Role
-from alize.templatetags.alize_tags import euros
 from avances.followup import open_proceeding, record_dunning_step
 from avances.models import FundMovement, Instalment, Payment
 from avances.services import record_payment

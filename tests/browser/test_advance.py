@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from alize.formatting import euros
 from alize.models import Role
-from alize.templatetags.alize_tags import euros
 from avances.followup import open_proceeding, record_dunning_step, request_write_off
 from avances.models import Disbursement, Instalment, Payment
 from tests.alize.factories import BasinFactory

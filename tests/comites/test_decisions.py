@@ -65,9 +65,10 @@ def test_a_cent_over_the_valenciennes_cap_is_refused(board):
     item = voted(board)
     with pytest.raises(ValidationError) as refused:
         decide(board, item, advance_granted=Decimal("15000.01"))
+    # The one cap check (`Basin.check_advance_cap`) says it as the advances' grant does.
     assert refused.value.message_dict["advance_granted"] == [
-        f"L'avance accordée (15\u202f000,01\u00a0€) dépasse le plafond du bassin en vigueur "
-        f"le {board.session.day:%d/%m/%Y} (15\u202f000\u00a0€)."
+        f"15\u202f000,01\u00a0€ dépasse le plafond des avances du bassin {board.basin} en "
+        f"vigueur au {board.session.day:%d/%m/%Y} (15\u202f000,00\u00a0€)."
     ]
     assert not Decision.objects.exists()
     item.dossier.refresh_from_db()

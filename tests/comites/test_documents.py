@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from alize.templatetags.alize_tags import euros
+from alize.formatting import euros
 from comites import services
 from comites.documents import (
     build_decision_letter_pdf,

@@ -4,13 +4,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum import luhn
 from stdnum.fr import siren as stdnum_siren
 
+from alize.modelkit import validate_phone
 from pme.naf import NAF_DIVISIONS, Sector, normalize_naf_code, sector_for_code
 from pme.validators import (
     EVIDENCE_MAX_BYTES,
     compact_number,
     validate_evidence_file,
     validate_naf_code,
-    validate_phone,
     validate_siren,
     validate_siret,
 )

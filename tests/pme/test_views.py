@@ -636,14 +636,16 @@ def test_staff_see_the_moves_they_may_make(staff_client, dossier):
     assert 'name="expected_state" value="oriente"' in page
 
 
-def test_only_managers_see_the_committee_decisions(client, basin, staff, manager, pme):
+def test_nobody_sees_the_committee_decisions_on_the_dossier_page(
+    client, basin, staff, manager, pme
+):
     submitted = DossierFactory(pme=pme, submitted=True)
-    client.force_login(staff)
-    assert buttons(client.get(submitted.get_absolute_url()).content.decode()) == ["withdraw"]
-    client.force_login(manager)
-    page = client.get(submitted.get_absolute_url()).content.decode()
-    assert buttons(page) == ["approve", "defer", "reject", "withdraw"]
-    assert 'name="decision_date"' in page
+    for user in (staff, manager):
+        client.force_login(user)
+        page = client.get(submitted.get_absolute_url()).content.decode()
+        assert buttons(page) == ["withdraw"]
+        assert 'name="decision_date"' not in page
+        assert "La décision appartient au comité d'agrément" in html.unescape(page)
 
 
 @pytest.mark.parametrize("role", [Role.STEERING, Role.ADMIN])
@@ -687,18 +689,19 @@ def test_a_move_with_htmx_answers_the_state_panel(staff_client, dossier):
     assert 'name="expected_state" value="en_instruction"' in page
 
 
-def test_a_manager_records_the_committee_decision(manager_client, pme):
+@pytest.mark.parametrize("name", ["approve", "defer", "reject"])
+def test_a_manager_cannot_decide_a_dossier_from_its_page(manager_client, pme, name):
     submitted = DossierFactory(pme=pme, submitted=True)
     response = manager_client.post(
         transition_url(submitted),
-        {"transition": "approve", "expected_state": "soumis_comite", "decision_date": "2007-03-15"},
+        {"transition": name, "expected_state": "soumis_comite"},
+        HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "Seul le comité d'agrément décide d'un dossier" in text_of(response)
     submitted.refresh_from_db()
-    assert (submitted.state, submitted.decision_date) == (
-        DossierState.APPROVED,
-        datetime.date(2007, 3, 15),
-    )
+    assert (submitted.state, submitted.decision_date) == (DossierState.SUBMITTED, None)
+    assert not submitted.transitions.exists()
 
 
 def test_two_staff_making_the_same_move_one_wins_the_other_is_told(client, basin, dossier):
@@ -768,23 +771,9 @@ def test_a_staff_member_cannot_record_a_committee_decision(staff_client, pme):
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert "Seul(e) un(e) responsable de l'opérateur peut enregistrer une décision" in text_of(
-        response
-    )
+    assert "Seul le comité d'agrément décide d'un dossier" in text_of(response)
     submitted.refresh_from_db()
     assert submitted.state == DossierState.SUBMITTED
-
-
-def test_a_decision_in_the_future_is_refused(manager_client, pme):
-    submitted = DossierFactory(pme=pme, submitted=True)
-    response = manager_client.post(
-        transition_url(submitted),
-        {"transition": "approve", "expected_state": "soumis_comite", "decision_date": "2999-01-01"},
-        HTTP_HX_REQUEST="true",
-    )
-    assert "La date de décision ne peut pas être dans le futur." in text_of(response)
-    submitted.refresh_from_db()
-    assert submitted.state == DossierState.SUBMITTED and not submitted.transitions.exists()
 
 
 # --- Hires ----------------------------------------------------------------------------------

@@ -5,22 +5,34 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from alize.models import Role
+from comites.models import Committee
+from comites.workflow import DecisionOutcome
 from pme.models import Dossier, DossierState, DossierTransition
-from pme.services import transition_dossier
+from pme.permissions import COMMITTEE_DECIDES
+from pme.services import decide_dossier, transition_dossier
 from pme.workflow import (
+    COMMITTEE_ONLY,
+    DOSSIER_WORKFLOW,
     FINISHED_STATES,
     OPEN_STATES,
-    TRANSITIONS,
-    find_transition,
-    get_transition,
-    transitions_from,
+    is_committee_decision,
 )
+from tests.comites.factories import AgendaItemFactory, DecisionFactory, close
 from tests.conftest import make_user
 from tests.pme.factories import DECISION_DAY, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
 S = DossierState
+TRANSITIONS = DOSSIER_WORKFLOW.transitions
+find_transition = DOSSIER_WORKFLOW.find
+get_transition = DOSSIER_WORKFLOW.get
+transitions_from = DOSSIER_WORKFLOW.leaving
+OUTCOME_FOR = {
+    S.APPROVED: DecisionOutcome.APPROVED,
+    S.DEFERRED: DecisionOutcome.DEFERRED,
+    S.REJECTED: DecisionOutcome.REJECTED,
+}
 TRAITS = {
     S.ORIENTED: {},
     S.UNDER_INSTRUCTION: {"under_instruction": True},
@@ -41,6 +53,23 @@ ILLEGAL_MOVES = [
 
 def dossier_in(state, basin, **kwargs) -> Dossier:
     return DossierFactory(pme__basin=basin, **TRAITS[state], **kwargs)
+
+
+def committee_decides(dossier, target, by, day=None, comment=""):
+    """The approval committee's recorded decision on a submitted dossier, applied to it."""
+    committee = Committee.objects.filter(basin=dossier.pme.basin).first()
+    where = {"session__committee": committee} if committee else {}
+    item = close(
+        AgendaItemFactory(dossier=dossier, session__committee__basin=dossier.pme.basin, **where)
+    )
+    traits = {S.APPROVED: {"approved": True}, S.DEFERRED: {"deferred": True}}.get(target, {})
+    if target == S.APPROVED:
+        traits["advance_granted"] = 0
+    decision = DecisionFactory(
+        item=item, decision_date=day or timezone.localdate(), recorded_by=by, **traits
+    )
+    assert decision.outcome == OUTCOME_FOR[target]
+    return decide_dossier(decision=decision, by=by, comment=comment)
 
 
 # --- The table itself ------------------------------------------------------------------------
@@ -70,12 +99,12 @@ def test_withdrawal_from_every_open_state():
     assert set(S) - {S.CLOSED, S.WITHDRAWN, S.REJECTED} == OPEN_STATES
 
 
-def test_only_managers_record_committee_decisions():
+def test_only_the_committee_records_its_decisions():
     for name in ("approve", "defer", "reject"):
-        assert get_transition(name).roles == {Role.MANAGER}
+        assert get_transition(name).actors == COMMITTEE_ONLY
     for transition in TRANSITIONS:
         if transition.name not in ("approve", "defer", "reject"):
-            assert transition.roles == {Role.STAFF, Role.MANAGER}
+            assert transition.actors == {Role.STAFF, Role.MANAGER}
 
 
 def test_every_state_is_reachable_from_orientation():
@@ -100,10 +129,13 @@ def test_legal_transition(source, transition, basin, staff, manager):
     dossier = dossier_in(
         source, basin, state_changed_at=timezone.now() - datetime.timedelta(days=3)
     )
-    user = manager if transition.is_committee_decision else staff
-    result = transition_dossier(
-        dossier=dossier, to_state=transition.target, by=user, comment="Vu avec le gérant."
-    )
+    user = manager if is_committee_decision(transition) else staff
+    if is_committee_decision(transition):
+        result = committee_decides(dossier, transition.target, user, comment="Vu avec le gérant.")
+    else:
+        result = transition_dossier(
+            dossier=dossier, to_state=transition.target, by=user, comment="Vu avec le gérant."
+        )
     dossier.refresh_from_db()
     assert dossier.state == transition.target == result.state
     assert dossier.days_in_state == 0
@@ -116,7 +148,7 @@ def test_legal_transition(source, transition, basin, staff, manager):
         "Vu avec le gérant.",
     )
     assert log.at == dossier.state_changed_at
-    if transition.is_committee_decision:
+    if is_committee_decision(transition):
         assert dossier.decision_date == timezone.localdate()
 
 
@@ -166,18 +198,26 @@ def test_unknown_state_is_refused(basin, manager):
 # --- Who may move a dossier ------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER, Role.ADMIN])
 @pytest.mark.parametrize("target", [S.APPROVED, S.DEFERRED, S.REJECTED])
-def test_staff_may_not_record_a_committee_decision(target, basin, staff):
+def test_nobody_decides_a_dossier_outside_a_committee_decision(target, role, basin):
     dossier = dossier_in(S.SUBMITTED, basin)
     with pytest.raises(PermissionDenied) as excinfo:
-        transition_dossier(dossier=dossier, to_state=target, by=staff)
-    assert str(excinfo.value) == (
-        "Seul(e) un(e) responsable de l'opérateur peut enregistrer une décision du comité "
-        "d'agrément."
-    )
+        transition_dossier(dossier=dossier, to_state=target, by=make_user(role, basin))
+    assert str(excinfo.value) == COMMITTEE_DECIDES
     dossier.refresh_from_db()
     assert dossier.state == S.SUBMITTED
     assert not DossierTransition.objects.exists()
+
+
+def test_a_decision_not_recorded_moves_nothing(basin, manager):
+    dossier = dossier_in(S.SUBMITTED, basin)
+    item = close(AgendaItemFactory(dossier=dossier, session__committee__basin=basin))
+    unsaved = DecisionFactory.build(item=item, recorded_by=manager)
+    with pytest.raises(ValidationError):
+        decide_dossier(decision=unsaved, by=manager)
+    dossier.refresh_from_db()
+    assert dossier.state == S.SUBMITTED
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER])
@@ -203,11 +243,9 @@ def test_other_roles_may_not_move_a_dossier(role, basin):
 # --- Stamps, dates and the caller's view --------------------------------------------------------
 
 
-def test_decision_date_may_be_the_committee_s_day(basin, manager):
+def test_decision_date_is_the_committee_s_day(basin, manager):
     dossier = dossier_in(S.SUBMITTED, basin)
-    transition_dossier(
-        dossier=dossier, to_state=S.APPROVED, by=manager, decision_date=datetime.date(2007, 3, 1)
-    )
+    committee_decides(dossier, S.APPROVED, manager, day=datetime.date(2007, 3, 1))
     dossier.refresh_from_db()
     assert dossier.decision_date == datetime.date(2007, 3, 1)
 
@@ -215,11 +253,8 @@ def test_decision_date_may_be_the_committee_s_day(basin, manager):
 def test_decision_date_in_the_future_is_refused(basin, manager):
     dossier = dossier_in(S.SUBMITTED, basin)
     with pytest.raises(ValidationError):
-        transition_dossier(
-            dossier=dossier,
-            to_state=S.APPROVED,
-            by=manager,
-            decision_date=timezone.localdate() + datetime.timedelta(days=1),
+        committee_decides(
+            dossier, S.APPROVED, manager, day=timezone.localdate() + datetime.timedelta(days=1)
         )
     dossier.refresh_from_db()
     assert (dossier.state, dossier.decision_date) == (S.SUBMITTED, None)
@@ -227,16 +262,12 @@ def test_decision_date_in_the_future_is_refused(basin, manager):
 
 def test_deferred_dossier_goes_round_again_and_keeps_its_timeline(basin, staff, manager):
     dossier = dossier_in(S.SUBMITTED, basin)
-    transition_dossier(
-        dossier=dossier,
-        to_state=S.DEFERRED,
-        by=manager,
-        decision_date=DECISION_DAY,
-        comment="Plan de financement à préciser.",
+    committee_decides(
+        dossier, S.DEFERRED, manager, day=DECISION_DAY, comment="Plan de financement à préciser."
     )
     transition_dossier(dossier=dossier, to_state=S.UNDER_INSTRUCTION, by=staff)
     transition_dossier(dossier=dossier, to_state=S.SUBMITTED, by=staff)
-    transition_dossier(dossier=dossier, to_state=S.APPROVED, by=manager)
+    committee_decides(dossier, S.APPROVED, manager)
     dossier.refresh_from_db()
     assert dossier.state == S.APPROVED
     assert dossier.decision_date == timezone.localdate()

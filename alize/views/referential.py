@@ -1,18 +1,15 @@
-"""Views of the referential, the home page and the health check. They stay thin: a scoped
-queryset (404 for what a user may not see), one service, a French message."""
+"""The programme referential's pages: basins and their caps, periods, territories, funders
+and contributions. They stay thin: a scoped queryset (404 for what a user may not see), one
+service, a French message."""
 
 import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.http import Http404, JsonResponse
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views.decorators.cache import never_cache
-from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.edit import FormView
 
 from alize import history, permissions, services
@@ -34,193 +31,13 @@ from alize.models import (
     Epci,
     Funder,
     ProgrammePeriod,
-    Role,
 )
-
-# --- Home and health -----------------------------------------------------------------
-
-
-class HomeView(TemplateView):
-    template_name = "alize/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        basins = list(
-            Basin.objects.visible_to(user).annotate(
-                period_count=Count("periods", distinct=True),
-                epci_count=Count("epcis", distinct=True),
-            )
-        )
-        context.update(
-            basins=basins,
-            role_labels=user.role_labels,
-            is_operator=user.is_operator,
-            is_manager=user.has_role(Role.MANAGER, Role.ADMIN),
-            is_committee_member=user.has_role(Role.COMMITTEE_MEMBER),
-            is_steering=user.has_role(Role.STEERING),
-            is_funder=user.has_role(Role.FUNDER),
-            is_admin=user.has_role(Role.ADMIN),
-            current_periods=ProgrammePeriod.objects.visible_to(user)
-            .select_related("basin")
-            .order_by("-start_date")[:4],
-        )
-        return context
-
-
-@login_not_required
-@never_cache
-def healthz(request):
-    """Database and broker status, for load balancers and docker compose."""
-    checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception as exc:
-        checks["database"] = f"erreur : {exc.__class__.__name__}"
-    checks["broker"] = _broker_status()
-    healthy = all(value in {"ok", "in-process"} for value in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "erreur", **checks}, status=200 if healthy else 503
-    )
-
-
-def _broker_status() -> str:
-    from django.conf import settings
-
-    if not settings.CELERY_BROKER_URL:
-        return "in-process"
-    from alize.celery import app
-
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return "ok"
-    except Exception as exc:
-        return f"erreur : {exc.__class__.__name__}"
-
-
-# --- Generic referential views ---------------------------------------------------------
-
-
-class ScopedMixin:
-    """Fetch through the model's visible_to(user); refuse with a 404."""
-
-    model = None
-    allowed = staticmethod(permissions.can_view_referential)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
-
-
-class ReferentialListView(ScopedMixin, ListView):
-    template_name = "alize/referential_list.html"
-    paginate_by = 25
-    title = ""
-    columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
-    create_url_name = ""
-    search_fields: tuple[str, ...] = ()
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        query = self.request.GET.get("q", "").strip()
-        if query and self.search_fields:
-            condition = Q()
-            for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": query})
-            queryset = queryset.filter(condition)
-        return queryset
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=self.title,
-            columns=self.columns,
-            create_url_name=self.create_url_name
-            if permissions.can_edit_referential(self.request.user)
-            else "",
-            searchable=bool(self.search_fields),
-            query=self.request.GET.get("q", ""),
-        )
-        return context
-
-
-class ReferentialDetailView(ScopedMixin, DetailView):
-    template_name = "alize/referential_detail.html"
-    fields: list[str] = []
-    update_url_name = ""
-    extra_template = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        obj = self.object
-        rows = []
-        for name in self.fields:
-            field = obj._meta.get_field(name)
-            display = getattr(obj, f"get_{name}_display", None)
-            value = display() if display else getattr(obj, name)
-            rows.append((field.verbose_name, value, field.get_internal_type()))
-        context.update(
-            rows=rows,
-            update_url_name=self.update_url_name
-            if permissions.can_edit_referential(self.request.user)
-            else "",
-            extra_template=self.extra_template,
-            list_url_name=self.list_url_name,
-            list_title=self.model._meta.verbose_name_plural,
-        )
-        return context
-
-
-class ReferentialFormView(ScopedMixin, FormView):
-    """Create (no pk) or edit (pk) one referential object through save_referential."""
-
-    template_name = "alize/referential_form.html"
-    allowed = staticmethod(permissions.can_edit_referential)
-    success_message = "Enregistré."
-
-    def get_object(self):
-        if "pk" not in self.kwargs:
-            return None
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        self.object = self.get_object()
-        kwargs.update(user=self.request.user, instance=self.object)
-        return kwargs
-
-    def save(self, form):
-        return services.save_referential(instance=form.save(commit=False))
-
-    def form_valid(self, form):
-        try:
-            obj = self.save(form)
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(obj.get_absolute_url())
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        meta = self.model._meta
-        context.update(
-            object=self.object,
-            title=f"Modifier « {self.object} »"
-            if self.object
-            else f"Nouvelle fiche : {meta.verbose_name}",
-            list_url_name=self.list_url_name,
-            list_title=meta.verbose_name_plural,
-        )
-        return context
-
+from alize.views.base import (
+    ReferentialDetailView,
+    ReferentialFormView,
+    ReferentialListView,
+    ScopedMixin,
+)
 
 # --- Basins ------------------------------------------------------------------------------
 

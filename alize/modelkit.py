@@ -1,0 +1,80 @@
+"""What the models of every app share: the shapes of fields and constraints that recur.
+
+An app's model says what is particular to it (its names, its French messages) and takes
+the shape from here, so that a rule such as "a kind is one of its choices" or "who
+recorded this row" is written once.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q, Subquery, Sum
+
+PHONE_PATTERN = r"^\+?[0-9][0-9 .\-()]{5,22}$"
+
+
+def validate_phone(value: str) -> None:
+    if value and not re.match(PHONE_PATTERN, value):
+        raise ValidationError(
+            "Saisissez un numéro de téléphone, par exemple 03 27 51 31 31 ou +33 3 27 51 31 31.",
+            code="phone",
+        )
+
+
+def choice_values(choices) -> list[str]:
+    """The values of a `TextChoices`, sorted: what a constraint lists."""
+    return sorted(str(choice) for choice in choices)
+
+
+def known_choice(field: str, choices, *, name: str, message: str) -> models.CheckConstraint:
+    """The database's side of a field's choices: no other value is stored."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choice_values(choices)}),
+        name=name,
+        violation_error_message=message,
+    )
+
+
+def author(verbose_name: str, related_name: str = "+", **options) -> models.ForeignKey:
+    """Who wrote a row (recorded it, asked for it, decided it): a user, kept for ever."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **options,
+    )
+
+
+def grouped_sum(queryset, group_by: str, column: str, **output) -> Subquery:
+    """SUM(column) of a correlated queryset, as a scalar subquery (NULL when no rows)."""
+    return Subquery(
+        queryset.order_by().values(group_by).annotate(total=Sum(column)).values("total")[:1],
+        **output,
+    )
+
+
+class SubqueryCount(models.Subquery):
+    """How many rows a subquery returns, as an integer column (0 when none)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
+    output_field = models.IntegerField()
+
+
+class Contact(models.Model):
+    """A person to reach at an organisation: personal data, shown to the operator only."""
+
+    name = models.CharField("nom et prénom", max_length=150)
+    role = models.CharField("fonction", max_length=120, blank=True)
+    email = models.EmailField("adresse électronique", blank=True)
+    phone = models.CharField("téléphone", max_length=25, blank=True, validators=[validate_phone])
+
+    class Meta:
+        abstract = True
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name

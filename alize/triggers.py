@@ -1,0 +1,79 @@
+"""The database triggers the models declare, written once.
+
+Rows that are history (transition logs, votes, decisions, payments, fund movements) must
+not change once written, and some rows may only be written while their parent is in a
+given state. The models say so in `Meta.triggers` with these helpers, so that every such
+rule raises the same way: a French message, SQLSTATE `check_violation`, which
+`django.db.IntegrityError` carries to the services.
+
+Messages and states are the code's own constants, never user input: they are written into
+the trigger's SQL as literals.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import pgtrigger
+
+
+def sql_text(text: str) -> str:
+    """A constant as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def sql_list(values: Iterable[str]) -> str:
+    """Constants as the inside of an SQL `IN (…)` list."""
+    return ", ".join(sql_text(value) for value in sorted(values))
+
+
+def _raise(message: str) -> str:
+    return f"RAISE EXCEPTION {sql_text(message)} USING ERRCODE = 'check_violation';"
+
+
+def append_only(name: str) -> pgtrigger.Protect:
+    """History: a row is written once, then never updated nor deleted."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+def never_deleted(name: str) -> pgtrigger.Protect:
+    """A row that may be marked (reversed, undone) but never removed."""
+    return pgtrigger.Protect(name=name, operation=pgtrigger.Delete)
+
+
+def final_once_set(name: str, field: str) -> pgtrigger.Protect:
+    """Once `field` is set (a reversal, an undoing), the row never changes again."""
+    return pgtrigger.Protect(
+        name=name,
+        operation=pgtrigger.Update,
+        condition=pgtrigger.Q(**{f"old__{field}__isnull": False}),
+    )
+
+
+def refuse_when(
+    name: str, *, condition: pgtrigger.Condition, message: str, operation=None
+) -> pgtrigger.Trigger:
+    """Refuse any update or delete of a row in the state `condition` describes (a signed
+    session, a closed vote), with a French message."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=operation or (pgtrigger.Update | pgtrigger.Delete),
+        condition=condition,
+        func=_raise(message),
+    )
+
+
+def guard(name: str, *, operation, checks: Sequence[tuple[str, str]]) -> pgtrigger.Trigger:
+    """Refuse a write when one of `checks` holds: each is an SQL condition on NEW/OLD (most
+    often `NOT EXISTS (SELECT 1 FROM … WHERE …)`) and the French message it raises, in
+    order. A guard that covers deletes lets them through with OLD."""
+    body = "\n".join(
+        f"IF {condition} THEN {_raise(message)} END IF;" for condition, message in checks
+    )
+    if "DELETE" in str(operation).upper():
+        body += "\nIF TG_OP = 'DELETE' THEN RETURN OLD; END IF;"
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=operation,
+        func=f"{body}\nRETURN NEW;",
+    )

@@ -1,0 +1,133 @@
+"""The generic views every app builds on: fetch through a scoped queryset (a 404 for what a
+user may not see), list, show, and create or edit through one service."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.generic import DetailView, ListView
+from django.views.generic.edit import FormView
+
+from alize import permissions, services
+from alize.forms import attach_errors
+
+# --- Generic referential views ---------------------------------------------------------
+
+
+class ScopedMixin:
+    """Fetch through the model's visible_to(user); refuse with a 404."""
+
+    model = None
+    allowed = staticmethod(permissions.can_view_referential)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.allowed(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+class ReferentialListView(ScopedMixin, ListView):
+    template_name = "alize/referential_list.html"
+    paginate_by = 25
+    title = ""
+    columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
+    create_url_name = ""
+    search_fields: tuple[str, ...] = ()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        query = self.request.GET.get("q", "").strip()
+        if query and self.search_fields:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": query})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            columns=self.columns,
+            create_url_name=self.create_url_name
+            if permissions.can_edit_referential(self.request.user)
+            else "",
+            searchable=bool(self.search_fields),
+            query=self.request.GET.get("q", ""),
+        )
+        return context
+
+
+class ReferentialDetailView(ScopedMixin, DetailView):
+    template_name = "alize/referential_detail.html"
+    fields: list[str] = []
+    update_url_name = ""
+    extra_template = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        obj = self.object
+        rows = []
+        for name in self.fields:
+            field = obj._meta.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if display else getattr(obj, name)
+            rows.append((field.verbose_name, value, field.get_internal_type()))
+        context.update(
+            rows=rows,
+            update_url_name=self.update_url_name
+            if permissions.can_edit_referential(self.request.user)
+            else "",
+            extra_template=self.extra_template,
+            list_url_name=self.list_url_name,
+            list_title=self.model._meta.verbose_name_plural,
+        )
+        return context
+
+
+class ReferentialFormView(ScopedMixin, FormView):
+    """Create (no pk) or edit (pk) one referential object through save_referential."""
+
+    template_name = "alize/referential_form.html"
+    allowed = staticmethod(permissions.can_edit_referential)
+    success_message = "Enregistré."
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.object = self.get_object()
+        kwargs.update(user=self.request.user, instance=self.object)
+        return kwargs
+
+    def save(self, form):
+        return services.save_referential(instance=form.save(commit=False))
+
+    def form_valid(self, form):
+        try:
+            obj = self.save(form)
+        except ValidationError as error:
+            attach_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(obj.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meta = self.model._meta
+        context.update(
+            object=self.object,
+            title=f"Modifier « {self.object} »"
+            if self.object
+            else f"Nouvelle fiche : {meta.verbose_name}",
+            list_url_name=self.list_url_name,
+            list_title=meta.verbose_name_plural,
+        )
+        return context
