@@ -41,16 +41,7 @@ class PmeForm(ReferentialForm):
 
     class Meta:
         model = Pme
-        fields = [
-            "name",
-            "siret",
-            "legal_form",
-            "naf_code",
-            "headcount",
-            "founding_date",
-            "address",
-            "commune",
-        ]
+        fields = list(PME_FIELDS)
         widgets = {"founding_date": DateInput()}
         field_classes = {"siret": SiretField}
 
@@ -105,20 +96,7 @@ class DossierForm(ReferentialForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "project_summary",
-            "kind",
-            "needs",
-            "jobs_planned",
-            "jobs_horizon_months",
-            "advance_requested",
-            "bank_loans",
-            "orientation_source",
-            "oriented_by_epci",
-            "orientation_partner",
-            "orientation_date",
-            "staff_member",
-        ]
+        fields = list(DOSSIER_FIELDS)
         widgets = {
             "project_summary": forms.Textarea(attrs={"rows": 4}),
             "orientation_date": DateInput(),
@@ -154,7 +132,7 @@ class ContactForm(ReferentialForm):
 
     class Meta:
         model = PmeContact
-        fields = ["name", "role", "email", "phone"]
+        fields = list(CONTACT_FIELDS)
 
     def __init__(self, *args, optional=False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,26 +5,30 @@ Writes go through `pme.services`; the querysets here are the reads. The state ma
 a dossier is data in `pme.workflow`; the NAF sector rule lives in `pme.naf`.
 """
 
-from pme.models.documents import Document, DocumentKind, document_path
-from pme.models.dossiers import (
+from pme.models.choices import (
     NAMED_PARTNER_SOURCES,
-    ONE_OPEN_DOSSIER_MESSAGE,
-    Dossier,
+    ContractKind,
+    DocumentKind,
     DossierKind,
-    DossierQuerySet,
-    DossierTransition,
+    LegalForm,
     Need,
     OrientationSource,
+    SizeBand,
 )
-from pme.models.hires import ContractKind, Hire, hire_evidence_path
+from pme.models.documents import Document, document_path
+from pme.models.dossiers import (
+    ONE_OPEN_DOSSIER_MESSAGE,
+    Dossier,
+    DossierQuerySet,
+    DossierTransition,
+)
+from pme.models.hires import Hire, hire_evidence_path
 from pme.models.pmes import (
     HEADCOUNT_LIMIT_MESSAGE,
     SIRET_TAKEN_MESSAGE,
-    LegalForm,
     Pme,
     PmeContact,
     PmeQuerySet,
-    SizeBand,
 )
 from pme.naf import Sector
 from pme.workflow import DossierState

@@ -1,8 +1,5 @@
 """Files attached to dossiers."""
 
-import uuid
-from pathlib import Path
-
 import pghistory
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pme.models.choices import DocumentKind
 from pme.models.dossiers import Dossier
 from pme.validators import (
     DOCUMENT_CONTENT_TYPES,
@@ -17,6 +15,7 @@ from pme.validators import (
     EMPTY_FILE_MESSAGE,
     TOO_LARGE_MESSAGE,
     UPLOAD_MAX_BYTES,
+    stored_name,
     validate_document_file,
 )
 
@@ -27,19 +26,7 @@ def document_path(instance, filename: str) -> str:
     MEDIA_ROOT is outside the web root and never served: files go out through a view that
     checks who is asking.
     """
-    suffix = Path(filename).suffix.lower()
-    if suffix not in DOCUMENT_ENDINGS:
-        suffix = ""
-    return f"pme/documents/{uuid.uuid4().hex}{suffix}"
-
-
-class DocumentKind(models.TextChoices):
-    STATUTES = "statuts", "Statuts"
-    ACCOUNTS = "bilan", "Bilan et comptes annuels"
-    KBIS = "kbis", "Extrait Kbis"
-    QUOTE = "devis", "Devis"
-    FINANCING_PLAN = "plan_financement", "Plan de financement"
-    OTHER = "autre", "Autre"
+    return stored_name("pme/documents", filename, DOCUMENT_ENDINGS)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

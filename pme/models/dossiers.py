@@ -19,6 +19,7 @@ from django.utils import timezone
 from alize.modelkit import choice_values
 from alize.models import MONEY, Basin, Epci
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
+from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
 from pme.models.pmes import Pme
 from pme.workflow import (
     DECIDED_STATES,
@@ -32,37 +33,6 @@ ONE_OPEN_DOSSIER_MESSAGE = (
     "Cette entreprise a déjà un dossier en cours : clôturez-le ou retirez-le avant d'en "
     "ouvrir un autre."
 )
-
-
-class DossierKind(models.TextChoices):
-    DEVELOPMENT = "developpement", "Développement"
-    TAKEOVER = "reprise_transmission", "Reprise-transmission"
-    OTHER = "autre", "Autre"
-
-
-class Need(models.TextChoices):
-    MANAGEMENT = "management", "Management"
-    PRODUCTION = "production", "Production"
-    SALES = "commercial", "Commercial"
-    HR = "rh", "Ressources humaines"
-    QUALITY = "qualite", "Qualité"
-    FINANCE = "finance", "Finance"
-    OTHER = "autre", "Autre"
-
-
-class OrientationSource(models.TextChoices):
-    EPCI = "intercommunalite", "Intercommunalité"
-    PARTNER_NETWORK = (
-        "reseau_partenaire",
-        "Réseau partenaire (plateforme d'initiative locale, boutique de gestion…)",
-    )
-    CORPORATION = "grande_entreprise", "Grande entreprise"
-    CCI = "cci", "Chambre de commerce et d'industrie"
-    SPONTANEOUS = "spontanee", "Démarche spontanée"
-
-
-# Sources whose partner must be named, so the operator can show each what it brought.
-NAMED_PARTNER_SOURCES = (OrientationSource.PARTNER_NETWORK, OrientationSource.CORPORATION)
 
 
 class DossierQuerySet(models.QuerySet):

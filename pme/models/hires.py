@@ -1,30 +1,18 @@
 """The people actually hired by supported SMEs."""
 
-import uuid
-from pathlib import Path
-
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from pme.models.choices import ContractKind
 from pme.models.dossiers import Dossier
-from pme.validators import validate_evidence_file
+from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
 
 
 def hire_evidence_path(instance, filename: str) -> str:
-    """Store evidence under a random name: never the name the user's computer gave it."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in {".pdf", ".png", ".jpg", ".jpeg"}:
-        suffix = ""
-    return f"pme/preuves/{uuid.uuid4().hex}{suffix}"
-
-
-class ContractKind(models.TextChoices):
-    CDI = "cdi", "CDI"
-    CDD_6_MONTHS = "cdd_6_mois", "CDD de 6 mois ou plus"
-    OTHER = "autre", "Autre"
+    return stored_name("pme/preuves", filename, EVIDENCE_ENDINGS)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

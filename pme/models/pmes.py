@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from alize.modelkit import Contact, choice_values
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
+from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
 from pme.validators import (
     compact_number,
@@ -26,23 +27,6 @@ from pme.workflow import (
 
 HEADCOUNT_LIMIT_MESSAGE = "Une entreprise de 250 salariés ou plus n'est pas une PME."
 SIRET_TAKEN_MESSAGE = "Cette entreprise existe déjà : une PME porte déjà ce SIRET."
-
-
-class LegalForm(models.TextChoices):
-    SARL = "SARL", "SARL"
-    SAS = "SAS", "SAS"
-    SASU = "SASU", "SASU"
-    SA = "SA", "SA"
-    EURL = "EURL", "EURL"
-    EI = "EI", "Entreprise individuelle"
-    SCOP = "SCOP", "SCOP"
-    OTHER = "autre", "Autre"
-
-
-class SizeBand(models.TextChoices):
-    UNDER_10 = "moins_10", "Moins de 10 salariés"
-    FROM_10_TO_49 = "10_49", "10 à 49 salariés"
-    FROM_50_TO_249 = "50_249", "50 à 249 salariés"
 
 
 class PmeQuerySet(models.QuerySet):

@@ -8,31 +8,37 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from pme import permissions
 from pme.models import Dossier, Pme
 
-PME_FIELDS = frozenset(
-    {"name", "siret", "legal_form", "naf_code", "headcount", "founding_date", "address", "commune"}
+# The fields a caller may set, in the order the forms show them.
+PME_FIELDS = (
+    "name",
+    "siret",
+    "legal_form",
+    "naf_code",
+    "headcount",
+    "founding_date",
+    "address",
+    "commune",
 )
-CONTACT_FIELDS = frozenset({"name", "role", "email", "phone"})
+CONTACT_FIELDS = ("name", "role", "email", "phone")
 # The state, its dates and the SME are the services' business, never the caller's.
-DOSSIER_FIELDS = frozenset(
-    {
-        "project_summary",
-        "kind",
-        "needs",
-        "jobs_planned",
-        "jobs_horizon_months",
-        "advance_requested",
-        "bank_loans",
-        "orientation_source",
-        "oriented_by_epci",
-        "orientation_partner",
-        "orientation_date",
-        "staff_member",
-    }
+DOSSIER_FIELDS = (
+    "project_summary",
+    "kind",
+    "needs",
+    "jobs_planned",
+    "jobs_horizon_months",
+    "advance_requested",
+    "bank_loans",
+    "orientation_source",
+    "oriented_by_epci",
+    "orientation_partner",
+    "orientation_date",
+    "staff_member",
 )
 
 
-def check_fields(data: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = set(data) - allowed
+def check_fields(data: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = set(data) - set(allowed)
     if unknown:
         raise TypeError(f"Unexpected {what} fields: {', '.join(sorted(unknown))}")
 
