@@ -98,7 +98,7 @@ from pme.demo import (
     _moment,
 )
 from pme.models import Dossier, DossierState
-from pme.services import decide_dossier
+from pme.services.decisions import decide_dossier
 
 D = datetime.date
 A = AttendanceStatus

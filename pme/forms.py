@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.models import OPERATOR_ROLES, Commune, Epci
-from pme.models import Dossier, Hire, Need, Pme, PmeContact
-from pme.services import CONTACT_FIELDS, DOSSIER_FIELDS, PME_FIELDS
-from pme.validators import compact_number, validate_siret
+from pme.models import Document, DocumentKind, Dossier, Hire, Need, Pme, PmeContact
+from pme.services.common import CONTACT_FIELDS, DOSSIER_FIELDS, PME_FIELDS
+from pme.validators import DOCUMENT_ENDINGS, compact_number, validate_siret
 
 
 class SiretField(forms.CharField):
@@ -41,16 +41,7 @@ class PmeForm(ReferentialForm):
 
     class Meta:
         model = Pme
-        fields = [
-            "name",
-            "siret",
-            "legal_form",
-            "naf_code",
-            "headcount",
-            "founding_date",
-            "address",
-            "commune",
-        ]
+        fields = list(PME_FIELDS)
         widgets = {"founding_date": DateInput()}
         field_classes = {"siret": SiretField}
 
@@ -105,20 +96,7 @@ class DossierForm(ReferentialForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "project_summary",
-            "kind",
-            "needs",
-            "jobs_planned",
-            "jobs_horizon_months",
-            "advance_requested",
-            "bank_loans",
-            "orientation_source",
-            "oriented_by_epci",
-            "orientation_partner",
-            "orientation_date",
-            "staff_member",
-        ]
+        fields = list(DOSSIER_FIELDS)
         widgets = {
             "project_summary": forms.Textarea(attrs={"rows": 4}),
             "orientation_date": DateInput(),
@@ -154,7 +132,7 @@ class ContactForm(ReferentialForm):
 
     class Meta:
         model = PmeContact
-        fields = ["name", "role", "email", "phone"]
+        fields = list(CONTACT_FIELDS)
 
     def __init__(self, *args, optional=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -193,3 +171,21 @@ class HireForm(ReferentialForm):
         # The model's rules about the dossier (no hire before orientation) show on the field.
         self.instance.dossier = dossier
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
+
+
+class DocumentForm(forms.Form):
+    file = forms.FileField(
+        label="Fichier",
+        help_text=(
+            "PDF, image (PNG, JPEG) ou fichier bureautique (Word, Excel, PowerPoint, "
+            "OpenDocument), 10 Mo au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(DOCUMENT_ENDINGS))}),
+    )
+    kind = forms.ChoiceField(label="Nature", choices=DocumentKind.choices)
+    title = forms.CharField(
+        label="Titre",
+        required=False,
+        max_length=Document._meta.get_field("title").max_length,
+        help_text="Facultatif : à défaut, le nom du fichier.",
+    )

@@ -66,9 +66,23 @@ def can_view_hire_evidence(user) -> bool:
     return can_view_contacts(user)
 
 
+def can_view_documents(user) -> bool:
+    """A dossier's documents may hold personal data (statutes name the partners, a Kbis the
+    managers): for the same people as the contacts, never funders or the steering committee.
+    The dossier must be visible to them too."""
+    return can_view_contacts(user)
+
+
+def can_manage_documents(user, dossier) -> tuple[bool, str]:
+    """Operator staff and managers of the dossier's basin add and delete its documents."""
+    if not can_edit_pme(user, dossier.pme):
+        return False, "Seul le personnel de l'opérateur du bassin gère les documents du dossier."
+    return True, ""
+
+
 def can_apply_transition(user, dossier, transition: Transition) -> tuple[bool, str]:
     """The operators of the dossier's basin move it along; the committee's decisions are
-    the committee's alone (`pme.services.decide_dossier`), never a button of the page."""
+    the committee's alone (`pme.services.decisions.decide_dossier`), never a button of the page."""
     if COMMITTEE in transition.actors:
         return False, COMMITTEE_DECIDES
     if not user.is_authenticated or not user.has_role(*transition.actors):

@@ -63,15 +63,21 @@ urlpatterns = [
         views.HireEvidenceView.as_view(),
         name="hire_evidence",
     ),
+    # The documents of a dossier and its one-page PDF
+    path(
+        "dossiers/<int:dossier_pk>/documents/ajouter/",
+        views.document_upload,
+        name="document_upload",
+    ),
+    path(
+        "dossiers/<int:dossier_pk>/documents/<int:pk>/",
+        views.document_download,
+        name="document_download",
+    ),
+    path(
+        "dossiers/<int:dossier_pk>/documents/<int:pk>/supprimer/",
+        views.document_delete,
+        name="document_delete",
+    ),
+    path("dossiers/<int:pk>/fiche.pdf", views.dossier_pdf, name="dossier_pdf"),
 ]
-
-# The documents of a dossier and its PDF live in their own module, which may not be there
-# yet; an import error inside it is a bug, and must not hide its pages.
-try:
-    from pme.document_urls import document_urlpatterns
-except ImportError as missing:
-    if missing.name != "pme.document_urls":
-        raise
-    document_urlpatterns = []
-
-urlpatterns += document_urlpatterns

@@ -1,4 +1,4 @@
-"""Validators of the SME registry: SIREN, SIRET, NAF code, phone numbers, uploaded files.
+"""Validators of the SME registry: SIREN, SIRET, NAF code, uploaded files.
 
 SIREN and SIRET are checked with python-stdnum, which knows La Poste's exception: its
 establishments share the SIREN 356 000 000 and their SIRET is checked by the sum of its
@@ -6,8 +6,10 @@ digits rather than by the Luhn key.
 """
 
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum
@@ -26,38 +28,46 @@ def compact_number(value):
     return _SEPARATORS.sub("", value)
 
 
-def validate_siren(value: str) -> None:
+def _digits(value, count: int, name: str) -> str:
     value = compact_number(value)
-    if not (isinstance(value, str) and value.isdigit() and len(value) == 9):
-        raise ValidationError("Le SIREN doit compter 9 chiffres.", code="siren_format")
-    try:
-        stdnum_siren.validate(value)
-    except InvalidChecksum as exc:
+    if not (isinstance(value, str) and value.isdigit() and len(value) == count):
         raise ValidationError(
-            "Ce SIREN n'existe pas : sa clé de contrôle est fausse. Vérifiez la saisie.",
-            code="siren_checksum",
-        ) from exc
+            f"Le {name} doit compter {count} chiffres.", code=f"{name.lower()}_format"
+        )
+    return value
+
+
+def _check_key(validate, value: str, message: str, code: str) -> None:
+    try:
+        validate(value)
+    except InvalidChecksum as exc:
+        raise ValidationError(message, code=code) from exc
+
+
+def validate_siren(value: str) -> None:
+    value = _digits(value, 9, "SIREN")
+    _check_key(
+        stdnum_siren.validate,
+        value,
+        "Ce SIREN n'existe pas : sa clé de contrôle est fausse. Vérifiez la saisie.",
+        "siren_checksum",
+    )
 
 
 def validate_siret(value: str) -> None:
-    value = compact_number(value)
-    if not (isinstance(value, str) and value.isdigit() and len(value) == 14):
-        raise ValidationError("Le SIRET doit compter 14 chiffres.", code="siret_format")
-    try:
-        stdnum_siren.validate(value[:9])
-    except InvalidChecksum as exc:
-        raise ValidationError(
-            "Les 9 premiers chiffres de ce SIRET ne forment pas un SIREN valide. "
-            "Vérifiez la saisie.",
-            code="siret_siren_checksum",
-        ) from exc
-    try:
-        stdnum_siret.validate(value)
-    except InvalidChecksum as exc:
-        raise ValidationError(
-            "Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez la saisie.",
-            code="siret_checksum",
-        ) from exc
+    value = _digits(value, 14, "SIRET")
+    _check_key(
+        stdnum_siren.validate,
+        value[:9],
+        "Les 9 premiers chiffres de ce SIRET ne forment pas un SIREN valide. Vérifiez la saisie.",
+        "siret_siren_checksum",
+    )
+    _check_key(
+        stdnum_siret.validate,
+        value,
+        "Ce SIRET n'existe pas : sa clé de contrôle est fausse. Vérifiez la saisie.",
+        "siret_checksum",
+    )
 
 
 def validate_naf_code(value: str) -> None:
@@ -134,6 +144,15 @@ EVIDENCE_TYPES = frozenset({PDF, PNG, JPEG})
 DOCUMENT_TYPES = frozenset({PDF, PNG, JPEG, DOCX, XLSX, PPTX, ODT, ODS, DOC, XLS})
 DOCUMENT_CONTENT_TYPES = tuple(sorted(t.content_type for t in DOCUMENT_TYPES))
 DOCUMENT_ENDINGS = frozenset(ending for t in DOCUMENT_TYPES for ending in t.endings)
+EVIDENCE_ENDINGS = frozenset(ending for t in EVIDENCE_TYPES for ending in t.endings)
+
+
+def stored_name(folder: str, filename: str, endings) -> str:
+    """A random name in `folder`, keeping an allowed ending: never the name the user's
+    computer gave the file."""
+    suffix = Path(filename).suffix.lower()
+    return f"{folder}/{uuid.uuid4().hex}{suffix if suffix in endings else ''}"
+
 
 _SIGNATURES = (
     (b"%PDF-", PDF),

@@ -46,7 +46,7 @@ from comites.workflow import (
     VoteChoice,
 )
 from grandes_entreprises.models import Corporation
-from pme.services import decide_dossier
+from pme.services.decisions import decide_dossier
 
 ONLY_FOR_ONESELF = (
     "Vous ne votez que pour vous-même et pour le membre dont vous détenez la procuration."
@@ -357,7 +357,7 @@ def record_decision(
     reason: str = "",
 ) -> Decision:
     """Record the committee's decision on a dossier whose vote is closed, and move the
-    dossier (approved, deferred or rejected) through `pme.services.decide_dossier`, in the
+    dossier (approved, deferred or rejected) through `pme.services.decisions.decide_dossier`, in the
     same transaction: both happen, or neither. This is the only way a dossier is decided.
 
     The decision follows the vote: a proposal adopted is approved; one not adopted is

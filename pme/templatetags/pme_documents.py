@@ -2,7 +2,7 @@
 
 from django import template
 
-from pme.document_views import documents_block
+from pme.views.documents import documents_block
 
 register = template.Library()
 

@@ -13,8 +13,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pghistory.models import Events
 
 from alize.models import Funder
-from pme.documents import attach_document
 from pme.models import DocumentKind
+from pme.services import attach_document
 from tests.alize import matrix_avances, matrix_comites, matrix_pilotage, matrix_rapports
 from tests.alize.factories import (
     AdvanceCapFactory,

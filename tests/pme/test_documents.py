@@ -20,8 +20,8 @@ from pghistory.models import Events
 from alize import settings as project_settings
 from alize.history import history_for
 from alize.models import Role
-from pme.documents import attach_document, delete_document
 from pme.models import Document, DocumentKind
+from pme.services import attach_document, delete_document
 from pme.validators import (
     DOCUMENT_TYPE_MESSAGE,
     MACRO_MESSAGE,

@@ -14,9 +14,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alize.models import Funder, Role
-from pme.documents import attach_document
 from pme.models import DocumentKind, DossierState, LegalForm, Need, OrientationSource
 from pme.pdf import MAX_LISTED_DOCUMENTS, MAX_LISTED_TRANSITIONS, build_dossier_pdf
+from pme.services import attach_document
 from tests.alize.factories import (
     BasinFactory,
     CommuneFactory,

@@ -8,11 +8,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import Funder, Role
-from pme import views
 from pme.models import (
     ONE_OPEN_DOSSIER_MESSAGE,
     Dossier,
@@ -587,34 +586,10 @@ def test_the_dossier_page_shows_the_timeline(staff_client, staff, pme):
     assert "Historique des modifications" in page
 
 
-def test_the_pdf_link_shows_when_the_pdf_exists(staff_client, dossier, monkeypatch):
-    try:
-        pdf_url = reverse("pme:dossier_pdf", args=[dossier.pk])
-    except NoReverseMatch:
-        pdf_url = None
+def test_the_pdf_link_shows(staff_client, dossier):
+    pdf_url = reverse("pme:dossier_pdf", args=[dossier.pk])
     page = staff_client.get(dossier.get_absolute_url()).content.decode()
-    if pdf_url:
-        assert f'href="{pdf_url}"' in page
-
-    def no_pdf(name, args=None, **kwargs):
-        if name == "pme:dossier_pdf":
-            raise NoReverseMatch(name)
-        return reverse(name, args=args, **kwargs)
-
-    monkeypatch.setattr(views, "reverse", no_pdf)
-    assert views.dossier_pdf_url(dossier) == ""
-
-
-def test_documents_show_only_when_their_partial_exists(monkeypatch):
-    from django.template import TemplateDoesNotExist
-
-    def missing(name):
-        raise TemplateDoesNotExist(name)
-
-    monkeypatch.setattr(views, "get_template", missing)
-    assert views.documents_enabled() is False
-    monkeypatch.setattr(views, "get_template", lambda name: object())
-    assert views.documents_enabled() is True
+    assert f'href="{pdf_url}"' in page
 
 
 # --- Moving a dossier -------------------------------------------------------------------------

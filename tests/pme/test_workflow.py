@@ -9,7 +9,8 @@ from comites.models import Committee
 from comites.workflow import DecisionOutcome
 from pme.models import Dossier, DossierState, DossierTransition
 from pme.permissions import COMMITTEE_DECIDES
-from pme.services import decide_dossier, transition_dossier
+from pme.services import transition_dossier
+from pme.services.decisions import decide_dossier
 from pme.workflow import (
     COMMITTEE_ONLY,
     DOSSIER_WORKFLOW,

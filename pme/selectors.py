@@ -52,6 +52,18 @@ class Column:
     next_sort: str = ""
     css: str = ""
 
+    @property
+    def caret(self) -> str:
+        """The icon of the current sort: up when ascending, down when descending."""
+        return {"ascending": "bi-caret-up-fill", "descending": "bi-caret-down-fill"}.get(
+            self.aria_sort, ""
+        )
+
+    @property
+    def next_order(self) -> str:
+        """What a click on the header does, for screen readers."""
+        return "décroissant" if self.next_sort.startswith("-") else "croissant"
+
 
 @dataclass(frozen=True)
 class ListKind:

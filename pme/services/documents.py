@@ -1,8 +1,4 @@
-"""Documents attached to dossiers: who may see and handle them, and their writers.
-
-A document may hold personal data (statutes name the partners, a Kbis the managers): like
-the contacts, documents are for operator staff and administrators only, never for funders
-or the steering committee, whatever else of the dossier those may one day see.
+"""The writers of the documents attached to dossiers (who may: `pme.permissions`).
 
 Both writers run under a pghistory context naming the user, so the audit trail records
 who added or deleted each document. A refusal raises a French `ValidationError` (bad file)
@@ -13,41 +9,18 @@ import logging
 from pathlib import PurePath
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from pme import permissions
 from pme.models import Document, DocumentKind, Dossier
+from pme.services.common import require
 from pme.validators import validate_document_file
 
 logger = logging.getLogger(__name__)
 
 ORIGINAL_NAME_MAX_LENGTH = Document._meta.get_field("original_name").max_length
 TITLE_MAX_LENGTH = Document._meta.get_field("title").max_length
-
-
-# --- Permissions -------------------------------------------------------------------------
-
-
-def can_view_documents(user) -> bool:
-    """Operator staff, managers and administrators; the dossier must be visible to them too."""
-    return permissions.can_view_contacts(user)
-
-
-def can_manage_documents(user, dossier: Dossier) -> tuple[bool, str]:
-    """Operator staff and managers of the dossier's basin add and delete its documents."""
-    if not permissions.can_edit_pme(user, dossier.pme):
-        return False, "Seul le personnel de l'opérateur du bassin gère les documents du dossier."
-    return True, ""
-
-
-def _require(allowed: tuple[bool, str]) -> None:
-    ok, reason = allowed
-    if not ok:
-        raise PermissionDenied(reason)
-
-
-# --- Writers -----------------------------------------------------------------------------
 
 
 def _original_name(upload) -> str:
@@ -79,7 +52,7 @@ def attach_document(
     refuses the row, say), the file is removed again: no row, no orphan file.
     `title` defaults to the file's name without its extension.
     """
-    _require(can_manage_documents(by, dossier))
+    require(*permissions.can_manage_documents(by, dossier))
     # Checked first so that a refused file is never written to disk.
     file_type = validate_document_file(upload)
     if file_type is None:
@@ -128,7 +101,7 @@ def delete_document(*, document: Document, by) -> None:
     )
     if locked is None:
         raise ValidationError("Ce document a déjà été supprimé.")
-    _require(can_manage_documents(by, locked.dossier))
+    require(*permissions.can_manage_documents(by, locked.dossier))
     storage, name = locked.file.storage, locked.file.name
     with pghistory.context(user=by.pk):
         locked.delete()

@@ -6,52 +6,30 @@ change its documents gets a 403 on the writing views. Files never leave MEDIA_RO
 through `document_download`.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
-from pme.documents import (
-    attach_document,
-    can_manage_documents,
-    can_view_documents,
-    delete_document,
-)
-from pme.models import Document, DocumentKind, Dossier
+from pme import permissions
+from pme.forms import DocumentForm
+from pme.models import Dossier
 from pme.pdf import build_dossier_pdf
-from pme.validators import DOCUMENT_ENDINGS
+from pme.services import attach_document, delete_document
+from pme.views.base import file_download
 
 PARTIAL = "pme/partials/_documents.html"
 FORM_PREFIX = "document"
 
 
-class DocumentForm(forms.Form):
-    file = forms.FileField(
-        label="Fichier",
-        help_text=(
-            "PDF, image (PNG, JPEG) ou fichier bureautique (Word, Excel, PowerPoint, "
-            "OpenDocument), 10 Mo au plus."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(DOCUMENT_ENDINGS))}),
-    )
-    kind = forms.ChoiceField(label="Nature", choices=DocumentKind.choices)
-    title = forms.CharField(
-        label="Titre",
-        required=False,
-        max_length=Document._meta.get_field("title").max_length,
-        help_text="Facultatif : à défaut, le nom du fichier.",
-    )
-
-
 def documents_block(user, dossier: Dossier, *, form=None, notice: str = "") -> dict:
     """What the documents partial shows to this user: one query for the documents."""
-    if not can_view_documents(user):
+    if not permissions.can_view_documents(user):
         return {"visible": False}
-    can_manage, _ = can_manage_documents(user, dossier)
+    can_manage, _ = permissions.can_manage_documents(user, dossier)
     return {
         "visible": True,
         "documents": list(dossier.documents.select_related("uploaded_by")),
@@ -66,7 +44,7 @@ def documents_block(user, dossier: Dossier, *, form=None, notice: str = "") -> d
 
 def _visible_dossier(request, pk: int) -> Dossier:
     """The dossier if the user may see it and its documents; a 404 otherwise."""
-    if not can_view_documents(request.user):
+    if not permissions.can_view_documents(request.user):
         raise Http404
     return get_object_or_404(
         Dossier.objects.visible_to(request.user).select_related("pme__commune__epci"), pk=pk
@@ -74,7 +52,7 @@ def _visible_dossier(request, pk: int) -> Dossier:
 
 
 def _require_manage(user, dossier: Dossier) -> None:
-    allowed, reason = can_manage_documents(user, dossier)
+    allowed, reason = permissions.can_manage_documents(user, dossier)
     if not allowed:
         raise PermissionDenied(reason)
 
@@ -161,14 +139,10 @@ def document_download(request, dossier_pk: int, pk: int):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     dossier = _visible_dossier(request, dossier_pk)
     document = get_object_or_404(dossier.documents, pk=pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Le fichier de ce document est introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=document.original_name,
+    response = file_download(
+        document.file,
+        document.original_name,
+        missing="Le fichier de ce document est introuvable.",
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -1,0 +1,322 @@
+"""Dossiers: one SME's application to the scheme, and the log of its states.
+
+The state machine is data in `pme.workflow`; writes go through `pme.services`.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from alize.modelkit import choice_values
+from alize.models import MONEY, Basin, Epci
+from alize.workflow import TransitionLog, state_fields, transition_log_meta
+from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
+from pme.models.pmes import Pme
+from pme.workflow import (
+    DECIDED_STATES,
+    FINISHED_STATES,
+    NEXT_ACTIONS,
+    SUPPORTED_STATES,
+    DossierState,
+)
+
+ONE_OPEN_DOSSIER_MESSAGE = (
+    "Cette entreprise a déjà un dossier en cours : clôturez-le ou retirez-le avant d'en "
+    "ouvrir un autre."
+)
+
+
+class DossierQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The dossiers of the SMEs the user may see."""
+        return self.filter(pme__in=Pme.objects.visible_to(user))
+
+    def for_basin(self, basin: Basin):
+        return self.filter(pme__commune__epci__basin=basin)
+
+    def open(self):
+        return self.exclude(state__in=FINISHED_STATES)
+
+    def finished(self):
+        return self.filter(state__in=FINISHED_STATES)
+
+    def supported(self):
+        """Approved dossiers, under support or closed: the ones whose jobs the scheme counts."""
+        return self.filter(state__in=SUPPORTED_STATES)
+
+    def in_charge_of(self, user):
+        return self.filter(staff_member=user)
+
+    def awaiting_committee(self):
+        """Submitted dossiers: the committee's decision is the next thing they wait for."""
+        return self.filter(state=DossierState.SUBMITTED)
+
+    def longest_waiting_first(self):
+        return self.order_by("state_changed_at", "pk")
+
+    def with_hires_count(self):
+        return self.annotate(hires_count=models.Count("hires", distinct=True))
+
+    def jobs_totals(self) -> dict[str, int]:
+        """Jobs planned in supported dossiers, and hires actually recorded on them.
+
+        Two separate aggregates: a join of dossiers with their hires would count each
+        dossier's planned jobs once per hire.
+        """
+        supported = self.supported()
+        planned = supported.aggregate(total=models.Sum("jobs_planned"))["total"] or 0
+        hires = self.model._meta.get_field("hires").related_model
+        hires = hires.objects.filter(dossier__in=supported).count()
+        return {"jobs_planned": planned, "hires": hires}
+
+    def with_related(self):
+        return self.select_related("pme__commune__epci__basin", "staff_member", "oriented_by_epci")
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Dossier(models.Model):
+    """One SME's application to the scheme, from orientation to closing.
+
+    An SME may have several over the years, one open at a time. Its state only changes
+    through `pme.services.transition_dossier`, which logs each move.
+    """
+
+    pme = models.ForeignKey(
+        Pme, on_delete=models.PROTECT, related_name="dossiers", verbose_name="PME"
+    )
+    project_summary = models.TextField(
+        "résumé du projet",
+        validators=[MaxLengthValidator(4000, "Le résumé du projet tient en 4 000 caractères.")],
+    )
+    kind = models.CharField(
+        "nature du projet",
+        max_length=25,
+        choices=DossierKind.choices,
+        default=DossierKind.DEVELOPMENT,
+    )
+    needs = ArrayField(
+        models.CharField(max_length=15, choices=Need.choices),
+        verbose_name="besoins par domaine",
+        default=list,
+        error_messages={"blank": "Indiquez au moins un besoin."},
+    )
+    jobs_planned = models.IntegerField(
+        "emplois prévus",
+        default=0,
+        validators=[
+            MinValueValidator(0, "Le nombre d'emplois prévus ne peut pas être négatif."),
+            MaxValueValidator(10000, "Le nombre d'emplois prévus semble trop élevé."),
+        ],
+    )
+    jobs_horizon_months = models.IntegerField(
+        "horizon des emplois (mois)",
+        default=36,
+        validators=[
+            MinValueValidator(1, "L'horizon compte au moins un mois."),
+            MaxValueValidator(120, "L'horizon ne peut dépasser 120 mois."),
+        ],
+    )
+    advance_requested = models.DecimalField(
+        "avance demandée (€)",
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0, "Le montant ne peut pas être négatif.")],
+    )
+    bank_loans = models.DecimalField(
+        "prêts bancaires associés (€)",
+        **MONEY,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(0, "Le montant ne peut pas être négatif.")],
+        help_text="Prêts obtenus en parallèle : ils mesurent l'effet de levier de l'avance.",
+    )
+    orientation_source = models.CharField(
+        "orientée par", max_length=20, choices=OrientationSource.choices
+    )
+    oriented_by_epci = models.ForeignKey(
+        Epci,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="oriented_dossiers",
+        verbose_name="intercommunalité prescriptrice",
+    )
+    orientation_partner = models.CharField(
+        "partenaire prescripteur",
+        max_length=200,
+        blank=True,
+        help_text="Le nom du réseau partenaire ou de la grande entreprise qui a orienté la PME.",
+    )
+    orientation_date = models.DateField("date d'orientation", default=timezone.localdate)
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pme_dossiers",
+        verbose_name="chargé(e) de mission",
+    )
+    state = models.CharField(
+        "état",
+        max_length=20,
+        choices=DossierState.choices,
+        default=DossierState.ORIENTED,
+        editable=False,
+    )
+    state_changed_at = models.DateTimeField(
+        "dans cet état depuis", default=timezone.now, editable=False
+    )
+    decision_date = models.DateField(
+        "date de décision du comité", null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dossier"
+        verbose_name_plural = "dossiers"
+        ordering = ["-orientation_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pme"],
+                condition=~Q(state__in=choice_values(FINISHED_STATES)),
+                name="dossier_one_open_per_pme",
+                violation_error_message=ONE_OPEN_DOSSIER_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=choice_values(DossierState)),
+                name="dossier_state_known",
+                violation_error_message="État de dossier inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=choice_values(DECIDED_STATES))
+                | Q(decision_date__isnull=False),
+                name="dossier_decided_has_decision_date",
+                violation_error_message=(
+                    "Un dossier agréé, ajourné, refusé, en accompagnement ou clôturé porte la "
+                    "date de décision du comité."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(needs__len__gte=1),
+                name="dossier_needs_not_empty",
+                violation_error_message="Indiquez au moins un besoin.",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs__contained_by=Need.values),
+                name="dossier_needs_known",
+                violation_error_message="Besoin inconnu.",
+            ),
+            models.CheckConstraint(
+                condition=Q(jobs_planned__gte=0),
+                name="dossier_jobs_planned_non_negative",
+                violation_error_message="Le nombre d'emplois prévus ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(jobs_horizon_months__gte=1, jobs_horizon_months__lte=120),
+                name="dossier_jobs_horizon_range",
+                violation_error_message="L'horizon des emplois va de 1 à 120 mois.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_requested__gte=0, bank_loans__gte=0),
+                name="dossier_amounts_non_negative",
+                violation_error_message="Les montants ne peuvent pas être négatifs.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(orientation_source=OrientationSource.EPCI, oriented_by_epci__isnull=False)
+                    | (
+                        ~Q(orientation_source=OrientationSource.EPCI)
+                        & Q(oriented_by_epci__isnull=True)
+                    )
+                ),
+                name="dossier_orienting_epci_matches_source",
+                violation_error_message=(
+                    "L'intercommunalité prescriptrice se renseigne si, et seulement si, "
+                    "la PME a été orientée par une intercommunalité."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(orientation_source__in=NAMED_PARTNER_SOURCES)
+                | ~Q(orientation_partner=""),
+                name="dossier_orienting_partner_named",
+                violation_error_message="Indiquez le partenaire qui a orienté la PME.",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "state_changed_at"], name="dossier_state_idx")]
+
+    def __str__(self):
+        return f"Dossier n° {self.pk} – {self.pme}" if self.pk else "Nouveau dossier"
+
+    def get_absolute_url(self):
+        return reverse("pme:dossier_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        # One entry per domain, in the order of the choices.
+        if isinstance(self.needs, list):
+            self.needs = [need for need in Need.values if need in self.needs] + [
+                need for need in dict.fromkeys(self.needs) if need not in Need.values
+            ]
+        if self.orientation_source == OrientationSource.EPCI and not self.oriented_by_epci_id:
+            errors["oriented_by_epci"] = "Indiquez l'intercommunalité qui a orienté la PME."
+        if self.orientation_source != OrientationSource.EPCI and self.oriented_by_epci_id:
+            errors["oriented_by_epci"] = (
+                "Une intercommunalité prescriptrice ne se renseigne que pour une orientation "
+                "par une intercommunalité."
+            )
+        if self.orientation_source in NAMED_PARTNER_SOURCES and not self.orientation_partner:
+            errors["orientation_partner"] = "Indiquez le partenaire qui a orienté la PME."
+        if self.orientation_date and self.orientation_date > timezone.localdate():
+            errors["orientation_date"] = "La date d'orientation ne peut pas être dans le futur."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in FINISHED_STATES
+
+    @property
+    def next_action(self) -> str:
+        return NEXT_ACTIONS[self.state]
+
+    @property
+    def time_in_state(self) -> datetime.timedelta:
+        return timezone.now() - self.state_changed_at
+
+    @property
+    def days_in_state(self) -> int:
+        return self.time_in_state.days
+
+    @property
+    def needs_labels(self) -> list[str]:
+        return [Need(need).label for need in self.needs]
+
+    @property
+    def accepts_hires(self) -> bool:
+        return self.state in SUPPORTED_STATES
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class DossierTransition(TransitionLog):
+    """One move of a dossier (`pme.workflow.DOSSIER_WORKFLOW`); append-only."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="transitions", verbose_name="dossier"
+    )
+    from_state, to_state = state_fields(DossierState)
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"
+        constraints, triggers = transition_log_meta("dossier_transition")

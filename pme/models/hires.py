@@ -1,0 +1,67 @@
+"""The people actually hired by supported SMEs."""
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from pme.models.choices import ContractKind
+from pme.models.dossiers import Dossier
+from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
+
+
+def hire_evidence_path(instance, filename: str) -> str:
+    return stored_name("pme/preuves", filename, EVIDENCE_ENDINGS)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Hire(models.Model):
+    """One person actually hired by a supported SME. Planned jobs live on the dossier."""
+
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.PROTECT, related_name="hires", verbose_name="dossier"
+    )
+    hire_date = models.DateField("date d'embauche")
+    contract = models.CharField("contrat", max_length=12, choices=ContractKind.choices)
+    job_title = models.CharField("poste", max_length=150, blank=True)
+    evidence = models.FileField(
+        "justificatif",
+        upload_to=hire_evidence_path,
+        max_length=120,
+        blank=True,
+        validators=[validate_evidence_file],
+        help_text="Facultatif : PDF, JPEG ou PNG, 10 Mo au plus.",
+    )
+    created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "embauche"
+        verbose_name_plural = "embauches"
+        ordering = ["dossier", "hire_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contract__in=ContractKind.values),
+                name="hire_contract_known",
+                violation_error_message="Type de contrat inconnu.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_contract_display()} le {self.hire_date:%d/%m/%Y}"
+
+    def clean(self):
+        if self.hire_date and self.hire_date > timezone.localdate():
+            raise ValidationError(
+                {"hire_date": "On n'enregistre que les embauches déjà faites : date dans le futur."}
+            )
+        dossier = self.dossier if self.dossier_id else None
+        if dossier and self.hire_date and self.hire_date < dossier.orientation_date:
+            raise ValidationError(
+                {
+                    "hire_date": (
+                        "Cette embauche précède l'orientation de l'entreprise vers Alizé "
+                        f"({dossier.orientation_date:%d/%m/%Y}) : elle ne compte pas."
+                    )
+                }
+            )
