@@ -21,8 +21,8 @@ from django.utils import timezone, translation
 from alize.formatting import euros, integer
 from alize.pdf import html_to_pdf, refuse_fetch
 from avances.models import Advance
-from comites.minutes import minutes_data
 from comites.models import AgendaItem, CommitteeMembership, Decision, Session
+from comites.selectors import minutes_data
 from comites.workflow import AttendanceStatus, DecisionOutcome
 from pilotage.reports import period_on, programme_report_html
 from pme.models import Dossier, DossierState

@@ -531,6 +531,14 @@ class Decision(models.Model):
         return [Need(domain).label for domain in self.domains if domain in Need.values]
 
     @property
+    def is_approved(self) -> bool:
+        return self.outcome == DecisionOutcome.APPROVED
+
+    @property
+    def is_deferred(self) -> bool:
+        return self.outcome == DecisionOutcome.DEFERRED
+
+    @property
     def dossier_state(self) -> str:
         """The state this decision moves its dossier to (`pme.services.decide_dossier`)."""
         return DOSSIER_STATE_FOR[self.outcome]

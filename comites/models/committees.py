@@ -255,5 +255,14 @@ class CommitteeMembership(models.Model):
         return self.role in VOTING_ROLES
 
     @property
+    def is_chair(self) -> bool:
+        return self.role == MemberRole.CHAIR
+
+    @property
+    def holds_office(self) -> bool:
+        """The chair or the secretary: the session page names their office."""
+        return self.role != MemberRole.MEMBER
+
+    @property
     def name(self) -> str:
         return str(self.person)

@@ -11,13 +11,16 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import OPERATOR_ROLES, Basin, Role
+from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
 from comites.models.committees import Committee, CommitteeMembership
 from comites.workflow import (
     CONVENED_STATUSES,
+    SESSION_WORKFLOW,
     SITTING_STATUSES,
     TAKING_PART_STATUSES,
     AttendanceStatus,
@@ -249,6 +252,9 @@ class Session(models.Model):
         day = f" du {when:%d/%m/%Y}" if when else ""
         return f"Séance{day} – {self.committee}" if self.committee_id else f"Séance{day}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("comites:session_detail", args=[self.pk])
+
     @property
     def day(self) -> datetime.date:
         """The session's date in local time: the date of its decisions and of the cap."""
@@ -282,45 +288,24 @@ class Session(models.Model):
     def is_signed(self) -> bool:
         return self.status == SessionStatus.SIGNED
 
+    @property
+    def badge(self) -> dict[str, str]:
+        return SESSION_WORKFLOW.badge(self.status)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class SessionTransition(models.Model):
-    """One move of a session: who, when, from, to. Append-only, down to the database."""
+class SessionTransition(TransitionLog):
+    """One move of a session (`comites.workflow.SESSION_WORKFLOW`); append-only."""
 
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="transitions", verbose_name="séance"
     )
-    transition = models.CharField("transition", max_length=20)
-    from_status = models.CharField("de l'état", max_length=10, choices=SessionStatus.choices)
-    to_status = models.CharField("vers l'état", max_length=10, choices=SessionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="comites_session_transitions",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
+    from_state, to_state = state_fields(SessionStatus)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état de séance"
         verbose_name_plural = "changements d'état de séance"
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_status=F("to_status")),
-                name="session_transition_changes_status",
-                violation_error_message="Un changement d'état mène à un autre état.",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="session_transition_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        constraints, triggers = transition_log_meta("session_transition")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

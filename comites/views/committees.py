@@ -15,7 +15,7 @@ from alize.forms import attach_errors
 from comites import permissions, services
 from comites.forms import AppointForm, ChairForm, CommitteeRulesForm, EndMandateForm
 from comites.models import Committee, CommitteeMembership, Session
-from comites.views.common import can_see_committees, committee_or_404, flag
+from comites.views.common import can_see_committees, committee_or_404
 from comites.workflow import MemberRole
 
 
@@ -66,7 +66,7 @@ class CommitteeDetailView(CommitteesMixin, TemplateView):
                 .order_by("-starts_at")
             ),
             can_manage=can_manage,
-            can_create_session=flag(
+            can_create_session=permissions.granted(
                 permissions.can_prepare_session(
                     user, Session(committee=committee, starts_at=timezone.now())
                 )

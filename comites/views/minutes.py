@@ -15,12 +15,11 @@ from alize.pdf import pdf_filename, pdf_response
 from comites import ics, permissions, services
 from comites.documents import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.forms import AmendmentForm
-from comites.minutes import minutes_data
 from comites.models import visible_dossiers
-from comites.views.common import REFUSALS, flag, session_or_404
-from comites.views.sessions import ActionView, SessionFormMixin
+from comites.selectors import minutes_view
+from comites.views.common import REFUSALS, session_or_404
+from comites.views.sessions import SessionFormMixin, SessionMoveView
 from comites.views.voting import decision_or_404
-from comites.workflow import SessionStatus
 
 
 class MinutesView(TemplateView):
@@ -28,29 +27,24 @@ class MinutesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        session = session_or_404(user, self.kwargs["pk"])
-        can_amend = flag(permissions.can_amend_minutes(user, session)) and session.is_signed
+        session = session_or_404(self.request.user, self.kwargs["pk"])
+        view = minutes_view(self.request.user, session)
         context.update(
             session=session,
-            minutes=minutes_data(session),
-            can_sign=flag(permissions.can_sign_minutes(user, session))
-            and session.status == SessionStatus.CLOSED,
+            minutes=view.minutes,
+            mv=view,
+            can_sign=view.can_sign,
             amendment_form=kwargs.get("amendment_form")
-            or (AmendmentForm(session=session) if can_amend else None),
+            or (AmendmentForm(session=session) if view.can_amend else None),
         )
         return context
 
 
-class SignView(ActionView):
-    predicate = staticmethod(permissions.can_sign_minutes)
-    success = "Le procès-verbal est signé : la séance ne se modifie plus."
+class SignView(SessionMoveView):
+    move_name = "sign"
 
     def target(self):
         return reverse("comites:minutes", args=[self.session.pk])
-
-    def act(self):
-        services.sign_off(session=self.session, by=self.request.user)
 
 
 class AmendmentCreateView(SessionFormMixin, FormView):

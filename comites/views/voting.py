@@ -14,8 +14,8 @@ from alize.forms import attach_errors
 from comites import permissions, services
 from comites.forms import DecisionForm, InterestForm, VoteForm
 from comites.models import AgendaItem, CommitteeMembership, Decision
+from comites.selectors import session_view
 from comites.views.common import REFUSALS, allowed_or_404, done, item_or_404, refusal_text
-from comites.views.context import session_view
 from comites.views.sessions import ActionView, ItemMixin, SessionFormMixin
 from comites.workflow import DecisionOutcome, ItemStatus
 
