@@ -13,9 +13,9 @@ from django.views.generic import FormView, TemplateView
 from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from comites import ics, permissions, services
-from comites.documents import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.forms import AmendmentForm
 from comites.models import visible_dossiers
+from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.selectors import minutes_view
 from comites.views.common import REFUSALS, session_or_404
 from comites.views.sessions import SessionFormMixin, SessionMoveView
