@@ -143,40 +143,27 @@ class CommitteeRulesView(ManagerFormView):
         )
 
 
-class MemberAppointView(ManagerFormView):
+class MandateFormView(ManagerFormView):
+    """A mandate's form: its fields are the service's arguments."""
+
+    service = None
+
+    def save(self, form):
+        type(self).service(committee=self.committee, by=self.request.user, **form.cleaned_data)
+
+
+class MemberAppointView(MandateFormView):
     form_class = AppointForm
+    service = services.appoint_member
     title = "Nommer un membre"
     success_message = "Le mandat est enregistré."
 
-    def save(self, form):
-        data = form.cleaned_data
-        services.appoint_member(
-            committee=self.committee,
-            person=data["person"],
-            role=data["role"],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            organisation=data["organisation"],
-            corporation=data["corporation"],
-            by=self.request.user,
-        )
 
-
-class ChairChangeView(ManagerFormView):
+class ChairChangeView(MandateFormView):
     form_class = ChairForm
+    service = services.change_chair
     title = "Changer la présidence"
     success_message = "La nouvelle présidence est enregistrée."
-
-    def save(self, form):
-        data = form.cleaned_data
-        services.change_chair(
-            committee=self.committee,
-            person=data["person"],
-            start_date=data["start_date"],
-            organisation=data["organisation"],
-            corporation=data["corporation"],
-            by=self.request.user,
-        )
 
 
 class MandateEndView(ManagerFormView):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
+from alize.forms import attach_errors
 from alize.models import Role
 from comites import permissions
 from comites.models import AgendaItem, Committee, CommitteeMembership, Session
@@ -51,6 +52,14 @@ def can_see_committees(user) -> bool:
     if user.is_operator:
         return True
     return CommitteeMembership.objects.filter(person=user).exists() or user.has_role(Role.ADMIN)
+
+
+def refused_in_form(form, error: Exception) -> None:
+    """A service's refusal on the form: on its fields when it names them."""
+    if isinstance(error, ValidationError):
+        attach_errors(error, form)
+    else:
+        form.add_error(None, str(error))
 
 
 def done(request, target, *, success: str = "", error: Exception | str | None = None):

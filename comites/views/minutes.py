@@ -2,7 +2,6 @@
 minutes, decision letter, `.ics`); and a member's read-only page of a dossier."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -10,14 +9,13 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from comites import ics, permissions, services
 from comites.forms import AmendmentForm
 from comites.models import visible_dossiers
 from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.selectors import minutes_view
-from comites.views.common import REFUSALS, session_or_404
+from comites.views.common import REFUSALS, refused_in_form, session_or_404
 from comites.views.sessions import SessionFormMixin, SessionMoveView
 from comites.views.voting import decision_or_404
 
@@ -64,10 +62,7 @@ class AmendmentCreateView(SessionFormMixin, FormView):
                 by=self.request.user,
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "L'avenant est ajouté au procès-verbal.")
         return redirect(reverse("comites:minutes", args=[self.session.pk]))

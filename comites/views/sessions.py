@@ -34,6 +34,7 @@ from comites.views.common import (
     committee_or_404,
     done,
     item_or_404,
+    refused_in_form,
     session_or_404,
 )
 from comites.workflow import SESSION_WORKFLOW
@@ -161,10 +162,7 @@ class AgendaAddView(SessionFormMixin, FormView):
                 by=self.request.user,
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{item.dossier.pme} est inscrit(e) à l'ordre du jour.")
         return redirect(self.session_url)
@@ -195,10 +193,7 @@ class ItemCorporationsView(ItemMixin, FormView):
                 item=self.item, corporations=form.cleaned_data["corporations"], by=self.request.user
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
