@@ -65,7 +65,7 @@ class AgendaItemInline(ReadOnlyMixin, admin.TabularInline):
 class SessionTransitionInline(ReadOnlyMixin, admin.TabularInline):
     model = SessionTransition
     extra = 0
-    fields = ["at", "from_status", "to_status", "by"]
+    fields = ["at", "from_state", "to_state", "by", "comment"]
     readonly_fields = fields
 
 

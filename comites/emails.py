@@ -20,9 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from alize.pdf import pdf_filename
-from comites.documents import agenda_lines, build_decision_letter_pdf, build_pack_pdf
 from comites.ics import Person, build_ics, session_invitation
 from comites.models import CommitteeMembership, Decision, Session
+from comites.pdf import agenda_lines, build_decision_letter_pdf, build_pack_pdf
 from comites.workflow import DecisionOutcome
 
 logger = logging.getLogger(__name__)

@@ -180,19 +180,24 @@ def corporations_of(session: Session):
     )
 
 
-class AgendaItemForm(CrispyForm):
-    submit_label = "Inscrire à l'ordre du jour"
-
-    dossier = forms.ModelChoiceField(
-        label="Dossier soumis au comité", queryset=Dossier.objects.none()
-    )
-    proposed_corporations = forms.ModelMultipleChoiceField(
+def proposed_corporations_field() -> forms.ModelMultipleChoiceField:
+    """The corporations proposed to support a dossier (`corporations_of` the session)."""
+    return forms.ModelMultipleChoiceField(
         label="Grandes entreprises proposées pour l'accompagner",
         queryset=Corporation.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Leurs représentants au comité sont déportés automatiquement.",
     )
+
+
+class AgendaItemForm(CrispyForm):
+    submit_label = "Inscrire à l'ordre du jour"
+
+    dossier = forms.ModelChoiceField(
+        label="Dossier soumis au comité", queryset=Dossier.objects.none()
+    )
+    proposed_corporations = proposed_corporations_field()
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,13 +217,7 @@ class AgendaItemForm(CrispyForm):
 class ProposedCorporationsForm(CrispyForm):
     submit_label = "Enregistrer les entreprises proposées"
 
-    corporations = forms.ModelMultipleChoiceField(
-        label="Grandes entreprises proposées pour l'accompagner",
-        queryset=Corporation.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text="Leurs représentants au comité sont déportés automatiquement.",
-    )
+    corporations = proposed_corporations_field()
 
     def __init__(self, *args, item: AgendaItem, **kwargs):
         super().__init__(*args, **kwargs)

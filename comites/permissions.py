@@ -16,10 +16,23 @@ Three kinds of people act:
 import datetime
 
 from alize.models import Role
-from comites.models import CommitteeMembership, Session
-from comites.workflow import MemberRole
+from comites.models import ONE_VOTE_MESSAGE, CommitteeMembership, Session
+from comites.workflow import (
+    KEEPS,
+    PREPARES,
+    SIGNS,
+    TAKING_PART_STATUSES,
+    AttendanceStatus,
+    ItemStatus,
+    MemberRole,
+)
 
 NOT_YOUR_COMMITTEE = "Vous ne siégez pas à ce comité."
+
+
+def granted(answer: tuple[bool, str] | bool) -> bool:
+    """A predicate's yes or no, whether it gives its reason or not."""
+    return answer[0] if isinstance(answer, tuple) else answer
 
 
 def is_operator_of_basin(user, basin_id: int, *roles: str) -> bool:
@@ -107,6 +120,16 @@ def can_amend_minutes(user, session) -> tuple[bool, str]:
     return False, "Seuls la présidence, le secrétariat et l'opérateur corrigent un procès-verbal."
 
 
+def can_move_session(user, session, transition) -> tuple[bool, str]:
+    """A move of `SESSION_WORKFLOW`, by who its `actors` name: the permission the services
+    check and the session page asks for its buttons."""
+    (actor,) = transition.actors
+    return SESSION_MOVERS[actor](user, session)
+
+
+SESSION_MOVERS = {PREPARES: can_prepare_session, KEEPS: can_keep_session, SIGNS: can_sign_minutes}
+
+
 def can_see_live_tally(user, item) -> bool:
     """The running tally of an open vote: the chair, the secretary and the operator; members
     see the result once the vote is closed."""
@@ -116,3 +139,48 @@ def can_see_live_tally(user, item) -> bool:
     return is_operator_of_basin(user, session.committee.basin_id) or has_role_in_session(
         user, session, MemberRole.CHAIR, MemberRole.SECRETARY
     )
+
+
+CLOSED_VOTE_MESSAGE = "Le vote sur ce dossier est clos : il ne change plus."
+GAVE_PROXY_MESSAGE = (
+    "Vous avez donné procuration pour cette séance : c'est le détenteur de votre "
+    "procuration qui vote pour vous."
+)
+# A member without an attendance is absent.
+NOT_TAKING_PART_MESSAGE = "Vous êtes noté(e) absent(e) de cette séance : vous ne pouvez pas voter."
+
+
+def vote_refusal(member: CommitteeMembership, item, *, recused: bool) -> str:
+    """Why nobody may cast this member's vote on this item now ("" when someone may): the
+    rules of every vote, in person, by proxy or recorded by the secretary."""
+    if not member.is_voting:
+        return "Le secrétariat du comité ne vote pas."
+    if item.status == ItemStatus.CLOSED:
+        return CLOSED_VOTE_MESSAGE
+    if item.status != ItemStatus.OPEN:
+        return "Le vote sur ce dossier n'est pas encore ouvert."
+    if recused:
+        return (
+            f"{member.person} est déporté(e) sur ce dossier : il ou elle ne prend pas part au vote."
+        )
+    return ""
+
+
+def can_vote(
+    member: CommitteeMembership, item, *, attendance: str | None, recused: bool, voted: bool
+) -> tuple[bool, str]:
+    """May this member cast their own vote on this item now, and if not, why.
+
+    The facts (their attendance, whether they are recused, whether they have voted) are
+    read by the caller: the voting service on the locked rows, the session page from its
+    read model. Votes by proxy and those the secretary records add their own rules to
+    `vote_refusal` (`comites.services.voting`).
+    """
+    reason = vote_refusal(member, item, recused=recused)
+    if not reason and attendance == AttendanceStatus.REPRESENTED:
+        reason = GAVE_PROXY_MESSAGE
+    elif not reason and attendance not in TAKING_PART_STATUSES:
+        reason = NOT_TAKING_PART_MESSAGE
+    elif not reason and voted:
+        reason = ONE_VOTE_MESSAGE
+    return not reason, reason

@@ -33,6 +33,9 @@ urlpatterns = [
     path("seances/<int:pk>/presences/", views.AttendanceView.as_view(), name="attendance"),
     path("seances/<int:pk>/ouvrir/", views.SessionOpenView.as_view(), name="session_open"),
     path("seances/<int:pk>/clore/", views.SessionCloseView.as_view(), name="session_close"),
+    path(
+        "seances/<int:pk>/etat/", views.SessionTransitionView.as_view(), name="session_transition"
+    ),
     # Agenda items and votes
     path("points/<int:pk>/retirer/", views.ItemRemoveView.as_view(), name="item_remove"),
     path("points/<int:pk>/deplacer/", views.ItemMoveView.as_view(), name="item_move"),

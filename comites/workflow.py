@@ -1,14 +1,14 @@
 """The vocabulary of committees and the life of a session, written once as data.
 
 A session moves draft → convened → open → closed → signed, and only through the services
-in `comites.services`, which read the moves from `SESSION_TRANSITIONS`. An agenda item
+in `comites.services`, which apply the moves of `SESSION_WORKFLOW`
+(`alize.workflow.apply_transition`). An agenda item
 moves pending → open → closed; once closed, nothing about its votes changes.
 """
 
-from dataclasses import dataclass
-
 from django.db import models
 
+from alize.workflow import Nouns, Transition, Workflow
 from pme.workflow import DossierState
 
 
@@ -98,30 +98,55 @@ DOSSIER_STATE_FOR = {
 }
 
 
-@dataclass(frozen=True)
-class SessionTransitionRule:
-    name: str
-    source: str
-    target: str
-    label: str
-
-
 S = SessionStatus
 
-SESSION_TRANSITIONS: tuple[SessionTransitionRule, ...] = (
-    SessionTransitionRule("convene", S.DRAFT, S.CONVENED, "Convoquer les membres"),
-    SessionTransitionRule("open", S.CONVENED, S.OPEN, "Ouvrir la séance"),
-    SessionTransitionRule("close", S.OPEN, S.CLOSED, "Clore la séance"),
-    SessionTransitionRule("sign", S.CLOSED, S.SIGNED, "Signer le procès-verbal"),
-)
+# Who makes each move (`comites.permissions.can_move_session` reads them): whoever
+# prepares the session convenes it, whoever keeps it opens and closes it, the chair signs.
+PREPARES, KEEPS, SIGNS = "prepare", "keep", "sign"
 
-_BY_NAME = {rule.name: rule for rule in SESSION_TRANSITIONS}
+SESSION_WORKFLOW = Workflow(
+    states=SessionStatus,
+    nouns=Nouns(this="Cette séance", one="Une séance", the="La séance", pronoun="elle"),
+    log_model="comites.SessionTransition",
+    log_subject="session",
+    state_field="status",
+    changed_at_field="status_changed_at",
+    transitions=(
+        Transition(
+            "convene",
+            frozenset({S.DRAFT}),
+            S.CONVENED,
+            "Convoquer les membres",
+            frozenset({PREPARES}),
+            confirm="Convoquer les membres ? L'ordre du jour ne pourra plus changer.",
+        ),
+        Transition("open", frozenset({S.CONVENED}), S.OPEN, "Ouvrir la séance", frozenset({KEEPS})),
+        Transition(
+            "close",
+            frozenset({S.OPEN}),
+            S.CLOSED,
+            "Clore la séance",
+            frozenset({KEEPS}),
+            confirm="Clore la séance ? Les présences ne pourront plus changer.",
+        ),
+        Transition(
+            "sign", frozenset({S.CLOSED}), S.SIGNED, "Signer le procès-verbal", frozenset({SIGNS})
+        ),
+    ),
+    badges={
+        S.DRAFT: "text-bg-secondary",
+        S.CONVENED: "text-bg-info",
+        S.OPEN: "text-bg-success",
+        S.CLOSED: "text-bg-warning",
+        S.SIGNED: "text-bg-dark",
+    },
+)
 
 # A session whose members may see it and its agenda: from the convocation on.
 CONVENED_STATUSES = frozenset(S) - {S.DRAFT}
 # While it sits, attendance may change; afterwards the minutes are being written.
 SITTING_STATUSES = frozenset({S.CONVENED, S.OPEN})
 
-
-def session_transition(name: str) -> SessionTransitionRule:
-    return _BY_NAME[name]
+# Once closed, the minutes may be read and downloaded; they are written from the opening.
+FINISHED_STATUSES = frozenset({S.CLOSED, S.SIGNED})
+MINUTES_STATUSES = FINISHED_STATUSES | {S.OPEN}

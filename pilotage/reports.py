@@ -263,7 +263,7 @@ def build_programme_report_pdf(basin: Basin, period: ProgrammePeriod, *, today=N
 
 def programme_report_html(basin: Basin, period: ProgrammePeriod, *, today=None) -> str:
     """The programme report as a self-contained HTML page (the steering committee's pack
-    appends it to its cover: `comites.documents.build_pack_pdf`)."""
+    appends it to its cover: `pilotage.steering.steering_report_pages`)."""
     today = today or min(timezone.localdate(), period.end_date)
     figures = indicators.compute(indicators.Scope(basin, period), today=today)
     previous_period = indicators.previous_period(period)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from alize import triggers
+from alize.modelkit import choice_values
 from alize.models import MONEY
 from comites.models.committees import CommitteeMembership
 from comites.models.sessions import Session
@@ -28,14 +30,12 @@ from comites.workflow import (
 from grandes_entreprises.models import Corporation
 from pme.models import Dossier, Need
 
+# The triggers' SQL constants: status values from the choices, never user input.
+_CLOSED = triggers.sql_text(ItemStatus.CLOSED)
 ONE_VOTE_MESSAGE = (
     "Un vote est déjà enregistré pour ce membre sur ce dossier : on ne vote qu'une fois."
 )
 ZERO = Decimal("0.00")
-
-
-def _values(choices) -> list[str]:
-    return sorted(str(choice) for choice in choices)
 
 
 class _Count(models.Subquery):
@@ -61,7 +61,7 @@ class AgendaItemQuerySet(models.QuerySet):
         chair_vote = Vote.objects.filter(
             item=OuterRef("pk"),
             member__role=MemberRole.CHAIR,
-            capacity__in=_values(CASTING_CAPACITIES),
+            capacity__in=choice_values(CASTING_CAPACITIES),
         ).values("choice")[:1]
         return self.annotate(
             votes_for=_Count(votes.filter(choice=VoteChoice.FOR)),
@@ -148,7 +148,7 @@ class AgendaItem(models.Model):
                 violation_error_message="Un autre vote est déjà ouvert : closez-le d'abord.",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=_values(ItemStatus)),
+                condition=Q(status__in=choice_values(ItemStatus)),
                 name="agenda_item_status_known",
                 violation_error_message="État de vote inconnu.",
             ),
@@ -168,16 +168,10 @@ class AgendaItem(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="agenda_item_closed_is_final",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
+            triggers.refuse_when(
+                "agenda_item_closed_is_final",
                 condition=pgtrigger.Q(old__status=ItemStatus.CLOSED),
-                func="""
-                    RAISE EXCEPTION
-                        'Le vote sur ce point est clos : il ne se modifie plus.'
-                        USING ERRCODE = 'check_violation';
-                """,
+                message="Le vote sur ce point est clos : il ne se modifie plus.",
             ),
         ]
 
@@ -243,7 +237,7 @@ class Recusal(models.Model):
                 violation_error_message="Ce membre est déjà déporté sur ce dossier.",
             ),
             models.CheckConstraint(
-                condition=Q(reason__in=_values(RecusalReason)),
+                condition=Q(reason__in=choice_values(RecusalReason)),
                 name="recusal_reason_known",
                 violation_error_message="Motif de déport inconnu.",
             ),
@@ -254,26 +248,16 @@ class Recusal(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="recusal_fixed_once_voted",
-                when=pgtrigger.Before,
+            triggers.guard(
+                "recusal_fixed_once_voted",
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF EXISTS (
-                        SELECT 1 FROM comites_agendaitem i
-                        WHERE i.id = COALESCE(NEW.item_id, OLD.item_id)
-                          AND i.status = '{ItemStatus.CLOSED}'
-                    ) THEN
-                        RAISE EXCEPTION
-                            'Le vote sur ce point est clos : les déports ne changent plus.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF TG_OP = 'DELETE' THEN
-                        RETURN OLD;
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (
+                        f"EXISTS (SELECT 1 FROM comites_agendaitem i WHERE i.id = "  # noqa: S608
+                        f"COALESCE(NEW.item_id, OLD.item_id) AND i.status = {_CLOSED})",
+                        "Le vote sur ce point est clos : les déports ne changent plus.",
+                    ),
+                ],
             ),
         ]
 
@@ -321,7 +305,7 @@ class Vote(models.Model):
                 violation_error_message=ONE_VOTE_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=Q(choice__in=_values(VoteChoice)),
+                condition=Q(choice__in=choice_values(VoteChoice)),
                 name="vote_choice_known",
                 violation_error_message="Vote inconnu : pour, contre ou abstention.",
             ),
@@ -339,34 +323,22 @@ class Vote(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="vote_never_changes",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-            pgtrigger.Trigger(
-                name="vote_on_open_item_by_eligible_member",
-                when=pgtrigger.Before,
+            triggers.append_only("vote_never_changes"),
+            triggers.guard(
+                "vote_on_open_item_by_eligible_member",
                 operation=pgtrigger.Insert,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF NOT EXISTS (
-                        SELECT 1 FROM comites_agendaitem i
-                        WHERE i.id = NEW.item_id AND i.status = '{ItemStatus.OPEN}'
-                    ) THEN
-                        RAISE EXCEPTION
-                            'Le vote sur ce point n''est pas ouvert.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF EXISTS (
-                        SELECT 1 FROM comites_recusal r
-                        WHERE r.item_id = NEW.item_id AND r.membership_id = NEW.member_id
-                    ) THEN
-                        RAISE EXCEPTION
-                            'Ce membre est déporté sur ce dossier : il ne vote pas.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (
+                        "NOT EXISTS (SELECT 1 FROM comites_agendaitem i WHERE i.id = NEW.item_id "  # noqa: S608
+                        f"AND i.status = {triggers.sql_text(ItemStatus.OPEN)})",
+                        "Le vote sur ce point n'est pas ouvert.",
+                    ),
+                    (
+                        "EXISTS (SELECT 1 FROM comites_recusal r WHERE r.item_id = NEW.item_id "
+                        "AND r.membership_id = NEW.member_id)",
+                        "Ce membre est déporté sur ce dossier : il ne vote pas.",
+                    ),
+                ],
             ),
         ]
 
@@ -444,7 +416,7 @@ class Decision(models.Model):
         ordering = ["-decision_date", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=_values(DecisionOutcome)),
+                condition=Q(outcome__in=choice_values(DecisionOutcome)),
                 name="decision_outcome_known",
                 violation_error_message="Décision inconnue.",
             ),
@@ -493,26 +465,17 @@ class Decision(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="decision_never_changes",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-            pgtrigger.Trigger(
-                name="decision_after_closed_vote",
-                when=pgtrigger.Before,
+            triggers.append_only("decision_never_changes"),
+            triggers.guard(
+                "decision_after_closed_vote",
                 operation=pgtrigger.Insert,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF NOT EXISTS (
-                        SELECT 1 FROM comites_agendaitem i
-                        WHERE i.id = NEW.item_id AND i.status = '{ItemStatus.CLOSED}'
-                    ) THEN
-                        RAISE EXCEPTION
-                            'La décision s''enregistre une fois le vote clos.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (
+                        "NOT EXISTS (SELECT 1 FROM comites_agendaitem i WHERE i.id = NEW.item_id "  # noqa: S608
+                        f"AND i.status = {_CLOSED})",
+                        "La décision s'enregistre une fois le vote clos.",
+                    ),
+                ],
             ),
         ]
 
@@ -529,6 +492,14 @@ class Decision(models.Model):
     @property
     def domains_labels(self) -> list[str]:
         return [Need(domain).label for domain in self.domains if domain in Need.values]
+
+    @property
+    def is_approved(self) -> bool:
+        return self.outcome == DecisionOutcome.APPROVED
+
+    @property
+    def is_deferred(self) -> bool:
+        return self.outcome == DecisionOutcome.DEFERRED
 
     @property
     def dossier_state(self) -> str:

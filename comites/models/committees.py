@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from alize.modelkit import choice_values
 from alize.models import OPERATOR_ROLES, Basin, Role
 from comites.workflow import VOTING_ROLES, CommitteeKind, MemberRole
 from grandes_entreprises.models import Corporation
@@ -22,10 +23,6 @@ OVERLAPPING_MANDATE_MESSAGE = "Cette personne siège déjà à ce comité sur ce
 def _sql(text: str) -> str:
     """A message as a SQL string literal's content (quotes doubled)."""
     return text.replace("'", "''")
-
-
-def _values(choices) -> list[str]:
-    return sorted(str(choice) for choice in choices)
 
 
 class CommitteeQuerySet(models.QuerySet):
@@ -101,7 +98,7 @@ class Committee(models.Model):
                 violation_error_message="Ce bassin a déjà un comité de cette nature.",
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=_values(CommitteeKind)),
+                condition=Q(kind__in=choice_values(CommitteeKind)),
                 name="committee_kind_known",
                 violation_error_message="Nature de comité inconnue.",
             ),
@@ -185,7 +182,7 @@ class CommitteeMembership(models.Model):
         ordering = ["committee", "role", "start_date", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=_values(MemberRole)),
+                condition=Q(role__in=choice_values(MemberRole)),
                 name="committee_membership_role_known",
                 violation_error_message="Rôle inconnu.",
             ),
@@ -253,6 +250,15 @@ class CommitteeMembership(models.Model):
     @property
     def is_voting(self) -> bool:
         return self.role in VOTING_ROLES
+
+    @property
+    def is_chair(self) -> bool:
+        return self.role == MemberRole.CHAIR
+
+    @property
+    def holds_office(self) -> bool:
+        """The chair or the secretary: the session page names their office."""
+        return self.role != MemberRole.MEMBER
 
     @property
     def name(self) -> str:

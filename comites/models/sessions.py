@@ -11,32 +11,40 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 
+from alize import triggers
+from alize.modelkit import choice_values
 from alize.models import OPERATOR_ROLES, Basin, Role
+from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
 from comites.models.committees import Committee, CommitteeMembership
 from comites.workflow import (
     CONVENED_STATUSES,
+    SESSION_WORKFLOW,
     SITTING_STATUSES,
     TAKING_PART_STATUSES,
     AttendanceStatus,
     SessionStatus,
 )
 
+# The triggers' SQL constants: status values from the choices, never user input.
+_TAKING_PART = triggers.sql_list(TAKING_PART_STATUSES)
+# A proxy holder who does not take part, and one who stops taking part.
+HOLDER_NOT_TAKING_PART = (
+    "NEW.proxy_holder_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM comites_attendance a "  # noqa: S608
+    "WHERE a.session_id = NEW.session_id AND a.membership_id = NEW.proxy_holder_id "
+    f"AND a.status IN ({_TAKING_PART}))"
+)
+HOLDER_LEAVING = (
+    f"NEW.status NOT IN ({_TAKING_PART}) AND EXISTS (SELECT 1 FROM comites_attendance a "  # noqa: S608
+    "WHERE a.session_id = NEW.session_id AND a.proxy_holder_id = NEW.membership_id)"
+)
 ONE_PROXY_MESSAGE = (
     "Ce membre détient déjà une procuration pour cette séance : une seule par membre."
 )
 PROXY_HOLDER_TAKES_PART_MESSAGE = "Le détenteur d'une procuration doit être présent ou à distance."
-
-
-def _values(choices) -> list[str]:
-    return sorted(str(choice) for choice in choices)
-
-
-def _sql_list(choices) -> str:
-    """Choice values as an SQL list for the triggers: `'convoquee', 'ouverte'`."""
-    return ", ".join(f"'{value}'" for value in _values(choices))
 
 
 class SessionQuerySet(models.QuerySet):
@@ -62,7 +70,7 @@ class SessionQuerySet(models.QuerySet):
         sits = CommitteeMembership.objects.filter(
             committee=OuterRef("committee"), person=user
         ).active_on(session_day)
-        scopes.append(Q(Exists(sits), status__in=_values(CONVENED_STATUSES)))
+        scopes.append(Q(Exists(sits), status__in=choice_values(CONVENED_STATUSES)))
         return self.filter(reduce(operator.or_, scopes))
 
     def for_basin(self, basin: Basin):
@@ -159,7 +167,7 @@ class Session(models.Model):
         ordering = ["-starts_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=_values(SessionStatus)),
+                condition=Q(status__in=choice_values(SessionStatus)),
                 name="session_status_known",
                 violation_error_message="État de séance inconnu.",
             ),
@@ -183,7 +191,7 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=Q(status=SessionStatus.DRAFT, convened_at__isnull=True)
                 | Q(
-                    status__in=_values(CONVENED_STATUSES),
+                    status__in=choice_values(CONVENED_STATUSES),
                     convened_at__isnull=False,
                     convened_by__isnull=False,
                 ),
@@ -230,17 +238,13 @@ class Session(models.Model):
         ]
         indexes = [models.Index(fields=["committee", "starts_at"], name="session_committee_idx")]
         triggers = [
-            pgtrigger.Trigger(
-                name="session_signed_is_locked",
-                when=pgtrigger.Before,
-                operation=pgtrigger.Update | pgtrigger.Delete,
+            triggers.refuse_when(
+                "session_signed_is_locked",
                 condition=pgtrigger.Q(old__status=SessionStatus.SIGNED),
-                func="""
-                    RAISE EXCEPTION
-                        'Le procès-verbal de cette séance est signé : elle ne se modifie plus. '
-                        'Une correction se fait par un avenant.'
-                        USING ERRCODE = 'check_violation';
-                """,
+                message=(
+                    "Le procès-verbal de cette séance est signé : elle ne se modifie plus. "
+                    "Une correction se fait par un avenant."
+                ),
             ),
         ]
 
@@ -248,6 +252,9 @@ class Session(models.Model):
         when = timezone.localtime(self.starts_at) if self.starts_at else None
         day = f" du {when:%d/%m/%Y}" if when else ""
         return f"Séance{day} – {self.committee}" if self.committee_id else f"Séance{day}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comites:session_detail", args=[self.pk])
 
     @property
     def day(self) -> datetime.date:
@@ -282,45 +289,24 @@ class Session(models.Model):
     def is_signed(self) -> bool:
         return self.status == SessionStatus.SIGNED
 
+    @property
+    def badge(self) -> dict[str, str]:
+        return SESSION_WORKFLOW.badge(self.status)
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class SessionTransition(models.Model):
-    """One move of a session: who, when, from, to. Append-only, down to the database."""
+class SessionTransition(TransitionLog):
+    """One move of a session (`comites.workflow.SESSION_WORKFLOW`); append-only."""
 
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="transitions", verbose_name="séance"
     )
-    transition = models.CharField("transition", max_length=20)
-    from_status = models.CharField("de l'état", max_length=10, choices=SessionStatus.choices)
-    to_status = models.CharField("vers l'état", max_length=10, choices=SessionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="comites_session_transitions",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
+    from_state, to_state = state_fields(SessionStatus)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état de séance"
         verbose_name_plural = "changements d'état de séance"
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_status=F("to_status")),
-                name="session_transition_changes_status",
-                violation_error_message="Un changement d'état mène à un autre état.",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="session_transition_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        constraints, triggers = transition_log_meta("session_transition")
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -375,7 +361,7 @@ class Attendance(models.Model):
                 violation_error_message=ONE_PROXY_MESSAGE,
             ),
             models.CheckConstraint(
-                condition=Q(status__in=_values(AttendanceStatus)),
+                condition=Q(status__in=choice_values(AttendanceStatus)),
                 name="attendance_status_known",
                 violation_error_message="Présence inconnue.",
             ),
@@ -395,55 +381,28 @@ class Attendance(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="attendance_while_sitting",
-                when=pgtrigger.Before,
+            triggers.guard(
+                "attendance_while_sitting",
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF NOT EXISTS (
-                        SELECT 1 FROM comites_session s
-                        WHERE s.id = COALESCE(NEW.session_id, OLD.session_id)
-                          AND s.status IN ({_sql_list(SITTING_STATUSES)})
-                    ) THEN
-                        RAISE EXCEPTION
-                            'La présence ne s''enregistre que pour une séance convoquée '
-                            'ou en cours.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF TG_OP = 'DELETE' THEN
-                        RETURN OLD;
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (
+                        "NOT EXISTS (SELECT 1 FROM comites_session s WHERE s.id = "  # noqa: S608
+                        "COALESCE(NEW.session_id, OLD.session_id) "
+                        f"AND s.status IN ({triggers.sql_list(SITTING_STATUSES)}))",
+                        "La présence ne s'enregistre que pour une séance convoquée ou en cours.",
+                    ),
+                ],
             ),
-            pgtrigger.Trigger(
-                name="attendance_proxy_holder_takes_part",
-                when=pgtrigger.Before,
+            triggers.guard(
+                "attendance_proxy_holder_takes_part",
                 operation=pgtrigger.Insert | pgtrigger.Update,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF NEW.proxy_holder_id IS NOT NULL AND NOT EXISTS (
-                        SELECT 1 FROM comites_attendance a
-                        WHERE a.session_id = NEW.session_id
-                          AND a.membership_id = NEW.proxy_holder_id
-                          AND a.status IN ({_sql_list(TAKING_PART_STATUSES)})
-                    ) THEN
-                        RAISE EXCEPTION '{PROXY_HOLDER_TAKES_PART_MESSAGE.replace("'", "''")}'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    IF NEW.status NOT IN ({_sql_list(TAKING_PART_STATUSES)})
-                       AND EXISTS (
-                        SELECT 1 FROM comites_attendance a
-                        WHERE a.session_id = NEW.session_id
-                          AND a.proxy_holder_id = NEW.membership_id
-                    ) THEN
-                        RAISE EXCEPTION
-                            'Ce membre détient une procuration : il reste présent ou à distance.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (HOLDER_NOT_TAKING_PART, PROXY_HOLDER_TAKES_PART_MESSAGE),
+                    (
+                        HOLDER_LEAVING,
+                        "Ce membre détient une procuration : il reste présent ou à distance.",
+                    ),
+                ],
             ),
         ]
 
@@ -493,26 +452,17 @@ class Amendment(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="amendment_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-            pgtrigger.Trigger(
-                name="amendment_to_signed_minutes",
-                when=pgtrigger.Before,
+            triggers.append_only("amendment_append_only"),
+            triggers.guard(
+                "amendment_to_signed_minutes",
                 operation=pgtrigger.Insert,
-                # Status values from the choices, never user input.
-                func=f"""
-                    IF NOT EXISTS (
-                        SELECT 1 FROM comites_session s
-                        WHERE s.id = NEW.session_id AND s.status = '{SessionStatus.SIGNED}'
-                    ) THEN
-                        RAISE EXCEPTION
-                            'Un avenant ne corrige qu''un procès-verbal signé.'
-                            USING ERRCODE = 'check_violation';
-                    END IF;
-                    RETURN NEW;
-                """,  # noqa: S608
+                checks=[
+                    (
+                        "NOT EXISTS (SELECT 1 FROM comites_session s WHERE s.id = NEW.session_id "  # noqa: S608
+                        f"AND s.status = {triggers.sql_text(SessionStatus.SIGNED)})",
+                        "Un avenant ne corrige qu'un procès-verbal signé.",
+                    ),
+                ],
             ),
         ]
 

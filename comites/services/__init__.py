@@ -28,6 +28,7 @@ from comites.services.sessions import (
     set_proposed_corporations,
     sign_off,
     sync_automatic_recusals,
+    transition_session,
 )
 from comites.services.voting import (
     CLOSED_VOTE_MESSAGE,
@@ -69,6 +70,7 @@ __all__ = [
     "sign_off",
     "sync_automatic_recusals",
     "tally",
+    "transition_session",
     "update_committee_rules",
     "voting_statuses",
 ]

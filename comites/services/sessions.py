@@ -10,6 +10,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from alize.models import User
+from alize.workflow import apply_transition
 from comites import emails, permissions
 from comites.models import (
     AgendaItem,
@@ -19,7 +20,6 @@ from comites.models import (
     CommitteeMembership,
     Recusal,
     Session,
-    SessionTransition,
 )
 from comites.services._common import (
     day,
@@ -29,40 +29,25 @@ from comites.services._common import (
     require,
 )
 from comites.workflow import (
+    FINISHED_STATUSES,
+    SESSION_WORKFLOW,
     SITTING_STATUSES,
     TAKING_PART_STATUSES,
     AttendanceStatus,
     ItemStatus,
     RecusalReason,
     SessionStatus,
-    session_transition,
 )
 from grandes_entreprises.models import Corporation
 from pme.models import Dossier, DossierState
 
 PAST_SESSION_MESSAGE = "On ne convoque pas une séance dans le passé : choisissez une date à venir."
-FINISHED = (SessionStatus.CLOSED, SessionStatus.SIGNED)
 
 
-def _move(session: Session, name: str, by: User, now: datetime.datetime) -> None:
-    """Apply a move of `SESSION_TRANSITIONS` to a locked session and log it."""
-    rule = session_transition(name)
-    if session.status != rule.source:
-        refuse(
-            f"Cette séance est « {session.get_status_display()} » : impossible de "
-            f"« {rule.label.lower()} »."
-        )
-    session.status = rule.target
-    session.status_changed_at = now
-    session.full_clean()
-    session.save()
-    SessionTransition.objects.create(
-        session=session,
-        transition=rule.name,
-        from_status=rule.source,
-        to_status=rule.target,
-        by=by,
-        at=now,
+def _move(session: Session, name: str, by: User, now: datetime.datetime, comment: str = "") -> None:
+    """Apply a move of `SESSION_WORKFLOW` to a session the caller has locked, and log it."""
+    apply_transition(
+        SESSION_WORKFLOW, session, name=name, by=by, comment=comment, locked=True, at=now
     )
 
 
@@ -81,7 +66,7 @@ def _check_first_convocation(session: Session, first: Session) -> None:
     quorum failed (a dossier was left unexamined), and which has no other one."""
     if first.committee_id != session.committee_id:
         refuse("La séance d'origine appartient à un autre comité.", "first_convocation")
-    if first.status not in FINISHED or first.starts_at >= session.starts_at:
+    if first.status not in FINISHED_STATUSES or first.starts_at >= session.starts_at:
         refuse(
             "Une seconde convocation suit une séance close, tenue auparavant.",
             "first_convocation",
@@ -186,7 +171,7 @@ def _check_dossier_for_agenda(session: Session, dossier: Dossier) -> None:
         refuse("Ce dossier relève d'un autre bassin que le comité.", "dossier")
     elsewhere = (
         AgendaItem.objects.filter(dossier=dossier, status__in=[ItemStatus.PENDING, ItemStatus.OPEN])
-        .exclude(session__status__in=FINISHED)
+        .exclude(session__status__in=FINISHED_STATUSES)
         .exclude(session=session)
         .select_related("session")
         .first()
@@ -289,7 +274,7 @@ def set_proposed_corporations(
         require(permissions.can_prepare_session(by, session))
         item = AgendaItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
         item.session = session
-        if item.status != ItemStatus.PENDING or session.status in FINISHED:
+        if item.status != ItemStatus.PENDING or session.status in FINISHED_STATUSES:
             refuse("Les entreprises proposées ne changent plus une fois le vote ouvert.")
         item.proposed_corporations.set(_check_proposed(session, corporations))
         sync_automatic_recusals(item, by=by)
@@ -300,7 +285,7 @@ def set_proposed_corporations(
 
 
 @transaction.atomic
-def convene_session(*, session: Session, by: User) -> Session:
+def convene_session(*, session: Session, by: User, comment: str = "") -> Session:
     """Convene the members: the session leaves the draft, its agenda and the committee's
     rules are fixed, and members see it from now on.
 
@@ -333,7 +318,7 @@ def convene_session(*, session: Session, by: User) -> Session:
         _copy_rules(session, committee)
         session.convened_at = now
         session.convened_by = by
-        _move(session, "convene", by, now)
+        _move(session, "convene", by, now, comment)
         for item in items:
             item.session = session
             sync_automatic_recusals(item, by=by)
@@ -438,7 +423,7 @@ def record_attendance(
 
 
 @transaction.atomic
-def open_session(*, session: Session, by: User) -> Session:
+def open_session(*, session: Session, by: User, comment: str = "") -> Session:
     with pghistory.context(user=by.pk):
         session = lock_session(session)
         require(permissions.can_keep_session(by, session))
@@ -446,12 +431,12 @@ def open_session(*, session: Session, by: User) -> Session:
         if timezone.localdate(now) < session.day:
             refuse(f"La séance est prévue le {day(session.day)} : elle s'ouvre ce jour-là.")
         session.opened_at = now
-        _move(session, "open", by, now)
+        _move(session, "open", by, now, comment)
     return session
 
 
 @transaction.atomic
-def close_session(*, session: Session, by: User) -> Session:
+def close_session(*, session: Session, by: User, comment: str = "") -> Session:
     """Close the sitting. Dossiers whose vote never opened stay "to examine": a failed
     quorum, to be taken up by a second convocation."""
     with pghistory.context(user=by.pk):
@@ -462,12 +447,12 @@ def close_session(*, session: Session, by: User) -> Session:
             refuse(f"Le vote sur le point n° {still_open.order} est encore ouvert : closez-le.")
         now = timezone.now()
         session.closed_at = now
-        _move(session, "close", by, now)
+        _move(session, "close", by, now, comment)
     return session
 
 
 @transaction.atomic
-def sign_off(*, session: Session, by: User) -> Session:
+def sign_off(*, session: Session, by: User, comment: str = "") -> Session:
     """The chair signs the minutes: the session is locked for good (a trigger refuses any
     change); a correction is then an amendment (`amend_minutes`)."""
     with pghistory.context(user=by.pk):
@@ -486,8 +471,21 @@ def sign_off(*, session: Session, by: User) -> Session:
         now = timezone.now()
         session.signed_at = now
         session.signed_by = by
-        _move(session, "sign", by, now)
+        _move(session, "sign", by, now, comment)
     return session
+
+
+def transition_session(
+    *, session: Session, name: str, by: User, comment: str = "", expected: str | None = None
+) -> Session:
+    """Make one move of `SESSION_WORKFLOW` by its name, through its service; `expected` (the
+    state the user saw) refuses it if the session changed in between."""
+    with transaction.atomic():
+        if expected is not None:
+            current = SESSION_WORKFLOW.state_of(lock_session(session))
+            if current != expected:
+                refuse(SESSION_WORKFLOW.changed_meanwhile(current))
+        return SESSION_MOVES[name](session=session, by=by, comment=comment)
 
 
 @transaction.atomic
@@ -509,3 +507,11 @@ def amend_minutes(
         amendment.full_clean()
         amendment.save()
     return amendment
+
+
+SESSION_MOVES = {
+    "convene": convene_session,
+    "open": open_session,
+    "close": close_session,
+    "sign": sign_off,
+}

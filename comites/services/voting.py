@@ -35,7 +35,6 @@ from comites.services._common import (
 )
 from comites.services.sessions import sync_automatic_recusals
 from comites.workflow import (
-    TAKING_PART_STATUSES,
     AttendanceStatus,
     DecisionOutcome,
     ItemStatus,
@@ -51,13 +50,7 @@ from pme.services.decisions import decide_dossier
 ONLY_FOR_ONESELF = (
     "Vous ne votez que pour vous-même et pour le membre dont vous détenez la procuration."
 )
-CLOSED_VOTE_MESSAGE = "Le vote sur ce dossier est clos : il ne change plus."
-
-
-def _not_open_message(item: AgendaItem) -> str:
-    if item.status == ItemStatus.CLOSED:
-        return CLOSED_VOTE_MESSAGE
-    return "Le vote sur ce dossier n'est pas encore ouvert."
+CLOSED_VOTE_MESSAGE = permissions.CLOSED_VOTE_MESSAGE
 
 
 # --- Quorum and tally ----------------------------------------------------------------
@@ -199,21 +192,15 @@ def declare_interest(
     return recusal
 
 
-def _capacity(item: AgendaItem, acting: CommitteeMembership, member: CommitteeMembership) -> str:
-    """In what capacity `acting` may cast `member`'s vote, or a French refusal."""
+def _capacity(
+    item: AgendaItem,
+    acting: CommitteeMembership,
+    member: CommitteeMembership,
+    member_status: str | None,
+    proxy_holder_id: int | None,
+) -> str:
+    """In what capacity `acting` may cast another `member`'s vote, or a French refusal."""
     session = item.session
-    member_status, proxy_holder_id = Attendance.objects.filter(
-        session=session, membership=member
-    ).values_list("status", "proxy_holder_id").first() or (None, None)
-    if acting.pk == member.pk:
-        if member_status == AttendanceStatus.REPRESENTED:
-            refuse(
-                "Vous avez donné procuration pour cette séance : c'est le détenteur de votre "
-                "procuration qui vote pour vous."
-            )
-        if member_status not in TAKING_PART_STATUSES:
-            refuse("Vous êtes noté(e) absent(e) de cette séance : vous ne pouvez pas voter.")
-        return VoteCapacity.IN_PERSON
     holder_recused = (
         member_status == AttendanceStatus.REPRESENTED
         and Recusal.objects.filter(item=item, membership_id=proxy_holder_id).exists()
@@ -267,18 +254,25 @@ def cast_vote(*, item: AgendaItem, member: CommitteeMembership, choice: str, by:
         member = CommitteeMembership.objects.select_related("person").get(pk=member.pk)
         if member.committee_id != session.committee_id or not member.is_active_on(session.day):
             raise PermissionDenied(ONLY_FOR_ONESELF)
-        if not member.is_voting:
-            refuse("Le secrétariat du comité ne vote pas.")
-        if item.status != ItemStatus.OPEN:
-            refuse(_not_open_message(item))
-        if Recusal.objects.filter(item=item, membership=member).exists():
-            refuse(
-                f"{member.person} est déporté(e) sur ce dossier : il ou elle ne prend pas "
-                "part au vote."
+        member_status, proxy_holder_id = Attendance.objects.filter(
+            session=session, membership=member
+        ).values_list("status", "proxy_holder_id").first() or (None, None)
+        recused = Recusal.objects.filter(item=item, membership=member).exists()
+        voted = Vote.objects.filter(item=item, member=member).exists()
+        if acting.pk == member.pk:
+            allowed, reason = permissions.can_vote(
+                member, item, attendance=member_status, recused=recused, voted=voted
             )
-        capacity = _capacity(item, acting, member)
-        if Vote.objects.filter(item=item, member=member).exists():
-            refuse(ONE_VOTE_MESSAGE)
+            if not allowed:
+                refuse(reason)
+            capacity = VoteCapacity.IN_PERSON
+        else:
+            reason = permissions.vote_refusal(member, item, recused=recused)
+            if reason:
+                refuse(reason)
+            capacity = _capacity(item, acting, member, member_status, proxy_holder_id)
+            if voted:
+                refuse(ONE_VOTE_MESSAGE)
         vote = Vote(
             item=item,
             member=member,

@@ -31,6 +31,7 @@ from comites.views.sessions import (
     SessionDetailView,
     SessionListView,
     SessionOpenView,
+    SessionTransitionView,
 )
 from comites.views.voting import (
     DecisionCreateView,
@@ -71,6 +72,7 @@ __all__ = [
     "SessionDetailView",
     "SessionListView",
     "SessionOpenView",
+    "SessionTransitionView",
     "SignView",
     "VoteView",
 ]

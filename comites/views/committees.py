@@ -15,7 +15,7 @@ from alize.forms import attach_errors
 from comites import permissions, services
 from comites.forms import AppointForm, ChairForm, CommitteeRulesForm, EndMandateForm
 from comites.models import Committee, CommitteeMembership, Session
-from comites.views.common import can_see_committees, committee_or_404, flag
+from comites.views.common import can_see_committees, committee_or_404
 from comites.workflow import MemberRole
 
 
@@ -66,7 +66,7 @@ class CommitteeDetailView(CommitteesMixin, TemplateView):
                 .order_by("-starts_at")
             ),
             can_manage=can_manage,
-            can_create_session=flag(
+            can_create_session=permissions.granted(
                 permissions.can_prepare_session(
                     user, Session(committee=committee, starts_at=timezone.now())
                 )
@@ -143,40 +143,27 @@ class CommitteeRulesView(ManagerFormView):
         )
 
 
-class MemberAppointView(ManagerFormView):
+class MandateFormView(ManagerFormView):
+    """A mandate's form: its fields are the service's arguments."""
+
+    service = None
+
+    def save(self, form):
+        type(self).service(committee=self.committee, by=self.request.user, **form.cleaned_data)
+
+
+class MemberAppointView(MandateFormView):
     form_class = AppointForm
+    service = services.appoint_member
     title = "Nommer un membre"
     success_message = "Le mandat est enregistré."
 
-    def save(self, form):
-        data = form.cleaned_data
-        services.appoint_member(
-            committee=self.committee,
-            person=data["person"],
-            role=data["role"],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
-            organisation=data["organisation"],
-            corporation=data["corporation"],
-            by=self.request.user,
-        )
 
-
-class ChairChangeView(ManagerFormView):
+class ChairChangeView(MandateFormView):
     form_class = ChairForm
+    service = services.change_chair
     title = "Changer la présidence"
     success_message = "La nouvelle présidence est enregistrée."
-
-    def save(self, form):
-        data = form.cleaned_data
-        services.change_chair(
-            committee=self.committee,
-            person=data["person"],
-            start_date=data["start_date"],
-            organisation=data["organisation"],
-            corporation=data["corporation"],
-            by=self.request.user,
-        )
 
 
 class MandateEndView(ManagerFormView):

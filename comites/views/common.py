@@ -4,12 +4,13 @@ French messages."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
+from alize.forms import attach_errors
 from alize.models import Role
-from comites.models import AgendaItem, Attendance, Committee, CommitteeMembership, Session
+from comites import permissions
+from comites.models import AgendaItem, Committee, CommitteeMembership, Session
 
 DEFAULT_REFUSAL = "Vous ne pouvez pas faire cette action."
 
@@ -23,13 +24,8 @@ def refusal_text(error: Exception) -> str:
 
 def allowed_or_404(allowed_and_reason) -> None:
     """A predicate that refuses is a 404: the page or action does not exist for this user."""
-    allowed = allowed_and_reason[0] if isinstance(allowed_and_reason, tuple) else allowed_and_reason
-    if not allowed:
+    if not permissions.granted(allowed_and_reason):
         raise Http404
-
-
-def flag(allowed_and_reason) -> bool:
-    return allowed_and_reason[0] if isinstance(allowed_and_reason, tuple) else allowed_and_reason
 
 
 def committee_or_404(user, pk) -> Committee:
@@ -58,19 +54,12 @@ def can_see_committees(user) -> bool:
     return CommitteeMembership.objects.filter(person=user).exists() or user.has_role(Role.ADMIN)
 
 
-def members_of(session: Session) -> list[CommitteeMembership]:
-    """The mandates in force on the session's day, with their attendance (one query)."""
-    attendance = Attendance.objects.filter(session=session, membership=OuterRef("pk"))
-    return list(
-        CommitteeMembership.objects.active_on(session.day)
-        .filter(committee_id=session.committee_id)
-        .select_related("person", "corporation")
-        .annotate(
-            attendance_status=Subquery(attendance.values("status")[:1]),
-            attendance_proxy_holder=Subquery(attendance.values("proxy_holder_id")[:1]),
-        )
-        .order_by("role", "person__last_name", "person__first_name", "pk")
-    )
+def refused_in_form(form, error: Exception) -> None:
+    """A service's refusal on the form: on its fields when it names them."""
+    if isinstance(error, ValidationError):
+        attach_errors(error, form)
+    else:
+        form.add_error(None, str(error))
 
 
 def done(request, target, *, success: str = "", error: Exception | str | None = None):

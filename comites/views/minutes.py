@@ -2,7 +2,6 @@
 minutes, decision letter, `.ics`); and a member's read-only page of a dossier."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -10,17 +9,15 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from comites import ics, permissions, services
-from comites.documents import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.forms import AmendmentForm
-from comites.minutes import minutes_data
 from comites.models import visible_dossiers
-from comites.views.common import REFUSALS, flag, session_or_404
-from comites.views.sessions import ActionView, SessionFormMixin
+from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
+from comites.selectors import minutes_view
+from comites.views.common import REFUSALS, refused_in_form, session_or_404
+from comites.views.sessions import SessionFormMixin, SessionMoveView
 from comites.views.voting import decision_or_404
-from comites.workflow import SessionStatus
 
 
 class MinutesView(TemplateView):
@@ -28,29 +25,24 @@ class MinutesView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        session = session_or_404(user, self.kwargs["pk"])
-        can_amend = flag(permissions.can_amend_minutes(user, session)) and session.is_signed
+        session = session_or_404(self.request.user, self.kwargs["pk"])
+        view = minutes_view(self.request.user, session)
         context.update(
             session=session,
-            minutes=minutes_data(session),
-            can_sign=flag(permissions.can_sign_minutes(user, session))
-            and session.status == SessionStatus.CLOSED,
+            minutes=view.minutes,
+            mv=view,
+            can_sign=view.can_sign,
             amendment_form=kwargs.get("amendment_form")
-            or (AmendmentForm(session=session) if can_amend else None),
+            or (AmendmentForm(session=session) if view.can_amend else None),
         )
         return context
 
 
-class SignView(ActionView):
-    predicate = staticmethod(permissions.can_sign_minutes)
-    success = "Le procès-verbal est signé : la séance ne se modifie plus."
+class SignView(SessionMoveView):
+    move_name = "sign"
 
     def target(self):
         return reverse("comites:minutes", args=[self.session.pk])
-
-    def act(self):
-        services.sign_off(session=self.session, by=self.request.user)
 
 
 class AmendmentCreateView(SessionFormMixin, FormView):
@@ -70,10 +62,7 @@ class AmendmentCreateView(SessionFormMixin, FormView):
                 by=self.request.user,
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "L'avenant est ajouté au procès-verbal.")
         return redirect(reverse("comites:minutes", args=[self.session.pk]))

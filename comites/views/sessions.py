@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from alize.forms import attach_errors
+from alize.views.workflow import TransitionView, panel_context
 from comites import permissions, services
 from comites.forms import (
     AgendaItemForm,
@@ -24,6 +25,7 @@ from comites.forms import (
     default_session_start,
 )
 from comites.models import Session
+from comites.selectors import members_of, session_view
 from comites.views.committees import CommitteesMixin
 from comites.views.common import (
     REFUSALS,
@@ -32,10 +34,10 @@ from comites.views.common import (
     committee_or_404,
     done,
     item_or_404,
-    members_of,
+    refused_in_form,
     session_or_404,
 )
-from comites.views.context import session_view
+from comites.workflow import SESSION_WORKFLOW
 
 LIST_SIZE = 50
 
@@ -160,10 +162,7 @@ class AgendaAddView(SessionFormMixin, FormView):
                 by=self.request.user,
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"{item.dossier.pme} est inscrit(e) à l'ordre du jour.")
         return redirect(self.session_url)
@@ -194,10 +193,7 @@ class ItemCorporationsView(ItemMixin, FormView):
                 item=self.item, corporations=form.cleaned_data["corporations"], by=self.request.user
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -240,27 +236,80 @@ class ItemMoveView(ItemMixin, ActionView):
         services.move_agenda_item(item=self.item, step=step, by=self.request.user)
 
 
-class ConveneView(ActionView):
-    success = "La séance est convoquée : les membres reçoivent leur convocation."
+# What the page says once a move is made, by the move's name.
+MOVE_SUCCESS = {
+    "convene": "La séance est convoquée : les membres reçoivent leur convocation.",
+    "open": "La séance est ouverte.",
+    "close": "La séance est close : le procès-verbal peut être relu et signé.",
+    "sign": "Le procès-verbal est signé : la séance ne se modifie plus.",
+}
+
+
+def session_panel(user, session) -> dict:
+    """The session's state panel, which the transition view answers htmx with."""
+    return panel_context(
+        workflow=SESSION_WORKFLOW,
+        obj=session,
+        user=user,
+        permission=permissions.can_move_session,
+        url=reverse("comites:session_transition", args=[session.pk]),
+        dom_id="etat-seance",
+        title="État de la séance",
+        empty_timeline="Aucun changement d'état pour l'instant.",
+    )
+
+
+class SessionTransitionView(TransitionView):
+    """The session's moves from its page's buttons (`SESSION_WORKFLOW`)."""
+
+    workflow = SESSION_WORKFLOW
+
+    def get_object(self):
+        return session_or_404(self.request.user, self.kwargs["pk"])
+
+    def move(self, obj, transition, *, comment, expected):
+        services.transition_session(
+            session=obj,
+            name=transition.name,
+            by=self.request.user,
+            comment=comment,
+            expected=expected,
+        )
+        self.made = transition.name
+
+    def panel(self, obj) -> dict:
+        return session_panel(self.request.user, obj)
+
+    def success_message(self, obj) -> str:
+        return MOVE_SUCCESS[self.made]
+
+
+class SessionMoveView(ActionView):
+    """One move of the session by its own address, for who may make it."""
+
+    move_name = ""
+
+    @property
+    def success(self):
+        return MOVE_SUCCESS[self.move_name]
+
+    def predicate(self, user, session):
+        return permissions.can_move_session(user, session, SESSION_WORKFLOW.get(self.move_name))
 
     def act(self):
-        services.convene_session(session=self.session, by=self.request.user)
+        services.transition_session(session=self.session, name=self.move_name, by=self.request.user)
 
 
-class SessionOpenView(ActionView):
-    predicate = staticmethod(permissions.can_keep_session)
-    success = "La séance est ouverte."
-
-    def act(self):
-        services.open_session(session=self.session, by=self.request.user)
+class ConveneView(SessionMoveView):
+    move_name = "convene"
 
 
-class SessionCloseView(ActionView):
-    predicate = staticmethod(permissions.can_keep_session)
-    success = "La séance est close : le procès-verbal peut être relu et signé."
+class SessionOpenView(SessionMoveView):
+    move_name = "open"
 
-    def act(self):
-        services.close_session(session=self.session, by=self.request.user)
+
+class SessionCloseView(SessionMoveView):
+    move_name = "close"
 
 
 class AttendanceView(SessionFormMixin, FormView):

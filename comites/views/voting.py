@@ -10,12 +10,18 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
-from alize.forms import attach_errors
 from comites import permissions, services
 from comites.forms import DecisionForm, InterestForm, VoteForm
 from comites.models import AgendaItem, CommitteeMembership, Decision
-from comites.views.common import REFUSALS, allowed_or_404, done, item_or_404, refusal_text
-from comites.views.context import session_view
+from comites.selectors import session_view
+from comites.views.common import (
+    REFUSALS,
+    allowed_or_404,
+    done,
+    item_or_404,
+    refusal_text,
+    refused_in_form,
+)
 from comites.views.sessions import ActionView, ItemMixin, SessionFormMixin
 from comites.workflow import DecisionOutcome, ItemStatus
 
@@ -190,10 +196,7 @@ class DecisionCreateView(ItemMixin, FormView):
                 by=self.request.user,
             )
         except REFUSALS as error:
-            if isinstance(error, ValidationError):
-                attach_errors(error, form)
-            else:
-                form.add_error(None, str(error))
+            refused_in_form(form, error)
             return self.form_invalid(form)
         messages.success(self.request, "La décision est enregistrée.")
         return redirect(self.session_url + f"#point-{self.item.pk}")

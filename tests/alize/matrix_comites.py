@@ -71,6 +71,8 @@ PAGES: dict[str, Page] = {
     "comites:attendance": Page(PREPARE, SESSION),
     "comites:session_open": Page(PREPARE_ACT, SESSION, post={}),
     "comites:session_close": Page(PREPARE_ACT, SESSION, post={}),
+    # The state panel's buttons: whoever reads the session posts, the service answers.
+    "comites:session_transition": Page(MEMBER_ACT, SESSION, post={}),
     "comites:item_remove": Page(PREPARE_ACT, ITEM, post={}),
     "comites:item_move": Page(PREPARE_ACT, ITEM, post={"direction": "up"}),
     "comites:item_corporations": Page(PREPARE, ITEM),

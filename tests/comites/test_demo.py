@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from alize.models import Role, User
 from comites.demo import first_period_decisions
-from comites.minutes import minutes_data
 from comites.models import (
     AgendaItem,
     Attendance,
@@ -22,6 +21,7 @@ from comites.models import (
     SessionTransition,
     Vote,
 )
+from comites.selectors import minutes_data
 from comites.services import item_quorum
 from comites.workflow import (
     AttendanceStatus,

@@ -10,14 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from alize.formatting import euros
 from comites import services
-from comites.documents import (
-    build_decision_letter_pdf,
-    build_minutes_pdf,
-    build_pack_pdf,
-    steering_key_counts,
-)
+from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.workflow import AttendanceStatus, DecisionOutcome, VoteChoice
 from pme.models import Need
 from tests.alize.factories import BasinFactory
@@ -31,7 +25,7 @@ from tests.comites.factories import (
     VoteFactory,
     close,
 )
-from tests.pme.factories import DossierFactory, HireFactory, PmeContactFactory
+from tests.pme.factories import DossierFactory, PmeContactFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,30 +129,16 @@ def test_the_pack_costs_the_same_queries_for_2_or_8_dossiers(board):
     assert queries(2) == queries(8)
 
 
-def test_the_steering_pack_gives_the_basins_key_counts(board):
+def test_the_steering_pack_gives_the_programme_report(board):
+    """`steering_key_counts` (a second way of computing indicators) is gone (issue 11):
+    the pack holds the programme report `pilotage` registers."""
     steering = CommitteeFactory(basin=board.basin, steering=True)
     chair = MembershipFactory(committee=steering, chair=True, organisation="Sous-préfecture")
     session = SessionFactory(
         committee=steering, agenda_notes="Bilan de la première période\nRenouvellement"
     )
     approved = DossierFactory(approved=True, pme__basin=board.basin, jobs_planned=13)
-    DossierFactory(under_support=True, pme__basin=board.basin, jobs_planned=9)
-    DossierFactory(submitted=True, pme__basin=board.basin, jobs_planned=40)
-    DossierFactory(approved=True, jobs_planned=100)  # another basin: not counted
-    HireFactory(dossier=approved)
     AdvanceFactory(dossier=approved, basin=board.basin, amount=Decimal("15000.00"), disbursed=True)
-
-    counts = dict(steering_key_counts(session))
-
-    assert counts["Dossiers au total"] == "3"
-    assert counts["Dossiers « Agréé »"] == "1"
-    assert counts["Dossiers « Soumis au comité »"] == "1"
-    assert counts["PME accompagnées (dossiers agréés, en accompagnement ou clôturés)"] == "2"
-    assert counts["Emplois prévus dans les dossiers agréés"] == "22"
-    assert counts["Embauches réalisées"] == "1"
-    assert counts["Avances remboursables accordées"] == f"{euros(Decimal('15000'), 2)} (1 avance)"
-    assert counts["Avances versées"] == euros(Decimal("15000"), 2)
-    assert counts["Encours restant dû"] == euros(Decimal("15000"), 2)
 
     # The basin has a programme period: its programme report is the pack.
     text = text_of(build_pack_pdf(session))
@@ -168,7 +148,7 @@ def test_the_steering_pack_gives_the_basins_key_counts(board):
     assert str(chair.person) in text
 
 
-def test_without_a_programme_period_the_steering_pack_gives_the_key_counts():
+def test_without_a_programme_period_the_steering_pack_is_its_cover():
     basin = BasinFactory()
     steering = CommitteeFactory(basin=basin, steering=True)
     MembershipFactory(committee=steering, chair=True, organisation="Sous-préfecture")
@@ -177,9 +157,8 @@ def test_without_a_programme_period_the_steering_pack_gives_the_key_counts():
 
     text = text_of(build_pack_pdf(session))
 
-    assert "Chiffres clés du bassin" in text
-    assert "Emplois prévus dans les dossiers agréés 13" in text
     assert "Rapport de programme" not in text
+    assert "Chiffres clés du bassin" not in text
 
 
 # --- The minutes -------------------------------------------------------------------------

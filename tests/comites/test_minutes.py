@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from comites import services
-from comites.minutes import minutes_data
+from comites.selectors import minutes_data
 from comites.workflow import AttendanceStatus, DecisionOutcome, SessionStatus, VoteChoice
 from pme.models import Need
 from tests.comites.factories import (

@@ -83,7 +83,7 @@ def test_convening_in_time(board, staff, draft):
     assert session.convened_by == staff and session.notice_given_days == 12
     assert not session.is_late_convocation
     log = SessionTransition.objects.get(session=session)
-    assert (log.from_status, log.to_status, log.by) == (
+    assert (log.from_state, log.to_state, log.by) == (
         SessionStatus.DRAFT,
         SessionStatus.CONVENED,
         staff,

@@ -11,21 +11,17 @@ contacts' personal details (name, email, phone), and the pack adds none either.
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from alize.formatting import euros, integer
 from alize.pdf import html_to_pdf, refuse_fetch
-from avances.models import Advance
-from comites.minutes import minutes_data
 from comites.models import AgendaItem, CommitteeMembership, Decision, Session
+from comites.selectors import minutes_data
 from comites.workflow import AttendanceStatus, DecisionOutcome
-from pilotage.reports import period_on, programme_report_html
-from pme.models import Dossier, DossierState
 from pme.pdf import dossier_summaries, render_summary_html
 
 PACK_TEMPLATE = "comites/pdf/pack.html"
@@ -106,62 +102,32 @@ def agenda_lines(session: Session) -> list[AgendaLine]:
     ]
 
 
-def steering_key_counts(session: Session) -> list[tuple[str, str]]:
-    """The basin's key figures for a steering committee's pack, as (label, value) lines.
+# --- The steering committee's report: built by `pilotage`, which registers it -----------
 
-    Counted by the database (aggregates, five queries). Meant to give way to the programme
-    report of the dashboards once it exists.
-    """
-    basin = session.committee.basin
-    dossiers = Dossier.objects.for_basin(basin)
-    by_state = dict(
-        dossiers.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
-    supported_smes = dossiers.supported().aggregate(n=Count("pme", distinct=True))["n"]
-    jobs = dossiers.jobs_totals()
-    advances = Advance.objects.filter(basin=basin).indicators()
-    lines = [("Dossiers au total", integer(sum(by_state.values())))]
-    lines += [
-        (f"Dossiers « {state.label} »", integer(by_state[state]))
-        for state in DossierState
-        if by_state.get(state)
-    ]
-    lines += [
-        (
-            "PME accompagnées (dossiers agréés, en accompagnement ou clôturés)",
-            integer(supported_smes),
-        ),
-        ("Emplois prévus dans les dossiers agréés", integer(jobs["jobs_planned"])),
-        ("Embauches réalisées", integer(jobs["hires"])),
-        (
-            "Avances remboursables accordées",
-            f"{euros(advances['granted'], 2)} ({integer(advances['granted_count'])} avance"
-            f"{'s' if advances['granted_count'] > 1 else ''})",
-        ),
-        ("Avances versées", euros(advances["disbursed"], 2)),
-        ("Encours restant dû", euros(advances["outstanding"], 2)),
-    ]
-    return lines
+SteeringReport = Callable[[Session], list[str]]
+_steering_report: list[SteeringReport] = []
+
+
+def register_steering_report(pages: SteeringReport) -> None:
+    """Name the builder of the steering committee's report: the HTML pages its pack adds
+    after the cover (`pilotage.steering.steering_report_pages`, registered when `pilotage`
+    is ready). A second registration replaces the first."""
+    _steering_report[:] = [pages]
+
+
+def steering_report_pages(session: Session) -> list[str]:
+    return _steering_report[0](session) if _steering_report else []
 
 
 def build_pack_pdf(session: Session) -> bytes:
     """The committee pack: a cover (committee, basin, date, place or link, chair) and the
     agenda; for an approval committee, each dossier's one-page summary after it; for a
-    steering committee, the programme report of the period in force on the session's day
-    (`pilotage.reports`), or the basin's key figures (`steering_key_counts`) when the basin
-    has no programme period yet."""
+    steering committee, the report `pilotage` registered (`register_steering_report`)."""
     session = _session(session)
     committee = session.committee
     chair = _chair(committee.pk, session.day)
     lines = agenda_lines(session)
-    report_pages, key_counts = [], []
-    if not committee.is_approval:
-        period = period_on(committee.basin, session.day)
-        if period is None:
-            key_counts = steering_key_counts(session)
-        else:
-            as_of = min(session.day, timezone.localdate(), period.end_date)
-            report_pages = [programme_report_html(committee.basin, period, today=as_of)]
+    report_pages = [] if committee.is_approval else steering_report_pages(session)
     cover = _render(
         PACK_TEMPLATE,
         {
@@ -171,7 +137,6 @@ def build_pack_pdf(session: Session) -> bytes:
             "chair": chair,
             "agenda": lines,
             "agenda_notes": [n.strip() for n in session.agenda_notes.splitlines() if n.strip()],
-            "key_counts": key_counts,
         },
     )
     summaries = dossier_summaries([line.dossier_id for line in lines]) if lines else []
@@ -179,7 +144,7 @@ def build_pack_pdf(session: Session) -> bytes:
 
 
 def build_minutes_pdf(session: Session) -> bytes:
-    """The minutes (procès-verbal) of a session, from `comites.minutes.minutes_data`:
+    """The minutes (procès-verbal) of a session, from `comites.selectors.minutes_data`:
     attendance, quorum, each dossier's decision with its tally, recusals, proxies, a late
     convocation, amendments and the signature (or « projet non signé »)."""
     minutes = minutes_data(session)
