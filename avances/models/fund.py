@@ -18,14 +18,14 @@ never changed or deleted (a trigger).
 """
 
 import pghistory
-import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY, Basin
-from avances.models.common import ZERO, choice_values
+from alize.triggers import append_only
+from avances.models.common import ZERO, optional_link
 
 
 class MovementKind(models.TextChoices):
@@ -63,68 +63,41 @@ class FundMovement(models.Model):
     amount = models.DecimalField("montant (€)", **MONEY)
     memo_amount = models.DecimalField("pour mémoire (€)", **MONEY, default=ZERO)
     label = models.CharField("libellé", max_length=200)
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="fund_movements",
-        verbose_name="avance",
+    advance = optional_link("avances.Advance", related_name="fund_movements", verbose_name="avance")
+    contribution = optional_link(
+        "alize.Contribution", related_name="advance_fund_movements", verbose_name="contribution"
     )
-    contribution = models.ForeignKey(
-        "alize.Contribution",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="advance_fund_movements",
-        verbose_name="contribution",
-    )
-    disbursement = models.OneToOneField(
+    disbursement = optional_link(
         "avances.Disbursement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="versement",
+        one_to_one=True,
     )
-    payment = models.OneToOneField(
+    payment = optional_link(
         "avances.Payment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="remboursement",
+        one_to_one=True,
     )
-    reversed_disbursement = models.OneToOneField(
+    reversed_disbursement = optional_link(
         "avances.Disbursement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="reversal_movement",
         verbose_name="versement annulé",
+        one_to_one=True,
     )
-    reversed_payment = models.OneToOneField(
+    reversed_payment = optional_link(
         "avances.Payment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="reversal_movement",
         verbose_name="remboursement annulé",
+        one_to_one=True,
     )
-    write_off = models.OneToOneField(
+    write_off = optional_link(
         "avances.WriteOff",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="passage en perte",
+        one_to_one=True,
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_fund_movements",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par", "recorded_fund_movements")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
 
     objects = FundMovementQuerySet.as_manager()
@@ -134,10 +107,11 @@ class FundMovement(models.Model):
         verbose_name_plural = "mouvements du fonds d'avances"
         ordering = ["basin", "on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(MovementKind)),
+            known_choice(
+                "kind",
+                MovementKind,
                 name="fund_movement_kind_known",
-                violation_error_message="Nature de mouvement inconnue.",
+                message="Nature de mouvement inconnue.",
             ),
             models.CheckConstraint(
                 condition=(
@@ -207,9 +181,7 @@ class FundMovement(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="fund_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            append_only("fund_movement_append_only"),
         ]
 
     def __str__(self):

@@ -11,8 +11,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from alize.models import User
-from avances.fund import lock_fund
-from avances.services import grant_advance
+from avances.services import lock_fund
+from avances.services.grant import grant_advance
 from comites import emails, permissions
 from comites.models import (
     ONE_VOTE_MESSAGE,
