@@ -1,6 +1,6 @@
 """The advance itself, its disbursements, and the reads every screen and indicator shares.
 
-An advance is born only through `avances.services.grant_advance`; the cap in force at the
+An advance is born only through `avances.services.grant.grant_advance`; the cap in force at the
 decision date and the amount the SME requested are copied onto it, and the database
 refuses an amount above either, so a later change of the cap rewrites nothing.
 """

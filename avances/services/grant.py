@@ -15,6 +15,7 @@ from avances.selectors import de_minimis_position
 from avances.services.common import as_amount, check_terms, not_in_future
 from avances.services.deminimis import check_de_minimis, price_advance
 from avances.services.fund import lock_fund, refuse_beyond_available
+from grandes_entreprises.models import RevitalisationConvention
 from pme.models import Dossier, DossierState
 
 # The committee's approval comes first; the advance is granted on an approved dossier,
@@ -159,8 +160,6 @@ def grant_advance(
 
 
 def _check_convention(convention, basin_id: int) -> None:
-    from grandes_entreprises.models import RevitalisationConvention
-
     convention = RevitalisationConvention.objects.select_related("corporation").get(
         pk=convention.pk
     )
