@@ -6,7 +6,7 @@ class AvancesConfig(AppConfig):
     verbose_name = "Avances remboursables"
 
     def ready(self):
-        from avances.fund import advances_funded_by
+        from avances.selectors import advances_funded_by
         from grandes_entreprises.revitalisation import register_counter
 
         # An advance names the revitalisation convention that funded it; the convention's

@@ -48,14 +48,7 @@ from alize.demo import (
 from alize.formatting import euros
 from alize.models import Basin, Contribution, Role
 from alize.services import save_contribution
-from avances import followup, services
-from avances.deminimis import (
-    check_de_minimis,
-    de_minimis_position,
-    price_advance,
-    record_de_minimis_declaration,
-)
-from avances.fund import fund_balance, lock_fund, refuse_beyond_available, register_contribution
+from avances import services
 from avances.models import (
     Advance,
     Allocation,
@@ -76,6 +69,17 @@ from avances.models import (
     ScheduleKind,
     WriteOff,
     WriteOffStatus,
+)
+from avances.selectors import de_minimis_position, fund_balance
+from avances.services import (
+    check_de_minimis,
+    followup,
+    grant,
+    lock_fund,
+    price_advance,
+    record_de_minimis_declaration,
+    refuse_beyond_available,
+    register_contribution,
 )
 from comites.demo import at
 from comites.models import Decision
@@ -250,8 +254,8 @@ class _Loader:
                     .select_related("item__dossier", "recorded_by")
                     .first()
                 )
-                if dossier.state in services.GRANTABLE_DOSSIER_STATES and decision is not None:
-                    advance = services.grant_advance(decision=decision, by=decision.recorded_by)
+                if dossier.state in grant.GRANTABLE_DOSSIER_STATES and decision is not None:
+                    advance = grant.grant_advance(decision=decision, by=decision.recorded_by)
                 else:
                     advance = self._grant_directly(spec, dossier)
         if advance.contract_signed_on is None:

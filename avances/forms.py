@@ -1,7 +1,7 @@
 """Forms of the advances' screens.
 
 They only read what the user typed (dates, French amounts, choices); every rule of the
-domain is the services' (`avances.services`, `avances.followup`), whose French refusals
+domain is the services' (the `avances.services` package), whose French refusals
 the views attach to these forms. Each form has a prefix: the advance page shows several
 of them at once, and two fields never share an id.
 """
@@ -57,19 +57,19 @@ class PaymentForm(forms.Form):
     reference = forms.CharField(label="Référence bancaire", max_length=140, required=False)
 
 
+def reason_field(label: str, required: str, **kwargs) -> forms.CharField:
+    return forms.CharField(label=label, error_messages={"required": required}, **kwargs)
+
+
 class ReversePaymentForm(forms.Form):
-    reason = forms.CharField(
-        label="Motif de la contrepassation",
-        max_length=500,
-        error_messages={"required": "Indiquez pourquoi ce paiement est annulé."},
+    reason = reason_field(
+        "Motif de la contrepassation", "Indiquez pourquoi ce paiement est annulé.", max_length=500
     )
 
 
 class ReverseDisbursementForm(forms.Form):
-    reason = forms.CharField(
-        label="Motif de l'annulation",
-        max_length=500,
-        error_messages={"required": "Indiquez pourquoi ce versement est annulé."},
+    reason = reason_field(
+        "Motif de l'annulation", "Indiquez pourquoi ce versement est annulé.", max_length=500
     )
 
 
@@ -90,10 +90,8 @@ class RescheduleForm(forms.Form):
         error_messages={"invalid": "Saisissez un nombre entier de mois."},
     )
     frequency = forms.ChoiceField(label="Périodicité", choices=Frequency.choices)
-    reason = forms.CharField(
-        label="Motif",
-        widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Indiquez le motif du rééchelonnement."},
+    reason = reason_field(
+        "Motif", "Indiquez le motif du rééchelonnement.", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -127,10 +125,10 @@ class CloseProceedingForm(forms.Form):
 
 class WriteOffRequestForm(forms.Form):
     prefix = "perte"
-    reason = forms.CharField(
-        label="Motif du passage en perte",
+    reason = reason_field(
+        "Motif du passage en perte",
+        "Indiquez le motif du passage en perte.",
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Indiquez le motif du passage en perte."},
     )
 
 

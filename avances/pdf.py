@@ -28,9 +28,8 @@ from stdnum.fr import siret as stdnum_siret
 
 from alize.models import MONEY
 from alize.pdf import html_to_pdf
-from avances.deminimis import DE_MINIMIS_MONTHS, attestation_data
-from avances.followup import PAY_WITHIN_DAYS, dunning_letter_data
 from avances.models import (
+    PAY_WITHIN_DAYS,
     Advance,
     Allocation,
     Disbursement,
@@ -43,6 +42,7 @@ from avances.models import (
     ScheduleKind,
 )
 from avances.models.common import ZERO, sum_of
+from avances.selectors import DE_MINIMIS_MONTHS, attestation_data, dunning_letter_data
 
 SCHEDULE_TEMPLATE = "avances/pdf/schedule.html"
 DUNNING_TEMPLATE = "avances/pdf/dunning_letter.html"

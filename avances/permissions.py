@@ -10,14 +10,6 @@ from alize.models import OPERATOR_ROLES, Role
 NOT_YOUR_BASIN = "Cette avance ne relève pas de l'un de vos bassins."
 
 
-def _works_in_basin(user, basin_id: int) -> bool:
-    if user.has_role(Role.ADMIN):
-        return True
-    if not hasattr(user, "_basin_ids_cache"):
-        user._basin_ids_cache = frozenset(user.basins.values_list("pk", flat=True))
-    return basin_id in user._basin_ids_cache
-
-
 def is_operator(user) -> bool:
     return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
 
@@ -30,14 +22,24 @@ def can_view_advances(user) -> bool:
 def can_manage_advances(user, basin_id: int) -> bool:
     """Contracts, disbursements, payments, dunning, proceedings, de minimis declarations,
     write-off requests and the fund's contributions: the operator staff of the basin."""
-    return is_operator(user) and _works_in_basin(user, basin_id)
+    return is_operator(user) and user.reads_basin(basin_id)
+
+
+def can_record(user, basin_id: int) -> bool:
+    """Recording from the advances' screens: the operators of the basin; an administrator
+    only reads them."""
+    return user.has_role(*OPERATOR_ROLES) and can_manage_advances(user, basin_id)
+
+
+def can_record_somewhere(user) -> bool:
+    return user.is_authenticated and user.has_role(*OPERATOR_ROLES)
 
 
 def can_reschedule(user, basin_id: int) -> tuple[bool, str]:
     """A rescheduling changes what the SME owes and when: an operator manager's decision."""
     if not (user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)):
         return False, "Seul(e) un(e) responsable de l'opérateur peut rééchelonner une avance."
-    if not _works_in_basin(user, basin_id):
+    if not user.reads_basin(basin_id):
         return False, NOT_YOUR_BASIN
     return True, ""
 
@@ -48,7 +50,7 @@ def can_decide_write_off(user, write_off) -> tuple[bool, str]:
         return False, (
             "Seul(e) un(e) responsable de l'opérateur approuve ou refuse un passage en perte."
         )
-    if not _works_in_basin(user, write_off.advance.basin_id):
+    if not user.reads_basin(write_off.advance.basin_id):
         return False, NOT_YOUR_BASIN
     if write_off.requested_by_id == user.pk:
         return False, (

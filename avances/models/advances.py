@@ -1,6 +1,6 @@
 """The advance itself, its disbursements, and the reads every screen and indicator shares.
 
-An advance is born only through `avances.services.grant_advance`; the cap in force at the
+An advance is born only through `avances.services.grant.grant_advance`; the cap in force at the
 decision date and the amount the SME requested are copied onto it, and the database
 refuses an amount above either, so a later change of the cap rewrites nothing.
 """
@@ -9,20 +9,23 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import pghistory
-import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
 from avances.models.common import (
     RATE,
     ZERO,
     DaysBetween,
     Frequency,
-    choice_values,
+    ReversibleEntry,
+    optional_link,
+    reversal_complete,
+    reversed_by_field,
+    reversible_triggers,
     sum_of,
     terms_constraints,
 )
@@ -36,9 +39,25 @@ class Delinquency(models.TextChoices):
     """Where an advance stands by the age of its oldest unpaid instalment due."""
 
     CURRENT = "a_jour", "À jour"
-    DAYS_1_30 = "1_30", "1 à 30 jours de retard"
-    DAYS_31_90 = "31_90", "31 à 90 jours de retard"
-    OVER_90 = "plus_90", "Plus de 90 jours de retard"
+    DAYS_1_30 = "1_30", "1 à 30 jours"
+    DAYS_31_90 = "31_90", "31 à 90 jours"
+    OVER_90 = "plus_90", "Plus de 90 jours"
+
+
+# The one table of delinquency thresholds: more than N days late, the first that matches
+# (the queryset's `delinquency` column and the screens' labels both read it).
+DELINQUENCY_THRESHOLDS = (
+    (90, Delinquency.OVER_90),
+    (30, Delinquency.DAYS_31_90),
+    (0, Delinquency.DAYS_1_30),
+)
+
+
+def delinquency_of(days_late: int) -> Delinquency:
+    for more_than, bucket in DELINQUENCY_THRESHOLDS:
+        if days_late > more_than:
+            return bucket
+    return Delinquency.CURRENT
 
 
 def _percent(part, whole) -> Decimal | None:
@@ -56,7 +75,7 @@ class AdvanceQuerySet(models.QuerySet):
         if user.has_role(Role.ADMIN):
             return self
         if user.has_role(*OPERATOR_ROLES, Role.STEERING):
-            return self.filter(basin__in=user.basins.all())
+            return self.filter(basin_id__in=user.basin_ids)
         return self.none()
 
     def for_basin(self, basin: Basin):
@@ -120,9 +139,10 @@ class AdvanceQuerySet(models.QuerySet):
         """`days_late` and its bucket `delinquency` (see `Delinquency`)."""
         return self.with_days_late(today).annotate(
             delinquency=models.Case(
-                models.When(days_late__gt=90, then=models.Value(Delinquency.OVER_90.value)),
-                models.When(days_late__gt=30, then=models.Value(Delinquency.DAYS_31_90.value)),
-                models.When(days_late__gt=0, then=models.Value(Delinquency.DAYS_1_30.value)),
+                *(
+                    models.When(days_late__gt=more_than, then=models.Value(bucket.value))
+                    for more_than, bucket in DELINQUENCY_THRESHOLDS
+                ),
                 default=models.Value(Delinquency.CURRENT.value),
                 output_field=models.CharField(max_length=10),
             )
@@ -305,11 +325,8 @@ class Advance(models.Model):
     gross_grant_equivalent = models.DecimalField(
         "équivalent-subvention brut (€)", **MONEY, editable=False
     )
-    funding_convention = models.ForeignKey(
+    funding_convention = optional_link(
         "grandes_entreprises.RevitalisationConvention",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="advances",
         verbose_name="convention de revitalisation qui la finance",
     )
@@ -318,12 +335,7 @@ class Advance(models.Model):
         "versements clos le", null=True, blank=True, editable=False
     )
     written_off_on = models.DateField("passée en perte le", null=True, blank=True, editable=False)
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="granted_advances",
-        verbose_name="enregistrée par",
-    )
+    granted_by = author("enregistrée par", "granted_advances")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = AdvanceQuerySet.as_manager()
@@ -349,10 +361,11 @@ class Advance(models.Model):
                 violation_error_message=REQUESTED_MESSAGE,
             ),
             *terms_constraints("advance", "duration_months", "grace_months", "frequency"),
-            models.CheckConstraint(
-                condition=Q(frequency__in=choice_values(Frequency)),
+            known_choice(
+                "frequency",
+                Frequency,
                 name="advance_frequency_known",
-                violation_error_message="Périodicité inconnue.",
+                message="Périodicité inconnue.",
             ),
             models.CheckConstraint(
                 condition=Q(reference_rate_copied__gte=0, gross_grant_equivalent__gte=0),
@@ -393,7 +406,7 @@ DISBURSEMENT_RECORD_FIELDS = ["advance", "disbursed_on", "amount", "recorded_by"
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Disbursement(models.Model):
+class Disbursement(ReversibleEntry):
     """One tranche paid out to the SME. Recorded by `disburse_advance`, never changed nor
     deleted; a tranche recorded by mistake is marked reversed once (`reverse_disbursement`)
     and then counts no more."""
@@ -403,24 +416,9 @@ class Disbursement(models.Model):
     )
     disbursed_on = models.DateField("versée le")
     amount = models.DecimalField("montant (€)", **MONEY)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_disbursements",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par", "recorded_disbursements")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
-    reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
-    reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="reversed_disbursements",
-        verbose_name="annulé par",
-    )
-    reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
+    reversed_by = reversed_by_field("reversed_disbursements")
 
     objects = DisbursementQuerySet.as_manager()
 
@@ -434,32 +432,9 @@ class Disbursement(models.Model):
                 name="disbursement_amount_positive",
                 violation_error_message=POSITIVE_AMOUNT_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
-                | (
-                    Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")
-                ),
-                name="disbursement_reversal_complete",
-                violation_error_message=(
-                    "Une annulation de versement indique qui l'a faite, quand, et pourquoi."
-                ),
-            ),
+            reversal_complete("disbursement_reversal_complete", "versement"),
         ]
-        triggers = [
-            pgtrigger.ReadOnly(
-                name="disbursement_record_read_only", fields=DISBURSEMENT_RECORD_FIELDS
-            ),
-            pgtrigger.Protect(name="disbursement_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(
-                name="disbursement_reversal_final",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__reversed_at__isnull=False),
-            ),
-        ]
+        triggers = reversible_triggers("disbursement", DISBURSEMENT_RECORD_FIELDS)
 
     def __str__(self):
         return f"Versement du {self.disbursed_on:%d/%m/%Y}"
-
-    @property
-    def is_reversed(self) -> bool:
-        return self.reversed_at is not None

@@ -2,12 +2,15 @@
 
 from decimal import Decimal
 
+import pgtrigger
+from django.conf import settings
 from django.db import models
 from django.db.models import Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Mod
 from django.db.models.lookups import Exact
 
 from alize.models import MONEY
+from alize.triggers import final_once_set, never_deleted
 from avances.schedule import (
     DURATION_MESSAGE,
     GRACE_MESSAGE,
@@ -31,6 +34,19 @@ class Frequency(models.TextChoices):
     @property
     def months(self) -> int:
         return 3 if self is Frequency.QUARTERLY else 1
+
+
+def optional_link(to: str, *, related_name: str, verbose_name: str, one_to_one: bool = False):
+    """An optional, protected link to what a row records (`to` is "app.Model")."""
+    field = models.OneToOneField if one_to_one else models.ForeignKey
+    return field(
+        to,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
 
 
 def choice_values(choices) -> list[str]:
@@ -85,3 +101,54 @@ class DaysBetween(models.Func):
 
     def __init__(self, later, earlier, **extra):
         super().__init__(later, earlier, **extra)
+
+
+class ReversibleEntry(models.Model):
+    """A money entry (a tranche, a payment) never changed nor deleted: one recorded by
+    mistake is marked reversed once (who, when, why) and then counts no more. The concrete
+    model adds `reversed_by` (`reversed_by_field`), `reversal_complete` and
+    `reversible_triggers` to its Meta."""
+
+    reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
+    reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+
+def reversed_by_field(related_name: str) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name=related_name,
+        verbose_name="annulé par",
+    )
+
+
+def reversal_complete(name: str, noun: str) -> models.CheckConstraint:
+    """Reversed entirely (who, when, why) or not at all."""
+    return models.CheckConstraint(
+        condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
+        | (Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")),
+        name=name,
+        violation_error_message=(
+            f"Une annulation de {noun} indique qui l'a faite, quand, et pourquoi."
+        ),
+    )
+
+
+def reversible_triggers(prefix: str, record_fields: list[str]) -> list:
+    """What an entry was recorded with never changes; it is never deleted; once reversed,
+    it never changes again."""
+    return [
+        pgtrigger.ReadOnly(name=f"{prefix}_record_read_only", fields=record_fields),
+        never_deleted(f"{prefix}_never_deleted"),
+        final_once_set(f"{prefix}_reversal_final", "reversed_at"),
+    ]

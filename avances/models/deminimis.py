@@ -2,11 +2,11 @@
 300,000 € over any three-year period), for the check `grant_advance` makes."""
 
 import pghistory
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import author
 from alize.models import MONEY
 
 
@@ -23,12 +23,7 @@ class DeMinimisDeclaration(models.Model):
     )
     declared_on = models.DateField("déclarée le")
     signatory = models.CharField("signataire", max_length=150)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_de_minimis_declarations",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = author("enregistrée par", "recorded_de_minimis_declarations")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:

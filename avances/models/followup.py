@@ -5,14 +5,14 @@ operator manager)."""
 import datetime
 
 import pghistory
-import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY
-from avances.models.common import DaysBetween, choice_values
+from alize.triggers import append_only
+from avances.models.common import DaysBetween
 
 CLAIM_DECLARATION_MONTHS = 2
 
@@ -20,6 +20,10 @@ CLAIM_DECLARATION_MONTHS = 2
 class DunningKind(models.TextChoices):
     REMINDER = "relance", "Relance"
     FORMAL_NOTICE = "mise_en_demeure", "Mise en demeure"
+
+
+# Each letter gives the SME a time to pay: 15 days after a reminder, 8 after a formal notice.
+PAY_WITHIN_DAYS = {DunningKind.REMINDER: 15, DunningKind.FORMAL_NOTICE: 8}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -42,12 +46,7 @@ class DunningStep(models.Model):
     recipient_name = models.CharField("destinataire", max_length=200)
     recipient_address = models.CharField("adresse", max_length=400)
     comment = models.TextField("commentaire", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_dunning_steps",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = author("enregistrée par", "recorded_dunning_steps")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:
@@ -55,10 +54,11 @@ class DunningStep(models.Model):
         verbose_name_plural = "relances"
         ordering = ["advance", "sent_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(DunningKind)),
+            known_choice(
+                "kind",
+                DunningKind,
                 name="dunning_kind_known",
-                violation_error_message="Nature de relance inconnue.",
+                message="Nature de relance inconnue.",
             ),
             models.CheckConstraint(
                 condition=Q(overdue_amount__gt=0, days_late__gt=0),
@@ -72,9 +72,7 @@ class DunningStep(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="dunning_step_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            append_only("dunning_step_append_only"),
         ]
 
     def __str__(self):
@@ -136,12 +134,7 @@ class CollectiveProceeding(models.Model):
         "montant déclaré (€)", **MONEY, null=True, blank=True, editable=False
     )
     closed_on = models.DateField("procédure close le", null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_proceedings",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = author("enregistrée par", "recorded_proceedings")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = CollectiveProceedingQuerySet.as_manager()
@@ -151,10 +144,8 @@ class CollectiveProceeding(models.Model):
         verbose_name_plural = "procédures collectives"
         ordering = ["advance", "judgment_date", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(ProceedingKind)),
-                name="proceeding_kind_known",
-                violation_error_message="Procédure inconnue.",
+            known_choice(
+                "kind", ProceedingKind, name="proceeding_kind_known", message="Procédure inconnue."
             ),
             models.CheckConstraint(
                 condition=Q(publication_date__gte=F("judgment_date")),
@@ -200,21 +191,9 @@ class WriteOff(models.Model):
         "état", max_length=10, choices=WriteOffStatus.choices, default=WriteOffStatus.REQUESTED
     )
     reason = models.TextField("motif")
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="requested_write_offs",
-        verbose_name="demandée par",
-    )
+    requested_by = author("demandée par", "requested_write_offs")
     requested_at = models.DateTimeField("demandée le", default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="decided_write_offs",
-        verbose_name="décidée par",
-    )
+    decided_by = author("décidée par", "decided_write_offs", null=True, blank=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
     amount = models.DecimalField("montant passé en perte (€)", **MONEY, null=True, blank=True)
@@ -224,10 +203,8 @@ class WriteOff(models.Model):
         verbose_name_plural = "passages en perte"
         ordering = ["advance", "requested_at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(WriteOffStatus)),
-                name="write_off_status_known",
-                violation_error_message="État inconnu.",
+            known_choice(
+                "status", WriteOffStatus, name="write_off_status_known", message="État inconnu."
             ),
             models.UniqueConstraint(
                 fields=["advance"],

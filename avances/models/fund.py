@@ -11,21 +11,24 @@ Sign convention: `amount` is the cash effect on the fund, in euros.
   entry (`reversed_disbursement`), dated the day of the reversal;
 - write-off (note): 0, the principal written off is in `memo_amount`. The money left
   the fund at disbursement; a write-off only says it will not come back.
-So the sum of `amount` is the cash in the fund (in − out). What the services compute on
-top of it (`avances.fund`): committed = granted − disbursed on advances still to be
-disbursed; available = in − out − committed. Movements are written only by the services,
+So the sum of `amount` is the cash in the fund (in − out). What is computed on top of it
+(`avances.selectors.with_fund_balances`): committed = granted − disbursed on advances still
+to be disbursed; available = in − out − committed. Movements are written only by the services,
 never changed or deleted (a trigger).
 """
 
+import operator
+from functools import reduce
+
 import pghistory
-import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY, Basin
-from avances.models.common import ZERO, choice_values
+from alize.triggers import append_only
+from avances.models.common import ZERO, optional_link
 
 
 class MovementKind(models.TextChoices):
@@ -35,6 +38,23 @@ class MovementKind(models.TextChoices):
     DISBURSEMENT = "versement", "Versement d'une avance (sortie)"
     DISBURSEMENT_REVERSAL = "annul_versement", "Annulation d'un versement (entrée)"
     WRITE_OFF = "perte", "Passage en perte (pour mémoire)"
+
+
+# The entry each kind of movement records: a money movement in (gt) or out (lt) of the fund.
+MONEY_SOURCES = {
+    MovementKind.REPAYMENT: ("payment", "gt"),
+    MovementKind.REPAYMENT_REVERSAL: ("reversed_payment", "lt"),
+    MovementKind.DISBURSEMENT: ("disbursement", "lt"),
+    MovementKind.DISBURSEMENT_REVERSAL: ("reversed_disbursement", "gt"),
+}
+SOURCE_OF_KIND = {
+    MovementKind.CONTRIBUTION: "contribution",
+    MovementKind.REPAYMENT: "payment",
+    MovementKind.REPAYMENT_REVERSAL: "reversed_payment",
+    MovementKind.DISBURSEMENT: "disbursement",
+    MovementKind.DISBURSEMENT_REVERSAL: "reversed_disbursement",
+    MovementKind.WRITE_OFF: "write_off",
+}
 
 
 class FundMovementQuerySet(models.QuerySet):
@@ -63,68 +83,41 @@ class FundMovement(models.Model):
     amount = models.DecimalField("montant (€)", **MONEY)
     memo_amount = models.DecimalField("pour mémoire (€)", **MONEY, default=ZERO)
     label = models.CharField("libellé", max_length=200)
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="fund_movements",
-        verbose_name="avance",
+    advance = optional_link("avances.Advance", related_name="fund_movements", verbose_name="avance")
+    contribution = optional_link(
+        "alize.Contribution", related_name="advance_fund_movements", verbose_name="contribution"
     )
-    contribution = models.ForeignKey(
-        "alize.Contribution",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="advance_fund_movements",
-        verbose_name="contribution",
-    )
-    disbursement = models.OneToOneField(
+    disbursement = optional_link(
         "avances.Disbursement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="versement",
+        one_to_one=True,
     )
-    payment = models.OneToOneField(
+    payment = optional_link(
         "avances.Payment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="remboursement",
+        one_to_one=True,
     )
-    reversed_disbursement = models.OneToOneField(
+    reversed_disbursement = optional_link(
         "avances.Disbursement",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="reversal_movement",
         verbose_name="versement annulé",
+        one_to_one=True,
     )
-    reversed_payment = models.OneToOneField(
+    reversed_payment = optional_link(
         "avances.Payment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="reversal_movement",
         verbose_name="remboursement annulé",
+        one_to_one=True,
     )
-    write_off = models.OneToOneField(
+    write_off = optional_link(
         "avances.WriteOff",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="fund_movement",
         verbose_name="passage en perte",
+        one_to_one=True,
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_fund_movements",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par", "recorded_fund_movements")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
 
     objects = FundMovementQuerySet.as_manager()
@@ -134,55 +127,40 @@ class FundMovement(models.Model):
         verbose_name_plural = "mouvements du fonds d'avances"
         ordering = ["basin", "on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(MovementKind)),
+            known_choice(
+                "kind",
+                MovementKind,
                 name="fund_movement_kind_known",
-                violation_error_message="Nature de mouvement inconnue.",
+                message="Nature de mouvement inconnue.",
             ),
             models.CheckConstraint(
-                condition=(
-                    Q(
-                        kind=MovementKind.CONTRIBUTION,
-                        contribution__isnull=False,
-                        advance__isnull=True,
-                        memo_amount=0,
-                    )
-                    & ~Q(amount=0)
-                )
-                | Q(
-                    kind=MovementKind.REPAYMENT,
-                    payment__isnull=False,
-                    advance__isnull=False,
-                    amount__gt=0,
-                    memo_amount=0,
-                )
-                | Q(
-                    kind=MovementKind.REPAYMENT_REVERSAL,
-                    reversed_payment__isnull=False,
-                    advance__isnull=False,
-                    amount__lt=0,
-                    memo_amount=0,
-                )
-                | Q(
-                    kind=MovementKind.DISBURSEMENT,
-                    disbursement__isnull=False,
-                    advance__isnull=False,
-                    amount__lt=0,
-                    memo_amount=0,
-                )
-                | Q(
-                    kind=MovementKind.DISBURSEMENT_REVERSAL,
-                    reversed_disbursement__isnull=False,
-                    advance__isnull=False,
-                    amount__gt=0,
-                    memo_amount=0,
-                )
-                | Q(
-                    kind=MovementKind.WRITE_OFF,
-                    write_off__isnull=False,
-                    advance__isnull=False,
-                    amount=0,
-                    memo_amount__gt=0,
+                condition=reduce(
+                    operator.or_,
+                    [
+                        Q(
+                            kind=MovementKind.CONTRIBUTION,
+                            contribution__isnull=False,
+                            advance__isnull=True,
+                            memo_amount=0,
+                        )
+                        & ~Q(amount=0),
+                        *(
+                            Q(
+                                kind=kind,
+                                advance__isnull=False,
+                                memo_amount=0,
+                                **{f"{source}__isnull": False, f"amount__{sign}": 0},
+                            )
+                            for kind, (source, sign) in MONEY_SOURCES.items()
+                        ),
+                        Q(
+                            kind=MovementKind.WRITE_OFF,
+                            write_off__isnull=False,
+                            advance__isnull=False,
+                            amount=0,
+                            memo_amount__gt=0,
+                        ),
+                    ],
                 ),
                 name="fund_movement_sign_and_source",
                 violation_error_message=(
@@ -193,23 +171,19 @@ class FundMovement(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=(Q(contribution__isnull=True) | Q(kind=MovementKind.CONTRIBUTION))
-                & (Q(payment__isnull=True) | Q(kind=MovementKind.REPAYMENT))
-                & (Q(reversed_payment__isnull=True) | Q(kind=MovementKind.REPAYMENT_REVERSAL))
-                & (Q(disbursement__isnull=True) | Q(kind=MovementKind.DISBURSEMENT))
-                & (
-                    Q(reversed_disbursement__isnull=True)
-                    | Q(kind=MovementKind.DISBURSEMENT_REVERSAL)
-                )
-                & (Q(write_off__isnull=True) | Q(kind=MovementKind.WRITE_OFF)),
+                condition=reduce(
+                    operator.and_,
+                    [
+                        Q(**{f"{source}__isnull": True}) | Q(kind=kind)
+                        for kind, source in SOURCE_OF_KIND.items()
+                    ],
+                ),
                 name="fund_movement_one_source",
                 violation_error_message="Un mouvement du fonds a une seule pièce justificative.",
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="fund_movement_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            append_only("fund_movement_append_only"),
         ]
 
     def __str__(self):

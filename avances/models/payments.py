@@ -24,14 +24,20 @@ Rules (they go in the README):
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY
+from alize.triggers import never_deleted
 from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
-from avances.models.common import choice_values
+from avances.models.common import (
+    ReversibleEntry,
+    reversal_complete,
+    reversed_by_field,
+    reversible_triggers,
+)
 
 
 class PaymentMeans(models.TextChoices):
@@ -67,7 +73,7 @@ PAYMENT_RECORD_FIELDS = [
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Payment(models.Model):
+class Payment(ReversibleEntry):
     """Money an SME paid back. Recorded by `record_payment`, never changed nor deleted;
     a mistaken entry is marked reversed once (`reverse_payment`) and then counts no more."""
 
@@ -81,24 +87,9 @@ class Payment(models.Model):
     amount = models.DecimalField("montant (€)", **MONEY)
     means = models.CharField("moyen de paiement", max_length=15, choices=PaymentMeans.choices)
     reference = models.CharField("référence bancaire", max_length=140, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="recorded_advance_payments",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par", "recorded_advance_payments")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
-    reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
-    reversed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="reversed_advance_payments",
-        verbose_name="annulé par",
-    )
-    reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
+    reversed_by = reversed_by_field("reversed_advance_payments")
 
     objects = PaymentQuerySet.as_manager()
 
@@ -112,38 +103,18 @@ class Payment(models.Model):
                 name="payment_amount_positive",
                 violation_error_message=POSITIVE_AMOUNT_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(means__in=choice_values(PaymentMeans)),
+            known_choice(
+                "means",
+                PaymentMeans,
                 name="payment_means_known",
-                violation_error_message="Moyen de paiement inconnu.",
+                message="Moyen de paiement inconnu.",
             ),
-            models.CheckConstraint(
-                condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
-                | (
-                    Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")
-                ),
-                name="payment_reversal_complete",
-                violation_error_message=(
-                    "Une annulation de paiement indique qui l'a faite, quand, et pourquoi."
-                ),
-            ),
+            reversal_complete("payment_reversal_complete", "paiement"),
         ]
-        triggers = [
-            pgtrigger.ReadOnly(name="payment_record_read_only", fields=PAYMENT_RECORD_FIELDS),
-            pgtrigger.Protect(name="payment_never_deleted", operation=pgtrigger.Delete),
-            pgtrigger.Protect(
-                name="payment_reversal_final",
-                operation=pgtrigger.Update,
-                condition=pgtrigger.Q(old__reversed_at__isnull=False),
-            ),
-        ]
+        triggers = reversible_triggers("payment", PAYMENT_RECORD_FIELDS)
 
     def __str__(self):
         return f"Remboursement du {self.paid_on:%d/%m/%Y}"
-
-    @property
-    def is_reversed(self) -> bool:
-        return self.reversed_at is not None
 
 
 class AllocationQuerySet(models.QuerySet):
@@ -203,7 +174,7 @@ class Allocation(models.Model):
                 name="allocation_read_only_but_undone",
                 fields=["payment", "instalment", "amount"],
             ),
-            pgtrigger.Protect(name="allocation_never_deleted", operation=pgtrigger.Delete),
+            never_deleted("allocation_never_deleted"),
             pgtrigger.Protect(
                 name="allocation_undone_final",
                 operation=pgtrigger.Update,

@@ -9,13 +9,14 @@ principal outstanding.
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
+from alize.modelkit import author, known_choice
 from alize.models import MONEY
-from avances.models.common import ZERO, Frequency, choice_values, sum_of, terms_constraints
+from alize.triggers import append_only, never_deleted
+from avances.models.common import ZERO, Frequency, sum_of, terms_constraints
 
 
 class ScheduleKind(models.TextChoices):
@@ -61,12 +62,7 @@ class Schedule(models.Model):
         "qui a fait cette version-ci est annulé.",
     )
     reason = models.TextField("motif", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="created_advance_schedules",
-        verbose_name="établi par",
-    )
+    created_by = author("établi par", "created_advance_schedules")
     created_at = models.DateTimeField("établi le", default=timezone.now)
 
     class Meta:
@@ -90,10 +86,11 @@ class Schedule(models.Model):
                 name="schedule_principal_positive",
                 violation_error_message="Le capital échelonné doit être positif.",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(ScheduleKind)),
+            known_choice(
+                "kind",
+                ScheduleKind,
                 name="schedule_kind_known",
-                violation_error_message="Nature d'échéancier inconnue.",
+                message="Nature d'échéancier inconnue.",
             ),
             *terms_constraints("schedule", "duration_months", "grace_months", "frequency"),
         ]
@@ -114,7 +111,7 @@ class Schedule(models.Model):
                     "replaces",
                 ],
             ),
-            pgtrigger.Protect(name="schedule_never_deleted", operation=pgtrigger.Delete),
+            never_deleted("schedule_never_deleted"),
         ]
 
     def __str__(self):
@@ -176,9 +173,7 @@ class Instalment(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(
-                name="instalment_append_only", operation=pgtrigger.Update | pgtrigger.Delete
-            ),
+            append_only("instalment_append_only"),
         ]
 
     def __str__(self):

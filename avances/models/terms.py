@@ -9,13 +9,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from alize.modelkit import known_choice
 from alize.models import Basin
 from avances.models.common import (
     DEFAULT_DURATION_MONTHS,
     DEFAULT_GRACE_MONTHS,
     RATE,
     Frequency,
-    choice_values,
     terms_constraints,
 )
 from avances.schedule import DURATION_MESSAGE, GRACE_MESSAGE, MAX_DURATION_MONTHS, MAX_GRACE_MONTHS
@@ -64,10 +64,11 @@ class BasinAdvanceSettings(models.Model):
                 "default_grace_months",
                 "default_frequency",
             ),
-            models.CheckConstraint(
-                condition=Q(default_frequency__in=choice_values(Frequency)),
+            known_choice(
+                "default_frequency",
+                Frequency,
                 name="advance_settings_frequency_known",
-                violation_error_message="Périodicité inconnue.",
+                message="Périodicité inconnue.",
             ),
         ]
 

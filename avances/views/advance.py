@@ -7,12 +7,8 @@ with the form and its errors, at status 200. The payment form also works through
 the repayment panel (schedule, payments, form) comes back alone, updated.
 """
 
-import datetime
-from abc import ABCMeta, abstractmethod
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,26 +18,13 @@ from django.views import View
 from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from avances import forms as f
-from avances import permissions
-from avances.followup import (
-    approve_write_off,
-    close_proceeding,
-    open_proceeding,
-    record_claim_declaration,
-    record_dunning_step,
-    reject_write_off,
-    request_write_off,
-)
 from avances.models import (
-    Allocation,
+    Advance,
     CollectiveProceeding,
     Disbursement,
     DunningStep,
-    Instalment,
     Payment,
-    ScheduleKind,
     WriteOff,
-    WriteOffStatus,
 )
 from avances.models.common import ZERO
 from avances.pdf import (
@@ -49,26 +32,39 @@ from avances.pdf import (
     build_dunning_letter_pdf,
     build_schedule_pdf,
 )
+from avances.selectors import (
+    advance_page_queryset,
+    available_actions,
+    disbursements_of,
+    followup_of,
+    payments_of,
+    schedules_of,
+)
 from avances.services import (
+    approve_write_off,
     close_disbursements,
+    close_proceeding,
     disburse_advance,
+    open_proceeding,
+    record_claim_declaration,
+    record_dunning_step,
     record_payment,
+    reject_write_off,
+    request_write_off,
     reschedule_advance,
     reverse_disbursement,
     reverse_payment,
     sign_contract,
 )
-from avances.views.common import (
-    ScreensMixin,
-    can_act,
-    delinquency_bucket,
-    next_dunning_step,
-    refusal_text,
-    visible_advances,
-)
+from avances.views.common import ScreensMixin, can_act, refusal_text
 
 DETAIL_TEMPLATE = "avances/advance_detail.html"
 REPAYMENT_PARTIAL = "avances/partials/_repayment.html"
+
+
+def of_visible_advances(model, user):
+    """The objects of `model` (a payment, a tranche...) of the advances `user` may see."""
+    return model.objects.filter(advance__in=Advance.objects.visible_to(user).values("pk"))
 
 
 def per_object_form_kwargs(prefix: str, pk: int) -> dict:
@@ -88,53 +84,13 @@ def error_summary(form) -> list[str]:
 
 
 def get_advance(user, pk):
-    queryset = (
-        visible_advances(user)
-        .select_related("dossier__pme__commune", "basin", "granted_by", "funding_convention")
-        .with_balances()
-        .with_delinquency(timezone.localdate())
-    )
-    return get_object_or_404(queryset, pk=pk)
+    advances = advance_page_queryset(Advance.objects.visible_to(user), timezone.localdate())
+    return get_object_or_404(advances, pk=pk)
 
 
-def instalment_status(instalment, today: datetime.date) -> tuple[str, str]:
-    """(label, Bootstrap colour) of an instalment, from what was allocated to it."""
-    if instalment.remaining <= 0:
-        return "Payée", "success"
-    late = instalment.due_date < today
-    if instalment.paid > 0:
-        return ("Partielle, en retard", "danger") if late else ("Partielle", "warning")
-    if late:
-        return "En retard", "danger"
-    return "À venir", "secondary"
-
-
-def schedules_of(advance, today):
-    schedules = list(
-        advance.schedules.select_related("created_by")
-        .prefetch_related(
-            Prefetch(
-                "instalments",
-                queryset=Instalment.objects.with_paid().order_by("due_date", "number"),
-            )
-        )
-        .order_by("-version")
-    )
-    for schedule in schedules:
-        for instalment in schedule.instalments.all():
-            instalment.status_label, instalment.status_colour = instalment_status(instalment, today)
-    active = next((s for s in schedules if s.is_active), None)
-    return active, [s for s in schedules if not s.is_active]
-
-
-def disbursements_of(advance, forms):
-    """Every tranche, reversed ones included (marked); the latest one still counted carries
-    the form that reverses it (the service says whether it still can be)."""
-    disbursements = list(
-        advance.disbursements.select_related("recorded_by", "reversed_by").order_by(
-            "disbursed_on", "pk"
-        )
-    )
+def reverse_disbursement_form(disbursements, forms):
+    """The latest tranche still counted carries the form that reverses it (the service says
+    whether it still can be)."""
     counted = [d for d in disbursements if d.reversed_at is None]
     if counted:
         latest = counted[-1]
@@ -142,22 +98,6 @@ def disbursements_of(advance, forms):
             f.ReverseDisbursementForm(**per_object_form_kwargs("annulation-versement", latest.pk))
         )
     return disbursements
-
-
-def payments_of(advance):
-    """Every payment, reversed ones included (marked), with its live allocations."""
-    return list(
-        advance.payments.select_related("recorded_by", "reversed_by")
-        .prefetch_related(
-            Prefetch(
-                "allocations",
-                queryset=Allocation.objects.live()
-                .select_related("instalment__schedule")
-                .order_by("instalment__schedule__version", "instalment__number"),
-            )
-        )
-        .order_by("paid_on", "pk")
-    )
 
 
 def repayment_context(advance, user, forms=None) -> dict:
@@ -186,19 +126,8 @@ def page_context(request, advance, forms=None) -> dict:
     user = request.user
     today = timezone.localdate()
     context = repayment_context(advance, user, forms)
-    steps = list(advance.dunning_steps.select_related("recorded_by").order_by("sent_on", "pk"))
-    proceedings = list(advance.proceedings.order_by("judgment_date", "pk"))
-    write_offs = list(
-        advance.write_offs.select_related("requested_by", "decided_by").order_by("requested_at")
-    )
-    pending = next((w for w in write_offs if w.status == WriteOffStatus.REQUESTED), None)
-    may_decide, decide_refusal = (
-        permissions.can_decide_write_off(user, pending) if pending else (False, "")
-    )
-    last = steps[-1] if steps else None
-    in_proceedings = any(p.closed_on is None for p in proceedings)
-    for proceeding in proceedings:
-        proceeding.days_left = (proceeding.claim_deadline - today).days
+    followup = followup_of(advance, today)
+    for proceeding in followup.proceedings:
         proceeding.claim_form = forms.get(("claim", proceeding.pk)) or f.ClaimDeclarationForm(
             **per_object_form_kwargs("declaration", proceeding.pk)
         )
@@ -206,41 +135,23 @@ def page_context(request, advance, forms=None) -> dict:
             **per_object_form_kwargs("fin-procedure", proceeding.pk)
         )
     defaults = {"from_date": today, "frequency": advance.frequency}
-    disbursed = advance.disbursed
     context.update(
+        available_actions(
+            advance,
+            user,
+            active=context["active_schedule"],
+            earlier=context["earlier_schedules"],
+            followup=followup,
+            today=today,
+        ),
         title=f"Avance {advance.reference}",
         pme=advance.dossier.pme,
         dossier=advance.dossier,
-        disbursements=disbursements_of(advance, forms),
-        dunning_steps=steps,
-        proceedings=proceedings,
-        write_offs=write_offs,
-        pending_write_off=pending,
-        may_decide=may_decide,
-        decide_refusal=decide_refusal,
-        may_reschedule=permissions.can_reschedule(user, advance.basin_id)[0] and context["may_act"],
-        bucket=delinquency_bucket(advance.days_late),
-        next_step=next_dunning_step(
-            days_late=advance.days_late,
-            oldest_due_date=advance.oldest_unpaid_due_date,
-            last_kind=last.kind if last else None,
-            last_sent_on=last.sent_on if last else None,
-            last_pay_by=last.pay_by if last else None,
-            today=today,
-            in_proceedings=in_proceedings,
-        ),
-        can_disburse=not advance.written_off_on
-        and not advance.disbursements_closed_on
-        and disbursed < advance.amount
-        and not (
-            context["active_schedule"]
-            and context["active_schedule"].kind == ScheduleKind.RESCHEDULING
-        ),
-        is_rescheduled=any(
-            s.kind == ScheduleKind.RESCHEDULING
-            for s in [context["active_schedule"], *context["earlier_schedules"]]
-            if s
-        ),
+        disbursements=reverse_disbursement_form(disbursements_of(advance), forms),
+        dunning_steps=followup.steps,
+        proceedings=followup.proceedings,
+        write_offs=followup.write_offs,
+        pending_write_off=followup.pending_write_off,
         contract_form=forms.get("contract")
         or f.SignContractForm(initial={"contract_signed_on": advance.contract_signed_on or today}),
         disbursement_form=forms.get("disbursement")
@@ -252,7 +163,6 @@ def page_context(request, advance, forms=None) -> dict:
         proceeding_form=forms.get("proceeding") or f.ProceedingForm(),
         write_off_form=forms.get("write_off") or f.WriteOffRequestForm(),
         decision_form=forms.get("decision") or f.WriteOffDecisionForm(prefix="decision"),
-        undisbursed=advance.amount - disbursed,
         zero=ZERO,
     )
     return context
@@ -264,18 +174,23 @@ class AdvanceDetailView(ScreensMixin, View):
         return render(request, DETAIL_TEMPLATE, page_context(request, advance))
 
 
-class AdvanceActionView(ScreensMixin, View, metaclass=ABCMeta):
+class AdvanceActionView(ScreensMixin, View):
     """POST one form to one service (see the module's docstring).
 
     Subclasses say which form (`form_class`, `form_key` in the page's context), which
-    object the URL names (`get_target`, the advance by default) and call the service in
-    `perform(form)`.
+    object the URL names (`get_target`, the advance by default, passed to the service as
+    `target_name`) and which `service` to call with which of the form's fields
+    (`arguments`: the service's keyword → the form's field; None: every field as is), or
+    override `perform(form)`.
     """
 
     http_method_names = ["post"]
     form_class = None
     form_key = ""
     success_message = ""
+    service = None
+    target_name = "advance"
+    arguments: dict | None = {}
 
     def form_kwargs(self) -> dict:
         return {}
@@ -313,9 +228,12 @@ class AdvanceActionView(ScreensMixin, View, metaclass=ABCMeta):
         context["refusal"] = error_summary(form)
         return render(self.request, DETAIL_TEMPLATE, context)
 
-    @abstractmethod
     def perform(self, form):
-        """Call the service with the form's data."""
+        """Call the service with the target, the user and the form's data."""
+        data = form.cleaned_data
+        if self.arguments is not None:
+            data = {keyword: data[field] for keyword, field in self.arguments.items()}
+        type(self).service(**{self.target_name: self.target}, by=self.request.user, **data)
 
 
 class SignContractView(AdvanceActionView):
@@ -323,13 +241,8 @@ class SignContractView(AdvanceActionView):
     form_key = "contract"
     success_message = "La signature du contrat est enregistrée."
 
-    def perform(self, form):
-
-        sign_contract(
-            advance=self.advance,
-            signed_on=form.cleaned_data["contract_signed_on"],
-            by=self.request.user,
-        )
+    service = sign_contract
+    arguments = {"signed_on": "contract_signed_on"}
 
 
 class DisbursementCreateView(AdvanceActionView):
@@ -337,14 +250,8 @@ class DisbursementCreateView(AdvanceActionView):
     form_key = "disbursement"
     success_message = "Le versement est enregistré ; l'échéancier est à jour."
 
-    def perform(self, form):
-
-        disburse_advance(
-            advance=self.advance,
-            disbursed_on=form.cleaned_data["disbursed_on"],
-            amount=form.cleaned_data["amount"],
-            by=self.request.user,
-        )
+    service = disburse_advance
+    arguments = {"disbursed_on": "disbursed_on", "amount": "amount"}
 
 
 class CloseDisbursementsView(AdvanceActionView):
@@ -352,13 +259,8 @@ class CloseDisbursementsView(AdvanceActionView):
     form_key = "close"
     success_message = "Les versements sont clos : le solde non versé n'est plus engagé."
 
-    def perform(self, form):
-
-        close_disbursements(
-            advance=self.advance,
-            closed_on=form.cleaned_data["disbursements_closed_on"],
-            by=self.request.user,
-        )
+    service = close_disbursements
+    arguments = {"closed_on": "disbursements_closed_on"}
 
 
 class HtmxRepaymentMixin:
@@ -389,72 +291,54 @@ class PaymentCreateView(HtmxRepaymentMixin, AdvanceActionView):
     form_key = "payment"
     success_message = "Le remboursement est enregistré et imputé sur les échéances."
 
-    def perform(self, form):
+    service = record_payment
+    arguments = None
 
-        data = form.cleaned_data
-        record_payment(
-            advance=self.advance,
-            paid_on=data["paid_on"],
-            amount=data["amount"],
-            means=data["means"],
-            reference=data["reference"],
-            by=self.request.user,
+
+class ObjectActionView(AdvanceActionView):
+    """An action on one object of the advance (a payment, a tranche, a proceeding, a
+    write-off): the URL names the object, fetched among those of the advances the user may
+    see; its form is keyed `(key, pk)` in the page and prefixed `form_prefix`."""
+
+    model = None
+    key = ""
+    form_prefix = ""
+
+    def advance_pk(self):
+        self.object = get_object_or_404(
+            of_visible_advances(self.model, self.request.user), pk=self.kwargs["pk"]
         )
+        return self.object.advance_id
+
+    def get_target(self):
+        return self.object
+
+    @property
+    def form_key(self):
+        return (self.key, self.object.pk)
+
+    def form_kwargs(self):
+        return per_object_form_kwargs(self.form_prefix, self.object.pk)
 
 
-class PaymentReverseView(HtmxRepaymentMixin, AdvanceActionView):
+class PaymentReverseView(HtmxRepaymentMixin, ObjectActionView):
     form_class = f.ReversePaymentForm
+    model, key, form_prefix = Payment, "reverse", "contrepassation"
     success_message = "Le paiement est contrepassé ; les imputations sont recalculées."
 
-    def advance_pk(self):
-        payment = get_object_or_404(
-            Payment.objects.filter(advance__in=visible_advances(self.request.user).values("pk")),
-            pk=self.kwargs["pk"],
-        )
-        self.payment = payment
-        return payment.advance_id
-
-    @property
-    def form_key(self):
-        return ("reverse", self.payment.pk)
-
-    def form_kwargs(self):
-        return per_object_form_kwargs("contrepassation", self.payment.pk)
-
-    def perform(self, form):
-
-        reverse_payment(
-            payment=self.payment, reason=form.cleaned_data["reason"], by=self.request.user
-        )
+    service = reverse_payment
+    target_name = "payment"
+    arguments = None
 
 
-class DisbursementReverseView(AdvanceActionView):
+class DisbursementReverseView(ObjectActionView):
     form_class = f.ReverseDisbursementForm
+    model, key, form_prefix = Disbursement, "reverse_disbursement", "annulation-versement"
     success_message = "Le versement est annulé ; l'échéancier qu'il avait établi est retiré."
 
-    def advance_pk(self):
-        self.disbursement = get_object_or_404(
-            Disbursement.objects.filter(
-                advance__in=visible_advances(self.request.user).values("pk")
-            ),
-            pk=self.kwargs["pk"],
-        )
-        return self.disbursement.advance_id
-
-    @property
-    def form_key(self):
-        return ("reverse_disbursement", self.disbursement.pk)
-
-    def form_kwargs(self):
-        return per_object_form_kwargs("annulation-versement", self.disbursement.pk)
-
-    def perform(self, form):
-
-        reverse_disbursement(
-            disbursement=self.disbursement,
-            reason=form.cleaned_data["reason"],
-            by=self.request.user,
-        )
+    service = reverse_disbursement
+    target_name = "disbursement"
+    arguments = None
 
 
 class RescheduleView(AdvanceActionView):
@@ -462,18 +346,8 @@ class RescheduleView(AdvanceActionView):
     form_key = "reschedule"
     success_message = "L'avance est rééchelonnée : le nouvel échéancier est en vigueur."
 
-    def perform(self, form):
-
-        data = form.cleaned_data
-        reschedule_advance(
-            advance=self.advance,
-            from_date=data["from_date"],
-            duration_months=data["duration_months"],
-            grace_months=data["grace_months"],
-            frequency=data["frequency"],
-            reason=data["reason"],
-            by=self.request.user,
-        )
+    service = reschedule_advance
+    arguments = None
 
 
 class DunningCreateView(AdvanceActionView):
@@ -481,16 +355,8 @@ class DunningCreateView(AdvanceActionView):
     form_key = "dunning"
     success_message = "La relance est enregistrée ; sa lettre est prête à imprimer."
 
-    def perform(self, form):
-
-        data = form.cleaned_data
-        record_dunning_step(
-            advance=self.advance,
-            kind=data["kind"],
-            sent_on=data["sent_on"],
-            comment=data["comment"],
-            by=self.request.user,
-        )
+    service = record_dunning_step
+    arguments = None
 
 
 class ProceedingCreateView(AdvanceActionView):
@@ -498,60 +364,28 @@ class ProceedingCreateView(AdvanceActionView):
     form_key = "proceeding"
     success_message = "La procédure collective est enregistrée, avec son délai de déclaration."
 
-    def perform(self, form):
-
-        open_proceeding(advance=self.advance, by=self.request.user, **form.cleaned_data)
-
-
-class ProceedingActionView(AdvanceActionView):
-    def advance_pk(self):
-        self.proceeding = get_object_or_404(
-            CollectiveProceeding.objects.filter(
-                advance__in=visible_advances(self.request.user).values("pk")
-            ),
-            pk=self.kwargs["pk"],
-        )
-        return self.proceeding.advance_id
+    service = open_proceeding
+    arguments = None
 
 
-class ClaimDeclarationView(ProceedingActionView):
+class ClaimDeclarationView(ObjectActionView):
     form_class = f.ClaimDeclarationForm
+    model, key, form_prefix = CollectiveProceeding, "claim", "declaration"
     success_message = "La déclaration de créance est enregistrée."
 
-    @property
-    def form_key(self):
-        return ("claim", self.proceeding.pk)
-
-    def form_kwargs(self):
-        return per_object_form_kwargs("declaration", self.proceeding.pk)
-
-    def perform(self, form):
-
-        record_claim_declaration(
-            proceeding=self.proceeding,
-            declared_on=form.cleaned_data["claim_declared_on"],
-            by=self.request.user,
-        )
+    service = record_claim_declaration
+    target_name = "proceeding"
+    arguments = {"declared_on": "claim_declared_on"}
 
 
-class ProceedingCloseView(ProceedingActionView):
+class ProceedingCloseView(ObjectActionView):
     form_class = f.CloseProceedingForm
+    model, key, form_prefix = CollectiveProceeding, "close", "fin-procedure"
     success_message = "La clôture de la procédure est enregistrée."
 
-    @property
-    def form_key(self):
-        return ("close", self.proceeding.pk)
-
-    def form_kwargs(self):
-        return per_object_form_kwargs("fin-procedure", self.proceeding.pk)
-
-    def perform(self, form):
-
-        close_proceeding(
-            proceeding=self.proceeding,
-            closed_on=form.cleaned_data["closed_on"],
-            by=self.request.user,
-        )
+    service = close_proceeding
+    target_name = "proceeding"
+    arguments = None
 
 
 class WriteOffRequestView(AdvanceActionView):
@@ -559,40 +393,26 @@ class WriteOffRequestView(AdvanceActionView):
     form_key = "write_off"
     success_message = "Le passage en perte est demandé : un(e) autre responsable le décidera."
 
-    def perform(self, form):
-
-        request_write_off(
-            advance=self.advance, reason=form.cleaned_data["reason"], by=self.request.user
-        )
+    service = request_write_off
+    arguments = None
 
 
-class WriteOffDecisionView(AdvanceActionView):
+class WriteOffDecisionView(ObjectActionView):
     form_class = f.WriteOffDecisionForm
+    model = WriteOff
     form_key = "decision"
 
     def form_kwargs(self):
         return {"prefix": "decision"}
 
-    def advance_pk(self):
-        self.write_off = get_object_or_404(
-            WriteOff.objects.filter(advance__in=visible_advances(self.request.user).values("pk")),
-            pk=self.kwargs["pk"],
-        )
-        return self.write_off.advance_id
-
     def perform(self, form):
-
         data = form.cleaned_data
-        if data["decision"] == f.WriteOffDecisionForm.APPROVE:
-            approve_write_off(
-                write_off=self.write_off, by=self.request.user, comment=data["decision_comment"]
-            )
-            self.success_message = "Le passage en perte est approuvé."
-        else:
-            reject_write_off(
-                write_off=self.write_off, by=self.request.user, comment=data["decision_comment"]
-            )
-            self.success_message = "Le passage en perte est refusé."
+        approve = data["decision"] == f.WriteOffDecisionForm.APPROVE
+        decide = approve_write_off if approve else reject_write_off
+        decide(write_off=self.object, by=self.request.user, comment=data["decision_comment"])
+        self.success_message = (
+            "Le passage en perte est approuvé." if approve else "Le passage en perte est refusé."
+        )
 
 
 # --- PDFs -------------------------------------------------------------------------------------
@@ -600,7 +420,6 @@ class WriteOffDecisionView(AdvanceActionView):
 
 class SchedulePdfView(ScreensMixin, View):
     def get(self, request, pk):
-
         advance = get_advance(request.user, pk)
         if not advance.schedules.filter(is_active=True).exists():
             raise Http404
@@ -611,7 +430,6 @@ class SchedulePdfView(ScreensMixin, View):
 
 class DeMinimisPdfView(ScreensMixin, View):
     def get(self, request, pk):
-
         advance = get_advance(request.user, pk)
         return pdf_response(
             build_deminimis_attestation_pdf(advance),
@@ -621,11 +439,8 @@ class DeMinimisPdfView(ScreensMixin, View):
 
 class DunningLetterPdfView(ScreensMixin, View):
     def get(self, request, pk):
-
         step = get_object_or_404(
-            DunningStep.objects.filter(
-                advance__in=visible_advances(request.user).values("pk")
-            ).select_related("advance"),
+            of_visible_advances(DunningStep, request.user).select_related("advance"),
             pk=pk,
         )
         return pdf_response(

@@ -4,9 +4,10 @@ from django.db.models import F, Sum, Window
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
-from avances.fund import fund_balance
+from alize.models import Basin
 from avances.models import FundMovement
-from avances.views.common import ScreensMixin, visible_basins
+from avances.selectors import fund_balance
+from avances.views.common import ScreensMixin
 
 
 class FundView(ScreensMixin, ListView):
@@ -15,7 +16,9 @@ class FundView(ScreensMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        self.basin = get_object_or_404(visible_basins(self.request.user), pk=self.kwargs["pk"])
+        self.basin = get_object_or_404(
+            Basin.objects.visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
         # The running balance is a window over the whole ledger, computed before the page
         # is cut: the last line of the last page is the cash in the fund.
         return (

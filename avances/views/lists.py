@@ -1,29 +1,23 @@
 """The list of advances (filters, sort, totals) and the late-payments work queue."""
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
-from alize.models import MONEY
+from alize.models import MONEY, Basin
 from avances.models import (
     Advance,
-    Allocation,
     CollectiveProceeding,
-    DunningStep,
-    Instalment,
     Schedule,
     ScheduleKind,
 )
-from avances.models.common import ZERO, sum_of
+from avances.models.common import ZERO
+from avances.selectors import claims_to_declare, delinquency_bucket, late_queue
 from avances.views.common import (
     ScreensMixin,
     can_act_somewhere,
-    delinquency_bucket,
-    next_dunning_step,
     search_condition,
-    visible_advances,
-    visible_basins,
 )
 
 # The statuses of the list, each the queryset method that says it (see `AdvanceQuerySet`);
@@ -85,7 +79,7 @@ class AdvanceListView(ScreensMixin, ListView):
     paginate_by = 25
 
     def filtered(self):
-        queryset = visible_advances(self.request.user)
+        queryset = Advance.objects.visible_to(self.request.user)
         self.status = self.request.GET.get("etat", "")
         if self.status in STATUSES:
             chosen = STATUSES[self.status][1](Advance.objects.all())
@@ -158,7 +152,7 @@ class AdvanceListView(ScreensMixin, ListView):
             query=self.query,
             totals=self.totals(),
             columns=self.columns(),
-            basins=list(visible_basins(self.request.user).order_by("name")),
+            basins=list(Basin.objects.visible_to(self.request.user).order_by("name")),
             can_import=can_act_somewhere(self.request.user),
         )
         return context
@@ -174,64 +168,13 @@ class LateQueueView(ScreensMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        advances = visible_advances(self.request.user)
-        active_due = {"schedule__is_active": True, "due_date__lt": today}
-        last_step = DunningStep.objects.filter(advance=OuterRef("pk")).order_by("-sent_on", "-pk")
-        late = list(
-            advances.filter(pk__in=Advance.objects.late(today).values("pk"))
-            .with_related()
-            .with_balances()
-            .with_delinquency(today)
-            .annotate(
-                due_so_far=sum_of(
-                    Instalment.objects.filter(schedule__advance=OuterRef("pk"), **active_due),
-                    "amount",
-                    "schedule__advance",
-                ),
-                paid_on_due=sum_of(
-                    Allocation.objects.live().filter(
-                        instalment__schedule__advance=OuterRef("pk"),
-                        instalment__schedule__is_active=True,
-                        instalment__due_date__lt=today,
-                    ),
-                    "amount",
-                    "instalment__schedule__advance",
-                ),
-                last_kind=Subquery(last_step.values("kind")[:1]),
-                last_sent_on=Subquery(last_step.values("sent_on")[:1]),
-                last_pay_by=Subquery(last_step.values("pay_by")[:1]),
-                is_in_proceedings=Exists(
-                    CollectiveProceeding.objects.filter(advance=OuterRef("pk"), closed_on=None)
-                ),
-            )
-            .order_by("-days_late", "pk")
-        )
-        labels = dict(DunningStep._meta.get_field("kind").choices)
-        for advance in late:
-            advance.overdue = advance.due_so_far - advance.paid_on_due
-            advance.bucket = delinquency_bucket(advance.days_late)
-            advance.last_kind_label = labels.get(advance.last_kind, "")
-            advance.next_step = next_dunning_step(
-                days_late=advance.days_late,
-                oldest_due_date=advance.oldest_unpaid_due_date,
-                last_kind=advance.last_kind,
-                last_sent_on=advance.last_sent_on,
-                last_pay_by=advance.last_pay_by,
-                today=today,
-                in_proceedings=advance.is_in_proceedings,
-            )
-        proceedings = list(
-            CollectiveProceeding.objects.claims_to_declare(today).filter(
-                advance__in=advances.values("pk")
-            )
-        )
-        for proceeding in proceedings:
-            proceeding.is_near = proceeding.days_left <= self.NEAR_DAYS
+        advances = Advance.objects.visible_to(self.request.user)
+        late = late_queue(advances, today)
         context.update(
             title="Retards de paiement",
             late=late,
             overdue_total=sum((a.overdue for a in late), ZERO),
-            proceedings=proceedings,
+            proceedings=claims_to_declare(advances, today, near_days=self.NEAR_DAYS),
             near_days=self.NEAR_DAYS,
             today=today,
         )

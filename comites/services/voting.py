@@ -11,8 +11,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from alize.models import User
-from avances.fund import lock_fund
-from avances.services import grant_advance
+from avances.services import lock_fund
+from avances.services.grant import grant_advance
 from comites import emails, permissions
 from comites.models import (
     ONE_VOTE_MESSAGE,
@@ -326,7 +326,7 @@ def _check_advance(item: AgendaItem, advance: Decimal) -> Decimal | None:
 def _hand_over_to_avances(decision: Decision, *, by: User) -> None:
     """Create the repayable advance an approval grants, in `record_decision`'s transaction.
 
-    `avances.services.grant_advance` checks again what it owns (the fund's available
+    `avances.services.grant.grant_advance` checks again what it owns (the fund's available
     balance, the cap, the SME's de minimis position: an SME without a de minimis
     declaration is refused, staff record it first) and creates the `Advance`. A refusal
     is raised on the decision's `advance_granted` field and rolls the decision back with
@@ -360,7 +360,7 @@ def record_decision(
     no more than requested and no more than the basin's cap in force on the session's
     day, which is copied onto the decision.
 
-    An approval granting an advance creates it (`avances.services.grant_advance`, which
+    An approval granting an advance creates it (`avances.services.grant.grant_advance`, which
     takes the decision as its authority) in the same transaction; the
     basin's fund is locked first (fund, then item and dossier: the order every advance
     service follows). Once

@@ -10,9 +10,8 @@ import datetime
 from decimal import Decimal
 
 from alize.models import Role
-from avances.followup import open_proceeding, record_dunning_step, request_write_off
 from avances.models import Instalment
-from avances.services import record_payment
+from avances.services import open_proceeding, record_dunning_step, record_payment, request_write_off
 from tests.alize.matrix import NOT_FOUND, OK, REDIRECT, Page, expect
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from alize.models import Role
-from avances.fund import register_contribution
-from avances.services import grant_advance
+from avances.services import register_contribution
+from avances.services.grant import grant_advance
 from comites.models import Committee
 from comites.workflow import CommitteeKind
 from tests.alize.factories import AdvanceCapFactory, BasinFactory, ContributionFactory

@@ -154,7 +154,7 @@ class AdvanceFactory(DjangoModelFactory):
     def written_off(obj, create, extracted, **kwargs):
         if not (create and extracted):
             return
-        from avances.followup import approve_write_off, request_write_off
+        from avances.services import approve_write_off, request_write_off
 
         if not obj.disbursements.exists():
             _disburse(obj, DISBURSEMENT_DAY)

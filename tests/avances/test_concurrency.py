@@ -12,9 +12,10 @@ import pytest
 from django.db.models import Sum
 
 from alize.models import Role
-from avances.fund import fund_balance
 from avances.models import Advance, Allocation, FundMovement, Instalment, Payment
-from avances.services import grant_advance, record_payment
+from avances.selectors import fund_balance
+from avances.services import record_payment
+from avances.services.grant import grant_advance
 from tests.alize.factories import AdvanceCapFactory, BasinFactory
 from tests.avances.conftest import approved_dossier, committee_decision, fund
 from tests.avances.factories import AdvanceFactory, ReferenceRateFactory
@@ -35,9 +36,11 @@ def test_two_payments_at_the_same_instant_are_both_kept_and_allocated_in_turn(mo
 
     outcomes = run_together(
         lambda: record_payment(
-            advance=copies[0], paid_on=D(2007, 11, 16), amount="333,33", by=alice
+            advance=copies[0], paid_on=D(2007, 11, 16), amount=Decimal("333.33"), by=alice
         ),
-        lambda: record_payment(advance=copies[1], paid_on=D(2007, 11, 16), amount="500", by=bob),
+        lambda: record_payment(
+            advance=copies[1], paid_on=D(2007, 11, 16), amount=Decimal("500"), by=bob
+        ),
     )
 
     assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
@@ -59,8 +62,12 @@ def test_two_payments_that_together_overpay_only_one_passes(monkeypatch):
     slow_down(monkeypatch, Payment)
 
     outcomes = run_together(
-        lambda: record_payment(advance=advance, paid_on=D(2008, 1, 5), amount="6000", by=alice),
-        lambda: record_payment(advance=advance, paid_on=D(2008, 1, 5), amount="6000", by=bob),
+        lambda: record_payment(
+            advance=advance, paid_on=D(2008, 1, 5), amount=Decimal("6000"), by=alice
+        ),
+        lambda: record_payment(
+            advance=advance, paid_on=D(2008, 1, 5), amount=Decimal("6000"), by=bob
+        ),
     )
 
     assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes

@@ -8,13 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from alize.formatting import euros
 from alize.models import Role
-from avances.deminimis import (
-    NO_DECLARATION_MESSAGE,
-    attestation_data,
-    record_de_minimis_declaration,
-    window_start,
-)
 from avances.models import Advance, DeMinimisAid
+from avances.selectors import attestation_data, window_start
+from avances.services import NO_DECLARATION_MESSAGE, record_de_minimis_declaration
 from tests.avances.conftest import grant as grant_with_decision
 from tests.avances.factories import (
     AdvanceFactory,
@@ -127,7 +123,7 @@ def test_record_a_declaration(basin, staff):
         declared_on=D(2007, 2, 20),
         signatory="Marc Heuille, gérant",
         aids=[
-            {"grantor": "Région", "granted_on": D(2006, 5, 10), "amount": "20 000"},
+            {"grantor": "Région", "granted_on": D(2006, 5, 10), "amount": Decimal("20000")},
             {"grantor": "Département", "granted_on": D(2005, 1, 3), "amount": Decimal("5000.50")},
         ],
         by=staff,
@@ -143,7 +139,7 @@ def test_a_declaration_lists_aid_already_received(basin, staff, other_basin):
             pme=pme,
             declared_on=D(2007, 2, 20),
             signatory="Marc Heuille",
-            aids=[{"grantor": "Région", "granted_on": D(2007, 3, 1), "amount": "1000"}],
+            aids=[{"grantor": "Région", "granted_on": D(2007, 3, 1), "amount": Decimal("1000")}],
             by=staff,
         )
     assert refusal.value.messages == [

@@ -10,7 +10,6 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from alize.models import Basin, Contribution
-from avances.fund import fund_balance
 from avances.models import (
     Advance,
     CollectiveProceeding,
@@ -27,6 +26,7 @@ from avances.models import (
     WriteOff,
     WriteOffStatus,
 )
+from avances.selectors import fund_balance
 from comites.demo import first_period_decisions
 from comites.workflow import DecisionOutcome
 from tests.conftest import load_demo

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import ProgrammingError, transaction
 
-from avances.fund import fund_balance
 from avances.models import FundMovement, Instalment, MovementKind, Schedule, ScheduleKind
+from avances.selectors import fund_balance
 from avances.services import close_disbursements, disburse_advance, sign_contract
 from tests.avances.factories import CONTRACT_DAY, DISBURSEMENT_DAY, AdvanceFactory
 
@@ -68,8 +68,10 @@ def test_a_disbursement_on_31_january_falls_due_at_month_ends(basin, staff):
 
 
 def test_a_second_tranche_during_the_grace_period_respreads_the_principal(advance, staff):
-    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount="6 000")
-    disburse_advance(advance=advance, disbursed_on=D(2007, 7, 2), by=staff, amount="4 000,00")
+    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount=Decimal("6000"))
+    disburse_advance(
+        advance=advance, disbursed_on=D(2007, 7, 2), by=staff, amount=Decimal("4000.00")
+    )
 
     first, second = Schedule.objects.filter(advance=advance).order_by("version")
     assert (first.is_active, first.principal) == (False, Decimal("6000.00"))
@@ -84,15 +86,17 @@ def test_a_second_tranche_during_the_grace_period_respreads_the_principal(advanc
 
 
 def test_tranches_never_exceed_the_amount_granted(advance, staff):
-    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount="6000")
+    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount=Decimal("6000"))
     with pytest.raises(ValidationError) as refusal:
-        disburse_advance(advance=advance, disbursed_on=D(2007, 5, 2), by=staff, amount="4000,01")
+        disburse_advance(
+            advance=advance, disbursed_on=D(2007, 5, 2), by=staff, amount=Decimal("4000.01")
+        )
     assert "au-delà du montant accordé" in refusal.value.message_dict["amount"][0]
     assert advance.disbursements.count() == 1
 
 
 def test_a_tranche_after_the_first_instalment_is_refused(advance, staff):
-    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount="6000")
+    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), by=staff, amount=Decimal("6000"))
     with pytest.raises(ValidationError) as refusal:
         disburse_advance(advance=advance, disbursed_on=D(2007, 11, 16), by=staff)
     assert refusal.value.message_dict["disbursed_on"][0].startswith(
@@ -132,7 +136,9 @@ def test_the_contract_date_is_frozen_once_disbursed(basin, staff):
 
 def test_closing_disbursements_releases_the_commitment(basin, staff):
     advance = AdvanceFactory(basin=basin, signed=True)
-    disburse_advance(advance=advance, disbursed_on=DISBURSEMENT_DAY, by=staff, amount="6000")
+    disburse_advance(
+        advance=advance, disbursed_on=DISBURSEMENT_DAY, by=staff, amount=Decimal("6000")
+    )
     assert fund_balance(basin.pk).committed == Decimal("4000.00")
 
     close_disbursements(advance=advance, closed_on=D(2007, 12, 1), by=staff)

@@ -8,16 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from alize.models import Role
-from avances.followup import (
-    approve_write_off,
-    dunning_letter_data,
-    open_proceeding,
-    record_claim_declaration,
-    record_dunning_step,
-    reject_write_off,
-    request_write_off,
-)
-from avances.fund import fund_balance
 from avances.models import (
     Advance,
     CollectiveProceeding,
@@ -28,6 +18,15 @@ from avances.models import (
     ProceedingKind,
     WriteOff,
     WriteOffStatus,
+)
+from avances.selectors import dunning_letter_data, fund_balance
+from avances.services import (
+    approve_write_off,
+    open_proceeding,
+    record_claim_declaration,
+    record_dunning_step,
+    reject_write_off,
+    request_write_off,
 )
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user
@@ -73,7 +72,7 @@ def test_a_partly_paid_instalment_is_still_late(basin, staff):
     from avances.services import record_payment
 
     advance = AdvanceFactory(basin=basin, disbursed=True)
-    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount="333,32", by=staff)
+    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount=Decimal("333.32"), by=staff)
     assert Advance.objects.with_days_late(D(2007, 11, 20)).get(pk=advance.pk).days_late == 4
 
 
@@ -268,7 +267,7 @@ def test_writing_off_releases_what_was_not_disbursed(basin, staff, manager):
     from avances.services import disburse_advance
 
     advance = AdvanceFactory(basin=basin, signed=True)
-    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), amount="6000", by=staff)
+    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), amount=Decimal("6000"), by=staff)
     assert fund_balance(basin.pk).committed == Decimal("4000.00")
     request = request_write_off(advance=advance, reason="Cessation d'activité.", by=staff)
     approve_write_off(write_off=request, by=manager, on=D(2008, 6, 1))

@@ -9,13 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
 from alize.models import Basin, Contribution, Role
-from avances.followup import approve_write_off, request_write_off
-from avances.fund import fund_balance, register_contribution, with_fund_balances
 from avances.models import Disbursement, FundMovement, MovementKind, Payment
+from avances.selectors import fund_balance, with_fund_balances
 from avances.services import (
+    approve_write_off,
     close_disbursements,
     disburse_advance,
     record_payment,
+    register_contribution,
+    request_write_off,
     sign_contract,
 )
 from tests.alize.factories import ContributionFactory
@@ -37,12 +39,14 @@ def test_the_ledger_reconciles_to_the_cent_after_a_scenario(basin, reference_rat
     for advance in advances:
         sign_contract(advance=advance, signed_on=D(2007, 4, 2), by=staff)
     disburse_advance(advance=first, disbursed_on=D(2007, 4, 16), by=staff)
-    disburse_advance(advance=second, disbursed_on=D(2007, 4, 16), amount="6 000", by=staff)
-    disburse_advance(advance=second, disbursed_on=D(2007, 5, 2), amount="2 500,50", by=staff)
+    disburse_advance(advance=second, disbursed_on=D(2007, 4, 16), amount=Decimal("6000"), by=staff)
+    disburse_advance(
+        advance=second, disbursed_on=D(2007, 5, 2), amount=Decimal("2500.50"), by=staff
+    )
     disburse_advance(advance=third, disbursed_on=D(2007, 5, 10), by=staff)
-    record_payment(advance=first, paid_on=D(2007, 11, 16), amount="500", by=staff)
-    record_payment(advance=first, paid_on=D(2007, 12, 17), amount="1 234,56", by=staff)
-    record_payment(advance=second, paid_on=D(2007, 11, 16), amount="283,35", by=staff)
+    record_payment(advance=first, paid_on=D(2007, 11, 16), amount=Decimal("500"), by=staff)
+    record_payment(advance=first, paid_on=D(2007, 12, 17), amount=Decimal("1234.56"), by=staff)
+    record_payment(advance=second, paid_on=D(2007, 11, 16), amount=Decimal("283.35"), by=staff)
     close_disbursements(advance=second, closed_on=D(2007, 12, 1), by=staff)
     request = request_write_off(advance=third, reason="Liquidation judiciaire.", by=staff)
     approve_write_off(write_off=request, by=make_user(Role.MANAGER, basin), on=D(2009, 1, 5))
@@ -81,7 +85,9 @@ def test_committed_is_granted_minus_disbursed(basin, reference_rate, staff, mana
     fund(basin, Decimal("50000.00"), by=staff)
     advance = grant(approved_dossier(basin), Decimal("15000.00"), manager)
     sign_contract(advance=advance, signed_on=D(2007, 4, 2), by=staff)
-    disburse_advance(advance=advance, disbursed_on=D(2007, 4, 16), amount="10000", by=staff)
+    disburse_advance(
+        advance=advance, disbursed_on=D(2007, 4, 16), amount=Decimal("10000"), by=staff
+    )
 
     balance = fund_balance(basin.pk)
     assert (balance.cash, balance.committed, balance.available) == (
@@ -103,13 +109,17 @@ def test_what_enters_from_a_contribution_stays_within_its_earmarked_part(basin, 
     contribution = ContributionFactory(
         funder__basin=basin, committed=Decimal("45000"), earmarked_for_advances=Decimal("20000")
     )
-    register_contribution(contribution=contribution, amount="15 000", on=D(2007, 1, 5), by=staff)
+    register_contribution(
+        contribution=contribution, amount=Decimal("15000"), on=D(2007, 1, 5), by=staff
+    )
     with pytest.raises(ValidationError) as refusal:
         register_contribution(
-            contribution=contribution, amount="5 000,01", on=D(2007, 6, 5), by=staff
+            contribution=contribution, amount=Decimal("5000.01"), on=D(2007, 6, 5), by=staff
         )
     assert "au-delà de sa part fléchée vers les avances" in refusal.value.message_dict["amount"][0]
-    register_contribution(contribution=contribution, amount="-1 000", on=D(2007, 6, 5), by=staff)
+    register_contribution(
+        contribution=contribution, amount=Decimal("-1000"), on=D(2007, 6, 5), by=staff
+    )
     assert fund_balance(basin.pk).contributions == Decimal("14000.00")
 
 
@@ -120,7 +130,7 @@ def test_a_correction_may_not_take_back_money_already_committed(
     grant(approved_dossier(basin), Decimal("15000.00"), manager)
     with pytest.raises(ValidationError) as refusal:
         register_contribution(
-            contribution=movement.contribution, amount="-0,01", on=D(2007, 6, 5), by=staff
+            contribution=movement.contribution, amount=Decimal("-0.01"), on=D(2007, 6, 5), by=staff
         )
     assert "insuffisant pour les avances accordées" in refusal.value.message_dict["amount"][0]
 
@@ -132,7 +142,7 @@ def test_only_the_basin_operators_feed_its_fund(basin, other_basin):
     with pytest.raises(PermissionDenied):
         register_contribution(
             contribution=contribution,
-            amount="1000",
+            amount=Decimal("1000"),
             on=D(2007, 1, 5),
             by=make_user(Role.STAFF, other_basin),
         )

@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from alize.formatting import euros
 from alize.models import Role
 from alize.services import set_advance_cap
-from avances.fund import fund_balance, fund_settings
 from avances.models import Advance, Frequency
-from avances.services import grant_advance
+from avances.selectors import fund_balance
+from avances.services import fund_settings
+from avances.services.grant import grant_advance
 from grandes_entreprises.revitalisation import convention_progress
 from tests.avances.conftest import approved_dossier, committee_decision, fund, grant
 from tests.avances.factories import AdvanceFactory

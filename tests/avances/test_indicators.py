@@ -51,7 +51,7 @@ def test_early_payments_do_not_lift_the_repayment_rate_above_100(basin, staff):
     from avances.services import record_payment
 
     advance = AdvanceFactory(basin=basin, disbursed=True, paid_instalments=1)
-    record_payment(advance=advance, paid_on=D(2007, 11, 20), amount="3 000", by=staff)
+    record_payment(advance=advance, paid_on=D(2007, 11, 20), amount=Decimal("3000"), by=staff)
     figures = Advance.objects.indicators(D(2007, 12, 1))
     assert figures["repayment_rate"] == Decimal("100.00")
     assert figures["repaid"] == Decimal("3333.33")

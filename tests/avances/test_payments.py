@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 
 from alize.formatting import euros
+from alize.forms import parse_euros
 from alize.models import Role
 from avances.models import (
     Advance,
@@ -45,7 +46,8 @@ def paid_by_instalment(advance) -> list[Decimal]:
 
 
 def pay(advance, by, day, amount, **kwargs):
-    return record_payment(advance=advance, paid_on=day, amount=amount, by=by, **kwargs)
+    # The amount as staff type it, read as the payment form reads it (services take Decimal).
+    return record_payment(advance=advance, paid_on=day, amount=parse_euros(amount), by=by, **kwargs)
 
 
 def test_a_payment_settles_the_oldest_instalment_due(advance, staff):

@@ -12,8 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
-from avances.deminimis import attestation_data
-from avances.followup import record_dunning_step
 from avances.models import DunningKind
 from avances.pdf import (
     build_deminimis_attestation_pdf,
@@ -21,7 +19,13 @@ from avances.pdf import (
     build_schedule_pdf,
     schedule_document,
 )
-from avances.services import record_payment, reschedule_advance, reverse_payment
+from avances.selectors import attestation_data
+from avances.services import (
+    record_dunning_step,
+    record_payment,
+    reschedule_advance,
+    reverse_payment,
+)
 from tests.avances.factories import (
     AdvanceFactory,
     DeMinimisAidFactory,
@@ -59,7 +63,7 @@ def advance(basin):
 
 
 def test_the_schedule_lists_every_instalment_and_adds_up_to_the_principal(advance, staff):
-    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount="500", by=staff)
+    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount=Decimal("500"), by=staff)
 
     document = schedule_document(advance)
     assert len(document.instalments) == 30
@@ -87,7 +91,7 @@ def test_the_schedule_lists_every_instalment_and_adds_up_to_the_principal(advanc
 
 
 def test_a_rescheduled_advance_mentions_its_earlier_schedules(advance, staff, manager):
-    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount="333,33", by=staff)
+    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount=Decimal("333.33"), by=staff)
     reschedule_advance(
         advance=advance,
         from_date=D(2008, 6, 1),
@@ -119,7 +123,9 @@ def test_a_rescheduled_advance_mentions_its_earlier_schedules(advance, staff, ma
 
 
 def test_a_reversed_payment_does_not_count_on_the_schedule(advance, staff):
-    payment = record_payment(advance=advance, paid_on=D(2007, 11, 16), amount="500", by=staff)
+    payment = record_payment(
+        advance=advance, paid_on=D(2007, 11, 16), amount=Decimal("500"), by=staff
+    )
     reverse_payment(payment=payment, reason="Chèque rejeté.", by=staff)
 
     document = schedule_document(advance)
@@ -156,7 +162,7 @@ def test_the_schedules_queries_do_not_grow_with_the_instalments(basin):
 
 
 def test_a_reminder_letter(advance, staff):
-    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount="500", by=staff)
+    record_payment(advance=advance, paid_on=D(2007, 11, 16), amount=Decimal("500"), by=staff)
     step = record_dunning_step(
         advance=advance, kind=DunningKind.REMINDER, sent_on=D(2008, 1, 20), by=staff
     )
@@ -193,7 +199,7 @@ def test_a_formal_notice_says_what_it_is_and_what_follows(advance, staff):
         advance=advance, kind=DunningKind.FORMAL_NOTICE, sent_on=D(2008, 1, 20), by=staff
     )
     # Paid after the letter: the letter is printed again as it was sent.
-    record_payment(advance=advance, paid_on=D(2008, 1, 25), amount="999,99", by=staff)
+    record_payment(advance=advance, paid_on=D(2008, 1, 25), amount=Decimal("999.99"), by=staff)
 
     text = pdf_text(build_dunning_letter_pdf(notice))
 

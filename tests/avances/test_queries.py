@@ -6,9 +6,13 @@ from decimal import Decimal
 import pytest
 
 from alize.models import Role
-from avances.followup import open_proceeding
 from avances.models import Advance, ProceedingKind
-from avances.services import close_disbursements, disburse_advance, reschedule_advance
+from avances.services import (
+    close_disbursements,
+    disburse_advance,
+    open_proceeding,
+    reschedule_advance,
+)
 from tests.alize.factories import FunderFactory
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user
@@ -22,7 +26,7 @@ def test_status_filters(basin, staff, manager):
     repaying = AdvanceFactory(basin=basin, disbursed=True, paid_instalments=3)
     repaid = AdvanceFactory(basin=basin, disbursed=True, paid_instalments=30)
     partly = AdvanceFactory(basin=basin, signed=True)
-    disburse_advance(advance=partly, disbursed_on=D(2007, 4, 16), amount="5000", by=staff)
+    disburse_advance(advance=partly, disbursed_on=D(2007, 4, 16), amount=Decimal("5000"), by=staff)
     rescheduled = AdvanceFactory(basin=basin, late=True)
     reschedule_advance(
         advance=rescheduled,
@@ -59,7 +63,7 @@ def test_status_filters(basin, staff, manager):
     # Partly disbursed and repaid for what was paid out: repaid once the rest is given up.
     from avances.services import record_payment
 
-    record_payment(advance=partly, paid_on=D(2008, 1, 10), amount="5000", by=staff)
+    record_payment(advance=partly, paid_on=D(2008, 1, 10), amount=Decimal("5000"), by=staff)
     assert partly.pk not in pks(Advance.objects.repaid())
     close_disbursements(advance=partly, closed_on=D(2008, 1, 10), by=staff)
     assert partly.pk in pks(Advance.objects.repaid())

@@ -11,8 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from alize.forms import parse_euros
 from alize.models import Role
-from avances.fund import fund_balance
 from avances.models import (
     Advance,
     Allocation,
@@ -24,6 +24,7 @@ from avances.models import (
     Schedule,
     ScheduleKind,
 )
+from avances.selectors import fund_balance
 from avances.services import (
     disburse_advance,
     record_payment,
@@ -49,7 +50,8 @@ def paid_by_instalment(advance) -> list[Decimal]:
 
 
 def pay(advance, by, day, amount):
-    return record_payment(advance=advance, paid_on=day, amount=amount, by=by)
+    # The amount as staff type it, read as the payment form reads it (services take Decimal).
+    return record_payment(advance=advance, paid_on=day, amount=parse_euros(amount), by=by)
 
 
 def allocations_of(payment) -> list[tuple[int, Decimal]]:
@@ -225,7 +227,7 @@ def test_only_the_basins_operators_reverse_a_payment(
 def test_no_reversal_on_a_written_off_advance(basin, staff):
     advance = AdvanceFactory(basin=basin, disbursed=True, paid_instalments=2)
     payment = Payment.objects.filter(advance=advance).first()
-    from avances.followup import approve_write_off, request_write_off
+    from avances.services import approve_write_off, request_write_off
 
     request = request_write_off(advance=advance, reason="Liquidation judiciaire.", by=staff)
     approve_write_off(write_off=request, by=make_user(Role.MANAGER, basin), on=D(2009, 6, 30))
@@ -304,7 +306,7 @@ def test_reversing_and_paying_at_the_same_time_keeps_a_consistent_allocation(mon
         lambda: record_payment(
             advance=Advance.objects.get(pk=advance.pk),
             paid_on=D(2008, 1, 16),
-            amount="500",
+            amount=Decimal("500"),
             by=bob,
         ),
     )
@@ -367,7 +369,7 @@ def test_reversing_the_only_tranche_withdraws_the_schedule(signed, staff):
     )
     assert after.disbursements == Decimal("0.00")
     with pytest.raises(ValidationError):
-        record_payment(advance=signed, paid_on=D(2007, 11, 16), amount="10", by=staff)
+        record_payment(advance=signed, paid_on=D(2007, 11, 16), amount=Decimal("10"), by=staff)
 
     # Paid out again, on the right day: a new schedule from that day.
     disburse_advance(advance=signed, disbursed_on=D(2007, 5, 2), by=staff)
@@ -382,10 +384,12 @@ def test_reversing_the_only_tranche_withdraws_the_schedule(signed, staff):
 
 @pytest.mark.django_db
 def test_reversing_a_later_tranche_brings_back_the_schedule_before_it(signed, staff):
-    disburse_advance(advance=signed, disbursed_on=D(2007, 4, 16), by=staff, amount="6000")
+    disburse_advance(advance=signed, disbursed_on=D(2007, 4, 16), by=staff, amount=Decimal("6000"))
     first_schedule = active_schedule(signed)
     pay(signed, staff, D(2007, 5, 10), "100")  # an early payment, on the first schedule
-    second = disburse_advance(advance=signed, disbursed_on=D(2007, 6, 1), by=staff, amount="4000")
+    second = disburse_advance(
+        advance=signed, disbursed_on=D(2007, 6, 1), by=staff, amount=Decimal("4000")
+    )
     assert active_schedule(signed).replaces == first_schedule
 
     reverse_disbursement(disbursement=second, reason="Montant erroné.", by=staff)
@@ -400,7 +404,9 @@ def test_reversing_a_later_tranche_brings_back_the_schedule_before_it(signed, st
     assert remaining == Decimal("5900.00")
 
     # The right tranche, then its reversal again: the first schedule each time.
-    third = disburse_advance(advance=signed, disbursed_on=D(2007, 6, 2), by=staff, amount="400")
+    third = disburse_advance(
+        advance=signed, disbursed_on=D(2007, 6, 2), by=staff, amount=Decimal("400")
+    )
     assert active_schedule(signed).version == 3
     reverse_disbursement(disbursement=third, reason="Encore une erreur.", by=staff)
     assert active_schedule(signed) == first_schedule
@@ -427,8 +433,12 @@ def test_a_tranche_with_payments_after_it_is_not_reversed(signed, staff, manager
 
 @pytest.mark.django_db
 def test_disbursement_reversal_refusals(signed, staff, manager, other_basin):
-    first = disburse_advance(advance=signed, disbursed_on=D(2007, 4, 16), by=staff, amount="6000")
-    second = disburse_advance(advance=signed, disbursed_on=D(2007, 6, 1), by=staff, amount="1000")
+    first = disburse_advance(
+        advance=signed, disbursed_on=D(2007, 4, 16), by=staff, amount=Decimal("6000")
+    )
+    second = disburse_advance(
+        advance=signed, disbursed_on=D(2007, 6, 1), by=staff, amount=Decimal("1000")
+    )
 
     with pytest.raises(ValidationError) as refusal:
         reverse_disbursement(disbursement=first, reason="Erreur.", by=staff)

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from alize.formatting import euros
 from alize.models import Role
-from avances.followup import open_proceeding, request_write_off
 from avances.models import (
     Disbursement,
     DunningStep,
@@ -22,7 +21,7 @@ from avances.models import (
     WriteOff,
     WriteOffStatus,
 )
-from avances.services import record_payment, reschedule_advance
+from avances.services import open_proceeding, record_payment, request_write_off, reschedule_advance
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user
 from tests.pme.factories import DossierFactory, PmeFactory

@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from alize.formatting import euros
 from alize.models import Role
-from avances.followup import open_proceeding, record_dunning_step
 from avances.models import FundMovement, Instalment, Payment
-from avances.services import record_payment
-from avances.views.common import delinquency_bucket, next_dunning_step
+from avances.selectors import delinquency_bucket, next_dunning_step
+from avances.services import open_proceeding, record_dunning_step, record_payment
 from tests.avances.conftest import fund
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user

@@ -7,8 +7,8 @@ import pytest
 
 from alize.formatting import euros
 from alize.models import Role
-from avances.followup import open_proceeding, record_dunning_step, request_write_off
 from avances.models import Disbursement, Instalment, Payment
+from avances.services import open_proceeding, record_dunning_step, request_write_off
 from tests.alize.factories import BasinFactory
 from tests.avances.factories import AdvanceFactory
 from tests.browser.conftest import axe_violations

@@ -9,9 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from alize.models import Role
-from avances.deminimis import NO_DECLARATION_MESSAGE
-from avances.fund import fund_balance
 from avances.models import Advance, DeMinimisDeclaration
+from avances.selectors import fund_balance
+from avances.services import NO_DECLARATION_MESSAGE
 from comites import services
 from comites.models import Decision
 from comites.workflow import AttendanceStatus, DecisionOutcome, VoteChoice

@@ -14,7 +14,6 @@ Above 300,000 € the grant is refused with the figures.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pghistory
@@ -22,31 +21,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alize.formatting import euros
+from alize.formatting import euros, french_date
 from avances import permissions
 from avances.models import (
-    Advance,
     DeMinimisAid,
     DeMinimisDeclaration,
     Frequency,
     ReferenceRate,
 )
-from avances.models.common import ZERO
-from avances.schedule import add_months, gross_grant_equivalent
-from avances.values import as_amount, french_date
+from avances.schedule import gross_grant_equivalent
+from avances.selectors import DeMinimisPosition
+from avances.services.common import as_amount
 from pme.models import Pme
 
-DE_MINIMIS_CEILING = Decimal("300000.00")
-DE_MINIMIS_MONTHS = 36
 NO_DECLARATION_MESSAGE = (
     "La PME n'a remis aucune déclaration des aides de minimis reçues sur les trois dernières "
     "années : enregistrez-la avant d'accorder l'avance."
 )
-
-
-def window_start(day: datetime.date) -> datetime.date:
-    """The first day of the three years ending on `day`."""
-    return add_months(day, -DE_MINIMIS_MONTHS) + datetime.timedelta(days=1)
 
 
 def price_advance(
@@ -79,72 +70,6 @@ def price_advance(
     return rate.annual_rate_percent, gge
 
 
-@dataclass(frozen=True)
-class DeMinimisPosition:
-    """The SME's de minimis aid over the three years ending on `day`, with this advance."""
-
-    pme: Pme
-    day: datetime.date
-    window_from: datetime.date
-    declaration: DeMinimisDeclaration | None
-    declared_aids: list[DeMinimisAid]
-    other_advances: list[Advance]
-    this_advance_gge: Decimal
-    ceiling: Decimal = DE_MINIMIS_CEILING
-
-    @property
-    def declared_total(self) -> Decimal:
-        return sum((aid.amount for aid in self.declared_aids), ZERO)
-
-    @property
-    def other_advances_total(self) -> Decimal:
-        return sum((a.gross_grant_equivalent for a in self.other_advances), ZERO)
-
-    @property
-    def total(self) -> Decimal:
-        return self.declared_total + self.other_advances_total + self.this_advance_gge
-
-    @property
-    def headroom(self) -> Decimal:
-        return self.ceiling - self.total
-
-    @property
-    def within_ceiling(self) -> bool:
-        return self.total <= self.ceiling
-
-
-def de_minimis_position(
-    *, pme: Pme, day: datetime.date, gge: Decimal, advance: Advance | None = None
-) -> DeMinimisPosition:
-    """The position on `day` counting `gge` for the advance (`advance` itself, when it
-    exists already, is not counted twice)."""
-    start = window_start(day)
-    declaration = (
-        DeMinimisDeclaration.objects.filter(pme=pme, declared_on__lte=day)
-        .order_by("-declared_on", "-pk")
-        .first()
-    )
-    aids = (
-        list(declaration.aids.filter(granted_on__gte=start, granted_on__lte=day))
-        if declaration
-        else []
-    )
-    others = Advance.objects.filter(
-        dossier__pme=pme, decision_date__gte=start, decision_date__lte=day
-    ).order_by("decision_date", "pk")
-    if advance is not None and advance.pk:
-        others = others.exclude(pk=advance.pk)
-    return DeMinimisPosition(
-        pme=pme,
-        day=day,
-        window_from=start,
-        declaration=declaration,
-        declared_aids=aids,
-        other_advances=list(others),
-        this_advance_gge=gge,
-    )
-
-
 def check_de_minimis(position: DeMinimisPosition) -> None:
     """Refuse, in French, an advance the de minimis rules do not allow."""
     if position.declaration is None:
@@ -162,17 +87,6 @@ def check_de_minimis(position: DeMinimisPosition) -> None:
                 )
             }
         )
-
-
-def attestation_data(advance: Advance) -> DeMinimisPosition:
-    """What the de minimis attestation given to the SME states: the advance, its gross
-    grant equivalent and rate, and the SME's aid over the three years to its decision."""
-    return de_minimis_position(
-        pme=advance.dossier.pme,
-        day=advance.decision_date,
-        gge=advance.gross_grant_equivalent,
-        advance=advance,
-    )
 
 
 @transaction.atomic

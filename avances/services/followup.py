@@ -1,8 +1,7 @@
 """Following late advances: the dunning trail, collective proceedings, the write-off.
 
-Reads: `Advance.objects.late(today)` / `.with_delinquency(today)` (days late and bucket),
-`CollectiveProceeding.objects.claims_to_declare(today)` (the staff's work queue). Writes:
-the services below, under the same habits as `avances.services`.
+Reads: `avances.selectors` (the late-payments queue, a dunning letter). Writes: the
+services below, under the same habits as the rest of `avances.services`.
 
 Dunning: a reminder (relance) first, then a formal notice (mise en demeure) once at least
 one reminder was sent; each letter gives the SME a time to pay (15 days after a reminder,
@@ -14,18 +13,16 @@ notes it, payments are refused from then on) or refuses it.
 """
 
 import datetime
-from dataclasses import dataclass
-from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alize.formatting import euros
+from alize.formatting import euros, french_date
 from avances import permissions
-from avances.fund import lock_fund, record_movement
 from avances.models import (
+    PAY_WITHIN_DAYS,
     Advance,
     CollectiveProceeding,
     DunningKind,
@@ -38,21 +35,22 @@ from avances.models import (
 from avances.models.common import ZERO
 from avances.models.followup import CLAIM_DECLARATION_MONTHS
 from avances.schedule import add_months
-from avances.services import (
+from avances.services.common import (
     advance_totals,
     lock_advance,
     not_in_future,
-    outstanding_instalments,
     refuse_written_off,
+    require,
 )
-from avances.values import french_date
-
-PAY_WITHIN_DAYS = {DunningKind.REMINDER: 15, DunningKind.FORMAL_NOTICE: 8}
+from avances.services.fund import lock_fund, record_movement
+from avances.services.schedules import outstanding_instalments
 
 
 def _require_operator(by, advance: Advance) -> None:
-    if not permissions.can_manage_advances(by, advance.basin_id):
-        raise PermissionDenied("Seul le personnel de l'opérateur du bassin suit ses avances.")
+    require(
+        permissions.can_manage_advances(by, advance.basin_id),
+        "Seul le personnel de l'opérateur du bassin suit ses avances.",
+    )
 
 
 # --- Dunning ------------------------------------------------------------------------------
@@ -105,49 +103,6 @@ def record_dunning_step(
         step.full_clean()
         step.save()
     return step
-
-
-@dataclass(frozen=True)
-class DunningLetter:
-    """What a dunning letter says (the PDF will lay it out)."""
-
-    step: DunningStep
-    title: str
-    operator_name: str
-    advance_reference: str
-    advance_amount: Decimal
-    decision_date: datetime.date
-    overdue_amount: Decimal
-    oldest_due_date: datetime.date
-    days_late: int
-    pay_by: datetime.date
-    recipient_name: str
-    recipient_address: str
-    previous_steps: list[DunningStep]
-
-
-def dunning_letter_data(step: DunningStep) -> DunningLetter:
-    advance = Advance.objects.select_related("basin").get(pk=step.advance_id)
-    previous = list(
-        DunningStep.objects.filter(advance=advance, sent_on__lte=step.sent_on)
-        .exclude(pk=step.pk)
-        .order_by("sent_on", "pk")
-    )
-    return DunningLetter(
-        step=step,
-        title=step.get_kind_display(),
-        operator_name=advance.basin.operator_name,
-        advance_reference=advance.reference,
-        advance_amount=advance.amount,
-        decision_date=advance.decision_date,
-        overdue_amount=step.overdue_amount,
-        oldest_due_date=step.oldest_due_date,
-        days_late=step.days_late,
-        pay_by=step.pay_by,
-        recipient_name=step.recipient_name,
-        recipient_address=step.recipient_address,
-        previous_steps=previous,
-    )
 
 
 # --- Collective proceedings -------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The revolving advance fund of each basin: its balances, computed by the database from
-the ledger, and the one writer of contributions into it.
+"""The revolving advance fund of each basin: the one writer of its ledger (its balances,
+computed by the database from the ledger, are read by `avances.selectors.fund_balance`).
 
     cash       = Σ ledger amounts = contributions in + repayments in − disbursements out
                  (repayments and disbursements net of the reversals of mistaken entries)
@@ -14,27 +14,25 @@ sign convention of the ledger is documented in `avances.models.fund`.
 """
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.db.models import OuterRef, Q, Sum
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
-from alize.formatting import euros
-from alize.models import MONEY, Basin, Contribution
+from alize.formatting import euros, french_date
+from alize.models import Contribution
 from avances import permissions
 from avances.models import (
-    Advance,
     BasinAdvanceSettings,
-    Disbursement,
     FundMovement,
     MovementKind,
 )
-from avances.models.common import ZERO, sum_of
-from avances.values import as_amount, french_date
+from avances.models.common import ZERO
+from avances.selectors import fund_balance
+from avances.services.common import as_amount
 
 
 def fund_settings(basin_id: int) -> BasinAdvanceSettings:
@@ -51,72 +49,6 @@ def lock_fund(basin_id: int) -> BasinAdvanceSettings:
     """
     fund_settings(basin_id)
     return BasinAdvanceSettings.objects.select_for_update().get(basin_id=basin_id)
-
-
-def with_fund_balances(basins: models.QuerySet) -> models.QuerySet:
-    """Annotate basins with `contributions`, `repayments`, `disbursements` (positive),
-    `cash`, `committed` and `available`, all in the same query."""
-    money = models.DecimalField(**MONEY)
-    movements = FundMovement.objects.filter(basin=OuterRef("pk"))
-
-    def ledger(kind):
-        return sum_of(movements.filter(kind=kind), "amount", "basin")
-
-    open_advances = Q(written_off_on__isnull=True, disbursements_closed_on__isnull=True)
-    granted_open = sum_of(
-        Advance.objects.filter(open_advances, basin=OuterRef("pk")), "amount", "basin"
-    )
-    disbursed_open = sum_of(
-        Disbursement.objects.not_reversed().filter(
-            advance__basin=OuterRef("pk"),
-            advance__written_off_on__isnull=True,
-            advance__disbursements_closed_on__isnull=True,
-        ),
-        "amount",
-        "advance__basin",
-    )
-    annotated = basins.annotate(
-        contributions=ledger(MovementKind.CONTRIBUTION),
-        # Net of the payments reversed as mistaken entries (their counter-movements).
-        repayments=ledger(MovementKind.REPAYMENT) + ledger(MovementKind.REPAYMENT_REVERSAL),
-        disbursements=-(
-            ledger(MovementKind.DISBURSEMENT) + ledger(MovementKind.DISBURSEMENT_REVERSAL)
-        ),
-        cash=sum_of(movements, "amount", "basin"),
-        committed=models.ExpressionWrapper(granted_open - disbursed_open, output_field=money),
-    )
-    return annotated.annotate(
-        available=models.ExpressionWrapper(
-            models.F("cash") - models.F("committed"), output_field=money
-        )
-    )
-
-
-@dataclass(frozen=True)
-class FundBalance:
-    contributions: Decimal
-    repayments: Decimal
-    disbursements: Decimal
-    cash: Decimal
-    committed: Decimal
-    available: Decimal
-
-
-def fund_balance(basin_id: int) -> FundBalance:
-    """The fund's balances, read in one statement (so that a transaction committing in the
-    middle can never make them disagree)."""
-    row = (
-        with_fund_balances(Basin.objects.filter(pk=basin_id))
-        .values("contributions", "repayments", "disbursements", "cash", "committed", "available")
-        .get()
-    )
-    return FundBalance(**row)
-
-
-def advances_funded_by(convention) -> Decimal:
-    """What counts toward a revitalisation convention: the advances it funded (granted)."""
-    total = Advance.objects.filter(funding_convention=convention).aggregate(t=Sum("amount"))["t"]
-    return total or ZERO
 
 
 @transaction.atomic
