@@ -1,15 +1,8 @@
-"""The writers of corporations, support missions and revitalisation conventions.
-
-Each service takes keyword arguments only, checks who acts (`PermissionDenied`, French),
-validates (`full_clean()`, then the rules that span rows, under `select_for_update`), then
-saves, inside one transaction and a pghistory context naming the user. A refused action
-raises a French `ValidationError` or `PermissionDenied`; nothing is half-saved.
-"""
+"""Writers of support missions: creation, experts, status, days, results and outcome."""
 
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,29 +10,18 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from alize.formatting import euros
-from alize.models import ProgrammePeriod, Role, User
+from alize.models import User
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
-    ConventionPayment,
     Corporation,
-    CorporationContact,
-    DailyRate,
     DayLog,
     Expert,
-    Membership,
     MissionExpert,
     MissionResult,
     MissionTransition,
-    RevitalisationConvention,
-    SmicRate,
     SupportMission,
 )
-from grandes_entreprises.models.common import (
-    MULTIPLE_CEILING,
-    NO_CONVENTION_MESSAGE,
-    REVITALISATION_HEADCOUNT,
-)
+from grandes_entreprises.services._common import _date, _days, _require
 from grandes_entreprises.workflow import (
     LOGGABLE_STATUSES,
     RESULT_STATUSES,
@@ -53,202 +35,6 @@ from pme.workflow import SUPPORTED_STATES
 # A mission is organised once the committee has approved the dossier, and while the SME
 # is being supported; not before the decision, not on a closed or withdrawn dossier.
 MISSION_DOSSIER_STATES = frozenset({DossierState.APPROVED, DossierState.UNDER_SUPPORT})
-
-CORPORATION_FIELDS = frozenset(
-    {"group_name", "site_name", "sector", "headcount", "basin", "funder"}
-)
-CONTACT_FIELDS = frozenset({"name", "role", "email", "phone"})
-EXPERT_FIELDS = frozenset({"name", "job_title", "domains", "email", "is_active"})
-
-
-def _check_fields(data: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise TypeError(f"Unexpected {what} fields: {', '.join(sorted(unknown))}")
-
-
-def _require(allowed: bool, reason: str = "") -> None:
-    if not allowed:
-        raise PermissionDenied(reason or "Vous n'avez pas le droit de faire cette action.")
-
-
-def _days(value: Decimal) -> str:
-    """1.5 → « 1,5 jour », 2 → « 2 jours » (French: singular below 2)."""
-    text = f"{value.normalize():f}".replace(".", ",")
-    return f"{text} jour" if value < 2 else f"{text} jours"
-
-
-def _date(day: datetime.date) -> str:
-    return f"{day:%d/%m/%Y}"
-
-
-def _lock_corporation(corporation: Corporation) -> Corporation:
-    return Corporation.objects.select_for_update().get(pk=corporation.pk)
-
-
-# --- Corporations ----------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_corporation(*, by: User, data: dict[str, Any]) -> Corporation:
-    """Register a corporation (one local site of a group) in one of the user's basins."""
-    _check_fields(data, CORPORATION_FIELDS, "corporation")
-    corporation = Corporation(**data)
-    _require(
-        corporation.basin_id is not None
-        and permissions.is_operator_of_basin(by, corporation.basin_id),
-        "Seul le personnel de l'opérateur du bassin enregistre une grande entreprise.",
-    )
-    with pghistory.context(user=by.pk):
-        corporation.full_clean()
-        corporation.save()
-    return corporation
-
-
-@transaction.atomic
-def update_corporation(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Corporation:
-    _check_fields(data, CORPORATION_FIELDS - {"basin"}, "corporation")
-    with pghistory.context(user=by.pk):
-        corporation = _lock_corporation(corporation)
-        _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-        for name, value in data.items():
-            setattr(corporation, name, value)
-        corporation.full_clean()
-        corporation.save()
-    return corporation
-
-
-@transaction.atomic
-def add_contact(*, corporation: Corporation, by: User, data: dict[str, Any]) -> CorporationContact:
-    _check_fields(data, CONTACT_FIELDS, "contact")
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        contact = CorporationContact(corporation=corporation, **data)
-        contact.full_clean()
-        contact.save()
-    return contact
-
-
-@transaction.atomic
-def add_expert(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Expert:
-    _check_fields(data, EXPERT_FIELDS, "expert")
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        expert = Expert(corporation=corporation, **data)
-        expert.full_clean()
-        expert.save()
-    return expert
-
-
-@transaction.atomic
-def update_expert(*, expert: Expert, by: User, data: dict[str, Any]) -> Expert:
-    _check_fields(data, EXPERT_FIELDS, "expert")
-    with pghistory.context(user=by.pk):
-        expert = (
-            Expert.objects.select_for_update(of=("self",))
-            .select_related("corporation")
-            .get(pk=expert.pk)
-        )
-        _require(
-            permissions.can_manage_corporation(by, expert.corporation), permissions.NOT_YOUR_BASIN
-        )
-        for name, value in data.items():
-            setattr(expert, name, value)
-        expert.full_clean()
-        expert.save()
-    return expert
-
-
-@transaction.atomic
-def record_membership(
-    *,
-    corporation: Corporation,
-    period: ProgrammePeriod,
-    joined_on: datetime.date,
-    by: User,
-    left_on: datetime.date | None = None,
-) -> Membership:
-    """Record that a corporation joined a programme period (and left it, when it did).
-
-    Recording it again for the same period updates the dates.
-    """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        _lock_corporation(corporation)
-        membership = Membership.objects.filter(corporation=corporation, period=period).first()
-        if membership is None:
-            membership = Membership(corporation=corporation, period=period)
-        membership.joined_on = joined_on
-        membership.left_on = left_on
-        membership.full_clean()
-        membership.save()
-    return membership
-
-
-@transaction.atomic
-def add_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
-    """Name a user coordinator of a corporation: they then see its missions and log days.
-
-    The user must hold the coordinator role; the link lives on the corporation's side.
-    """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    if not user.has_role(Role.COORDINATOR):
-        raise ValidationError(
-            {"coordinators": f"{user} n'a pas le rôle « {Role.COORDINATOR.label} »."}
-        )
-    with pghistory.context(user=by.pk):
-        corporation.coordinators.add(user)
-
-
-@transaction.atomic
-def remove_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        corporation.coordinators.remove(user)
-
-
-@transaction.atomic
-def add_committee_representative(*, corporation: Corporation, user: User, by: User) -> None:
-    """Name a user who sits on the approval committee for this corporation."""
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    if not user.has_role(Role.COMMITTEE_MEMBER):
-        raise ValidationError(
-            {
-                "committee_representatives": (
-                    f"{user} n'a pas le rôle « {Role.COMMITTEE_MEMBER.label} »."
-                )
-            }
-        )
-    with pghistory.context(user=by.pk):
-        corporation.committee_representatives.add(user)
-
-
-@transaction.atomic
-def set_daily_rate(
-    *,
-    corporation: Corporation,
-    rate: Decimal,
-    valid_from: datetime.date,
-    by: User,
-    comment: str = "",
-) -> DailyRate:
-    """Record the value of an expert day for a corporation from a date on.
-
-    Past rates are never rewritten: a new rate is a new row. A rate dated in the past
-    revalues the days logged from that date on (the value is computed, never stored).
-    """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        _lock_corporation(corporation)
-        daily_rate = DailyRate(
-            corporation=corporation, rate=rate, valid_from=valid_from, comment=comment
-        )
-        daily_rate.full_clean()
-        daily_rate.save()
-    return daily_rate
-
-
-# --- Support missions ------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -585,127 +371,3 @@ def record_outcome(
         locked.full_clean()
         locked.save()
     return locked
-
-
-# --- Revitalisation --------------------------------------------------------------------
-
-
-@transaction.atomic
-def create_convention(
-    *,
-    by: User,
-    corporation: Corporation,
-    reference: str,
-    signature_date: datetime.date,
-    jobs_eliminated: int,
-    employees_reclassified: int = 0,
-    multiple: Decimal | None = None,
-    without_convention: bool = False,
-    jobs_to_recreate: int = 0,
-    ends_on: datetime.date | None = None,
-    comment: str = "",
-) -> RevitalisationConvention:
-    """Record a corporation's revitalisation obligation.
-
-    The monthly SMIC in force at the signature date is copied onto the convention; the
-    database computes the amount due from it. `without_convention` (the firm signed none)
-    sets the multiple to 4: giving another one with it is refused.
-    """
-    _require(
-        permissions.can_manage_conventions(by, corporation),
-        "Seul le personnel de l'opérateur du bassin enregistre une convention de revitalisation.",
-    )
-    if without_convention:
-        if multiple is not None and Decimal(multiple) != MULTIPLE_CEILING:
-            raise ValidationError({"multiple": NO_CONVENTION_MESSAGE})
-        multiple = MULTIPLE_CEILING
-    elif multiple is None:
-        raise ValidationError({"multiple": "Indiquez le multiple du SMIC fixé par le préfet."})
-    with pghistory.context(user=by.pk):
-        corporation = _lock_corporation(corporation)
-        if corporation.headcount < REVITALISATION_HEADCOUNT:
-            raise ValidationError(
-                {
-                    "corporation": (
-                        "L'obligation de revitalisation ne concerne que les entreprises et "
-                        "groupes d'au moins 1 000 salariés."
-                    )
-                }
-            )
-        smic = SmicRate.objects.in_force_on(signature_date) if signature_date else None
-        if signature_date and smic is None:
-            raise ValidationError(
-                {
-                    "signature_date": (
-                        f"Aucun SMIC n'est connu au {_date(signature_date)} : complétez la table "
-                        "du SMIC."
-                    )
-                }
-            )
-        convention = RevitalisationConvention(
-            corporation=corporation,
-            reference=reference,
-            signature_date=signature_date,
-            ends_on=ends_on,
-            without_convention=without_convention,
-            jobs_eliminated=jobs_eliminated,
-            employees_reclassified=employees_reclassified,
-            multiple=multiple,
-            smic_monthly=smic.monthly_amount if smic else None,
-            smic_valid_from=smic.valid_from if smic else None,
-            jobs_to_recreate=jobs_to_recreate,
-            comment=comment,
-            created_by=by,
-        )
-        convention.full_clean()
-        convention.save()
-    # The amount due is the database's: read it back.
-    convention.refresh_from_db(fields=["amount_due"])
-    return convention
-
-
-@transaction.atomic
-def record_convention_payment(
-    *,
-    convention: RevitalisationConvention,
-    by: User,
-    paid_on: datetime.date,
-    amount: Decimal,
-    comment: str = "",
-) -> ConventionPayment:
-    """Record money a corporation paid into Alizé under its convention.
-
-    The convention is locked: the payments never add up to more than the amount due.
-    Without a convention the firm pays the State, not the programme: refused.
-    """
-    with pghistory.context(user=by.pk):
-        locked = (
-            RevitalisationConvention.objects.select_for_update(of=("self",))
-            .select_related("corporation")
-            .get(pk=convention.pk)
-        )
-        _require(
-            permissions.can_manage_conventions(by, locked.corporation),
-            permissions.NOT_YOUR_BASIN,
-        )
-        if locked.without_convention:
-            raise ValidationError(
-                "Sans convention, l'entreprise verse sa contribution au Trésor public : "
-                "aucun versement n'est reçu par le programme à ce titre."
-            )
-        payment = ConventionPayment(
-            convention=locked, paid_on=paid_on, amount=amount, comment=comment, recorded_by=by
-        )
-        payment.full_clean()
-        paid = locked.payments.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-        if paid + amount > locked.amount_due:
-            raise ValidationError(
-                {
-                    "amount": (
-                        f"Ce versement porterait le total versé à {euros(paid + amount, 2)}, "
-                        f"au-delà du montant dû ({euros(locked.amount_due, 2)})."
-                    )
-                }
-            )
-        payment.save()
-    return payment

@@ -1,0 +1,186 @@
+"""Writers of corporations, their contacts, experts, coordinators and daily rates."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from alize.models import ProgrammePeriod, Role, User
+from grandes_entreprises import permissions
+from grandes_entreprises.models import (
+    Corporation,
+    CorporationContact,
+    DailyRate,
+    Expert,
+    Membership,
+)
+from grandes_entreprises.services._common import (
+    CONTACT_FIELDS,
+    CORPORATION_FIELDS,
+    EXPERT_FIELDS,
+    _check_fields,
+    _lock_corporation,
+    _require,
+)
+
+
+@transaction.atomic
+def create_corporation(*, by: User, data: dict[str, Any]) -> Corporation:
+    """Register a corporation (one local site of a group) in one of the user's basins."""
+    _check_fields(data, CORPORATION_FIELDS, "corporation")
+    corporation = Corporation(**data)
+    _require(
+        corporation.basin_id is not None
+        and permissions.is_operator_of_basin(by, corporation.basin_id),
+        "Seul le personnel de l'opérateur du bassin enregistre une grande entreprise.",
+    )
+    with pghistory.context(user=by.pk):
+        corporation.full_clean()
+        corporation.save()
+    return corporation
+
+
+@transaction.atomic
+def update_corporation(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Corporation:
+    _check_fields(data, CORPORATION_FIELDS - {"basin"}, "corporation")
+    with pghistory.context(user=by.pk):
+        corporation = _lock_corporation(corporation)
+        _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+        for name, value in data.items():
+            setattr(corporation, name, value)
+        corporation.full_clean()
+        corporation.save()
+    return corporation
+
+
+@transaction.atomic
+def add_contact(*, corporation: Corporation, by: User, data: dict[str, Any]) -> CorporationContact:
+    _check_fields(data, CONTACT_FIELDS, "contact")
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        contact = CorporationContact(corporation=corporation, **data)
+        contact.full_clean()
+        contact.save()
+    return contact
+
+
+@transaction.atomic
+def add_expert(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Expert:
+    _check_fields(data, EXPERT_FIELDS, "expert")
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        expert = Expert(corporation=corporation, **data)
+        expert.full_clean()
+        expert.save()
+    return expert
+
+
+@transaction.atomic
+def update_expert(*, expert: Expert, by: User, data: dict[str, Any]) -> Expert:
+    _check_fields(data, EXPERT_FIELDS, "expert")
+    with pghistory.context(user=by.pk):
+        expert = (
+            Expert.objects.select_for_update(of=("self",))
+            .select_related("corporation")
+            .get(pk=expert.pk)
+        )
+        _require(
+            permissions.can_manage_corporation(by, expert.corporation), permissions.NOT_YOUR_BASIN
+        )
+        for name, value in data.items():
+            setattr(expert, name, value)
+        expert.full_clean()
+        expert.save()
+    return expert
+
+
+@transaction.atomic
+def record_membership(
+    *,
+    corporation: Corporation,
+    period: ProgrammePeriod,
+    joined_on: datetime.date,
+    by: User,
+    left_on: datetime.date | None = None,
+) -> Membership:
+    """Record that a corporation joined a programme period (and left it, when it did).
+
+    Recording it again for the same period updates the dates.
+    """
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        _lock_corporation(corporation)
+        membership = Membership.objects.filter(corporation=corporation, period=period).first()
+        if membership is None:
+            membership = Membership(corporation=corporation, period=period)
+        membership.joined_on = joined_on
+        membership.left_on = left_on
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def add_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
+    """Name a user coordinator of a corporation: they then see its missions and log days.
+
+    The user must hold the coordinator role; the link lives on the corporation's side.
+    """
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    if not user.has_role(Role.COORDINATOR):
+        raise ValidationError(
+            {"coordinators": f"{user} n'a pas le rôle « {Role.COORDINATOR.label} »."}
+        )
+    with pghistory.context(user=by.pk):
+        corporation.coordinators.add(user)
+
+
+@transaction.atomic
+def remove_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        corporation.coordinators.remove(user)
+
+
+@transaction.atomic
+def add_committee_representative(*, corporation: Corporation, user: User, by: User) -> None:
+    """Name a user who sits on the approval committee for this corporation."""
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    if not user.has_role(Role.COMMITTEE_MEMBER):
+        raise ValidationError(
+            {
+                "committee_representatives": (
+                    f"{user} n'a pas le rôle « {Role.COMMITTEE_MEMBER.label} »."
+                )
+            }
+        )
+    with pghistory.context(user=by.pk):
+        corporation.committee_representatives.add(user)
+
+
+@transaction.atomic
+def set_daily_rate(
+    *,
+    corporation: Corporation,
+    rate: Decimal,
+    valid_from: datetime.date,
+    by: User,
+    comment: str = "",
+) -> DailyRate:
+    """Record the value of an expert day for a corporation from a date on.
+
+    Past rates are never rewritten: a new rate is a new row. A rate dated in the past
+    revalues the days logged from that date on (the value is computed, never stored).
+    """
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        _lock_corporation(corporation)
+        daily_rate = DailyRate(
+            corporation=corporation, rate=rate, valid_from=valid_from, comment=comment
+        )
+        daily_rate.full_clean()
+        daily_rate.save()
+    return daily_rate
