@@ -25,6 +25,7 @@ from pydantic import Field, create_model
 from alize.models import Basin, ProgrammePeriod
 from pilotage import indicators
 from pilotage.models import ApiToken
+from pilotage.permissions import national_scope
 
 Number = int | float | None
 Unit = Literal["count", "eur", "percent", "ratio", "days"]
@@ -193,7 +194,7 @@ def indicators_of(
         if programme is None:
             raise HttpError(404, f"Le bassin {found.name} n'a aucune période de programme.")
     today = timezone.localdate()
-    figures = indicators.compute(indicators.Scope(found, programme), today=today)
+    figures = indicators.compute(national_scope(found, programme), today=today)
     return {
         "basin": found,
         "period": programme,

@@ -97,6 +97,13 @@ def validate_recipients(addresses) -> None:
         raise ValidationError("Une même adresse figure deux fois parmi les destinataires.")
 
 
+def recipients_field() -> ArrayField:
+    """The email addresses a report goes to (a subscription's, then the report's as sent)."""
+    return ArrayField(
+        models.CharField(max_length=254), verbose_name="destinataires", default=list, blank=True
+    )
+
+
 class SubscriptionQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(funder__in=Funder.objects.visible_to(user))
@@ -118,12 +125,7 @@ class ReportSubscription(models.Model):
     frequency = models.CharField(
         "fréquence", max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
     )
-    recipients = ArrayField(
-        models.CharField(max_length=254),
-        verbose_name="destinataires",
-        default=list,
-        blank=True,
-    )
+    recipients = recipients_field()
     active = models.BooleanField("envoi actif", default=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
 
@@ -157,6 +159,15 @@ class ReportStatus(models.TextChoices):
     BUILT = "construit", "Construit"
     SENT = "envoye", "Envoyé"
     FAILED = "echec", "Échec"
+
+
+# The badge of each status on the archive (Bootstrap classes).
+STATUS_CSS = {
+    ReportStatus.PENDING: "text-bg-secondary",
+    ReportStatus.BUILT: "text-bg-info",
+    ReportStatus.SENT: "text-bg-success",
+    ReportStatus.FAILED: "text-bg-danger",
+}
 
 
 class ReportQuerySet(models.QuerySet):
@@ -220,9 +231,7 @@ class Report(models.Model):
         "état", max_length=12, choices=ReportStatus.choices, default=ReportStatus.PENDING
     )
     pdf = models.FileField("rapport (PDF)", upload_to="rapports/%Y/", blank=True)
-    recipients = ArrayField(
-        models.CharField(max_length=254), verbose_name="destinataires", default=list, blank=True
-    )
+    recipients = recipients_field()
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     last_error = models.TextField("dernière erreur", blank=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
@@ -287,6 +296,18 @@ class Report(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (ReportStatus.SENT, ReportStatus.FAILED)
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status == ReportStatus.SENT
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ReportStatus.FAILED
+
+    @property
+    def status_css(self) -> str:
+        return STATUS_CSS.get(self.status, "text-bg-secondary")
 
 
 # --- The indicators API's tokens ---------------------------------------------------------

@@ -1,43 +1,26 @@
-"""Funders' periodic reports and the steering committee's programme report.
+"""Funders' periodic reports and the steering committee's programme report, as PDFs.
 
-Two halves:
-- building: `build_funder_report_pdf(report)` and `build_programme_report_pdf(basin, period)`
-  turn the indicators of `pilotage.indicators` into an A4 PDF (HTML rendered by WeasyPrint
-  through `alize.pdf`, charts as inline SVG from `pilotage.charts`). Each reads the database
-  a fixed number of times, however many SMEs or missions the basin has.
-- the report's life: `create_due_reports` (the daily run), `build_report`, `send_report`,
-  `record_failure`, `request_report_now`. Each report is one row (unique per funder and
-  period); building and sending lock that row, so a retried task, a duplicated message or a
-  worker that died half-way never makes a second PDF nor a second email.
+`build_funder_report_pdf(report)` and `build_programme_report_pdf(basin, period)` turn the
+indicators of `pilotage.indicators` into an A4 PDF (HTML rendered by WeasyPrint through
+`alize.pdf`, figures and charts presented by `pilotage.presenters`). Each reads the database
+a fixed number of times, however many SMEs or missions the basin has. The report's life
+(the daily run, building once, sending once) is `pilotage.services`'.
 """
 
 import datetime
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 
-import pghistory
-from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from alize.models import Basin, Contribution, Funder, ProgrammePeriod, Role, User
-from alize.pdf import html_to_pdf, pdf_filename
+from alize.pdf import html_to_pdf
 from pilotage import charts, indicators
-from pilotage.models import (
-    Frequency,
-    Report,
-    ReportStatus,
-    ReportSubscription,
-    last_complete_period,
-    period_label,
-    validate_recipients,
-)
+from pilotage.models import Report, period_label
+from pilotage.permissions import funder_scope
+from pilotage.presenters import breakdown_charts, figure_rows
 
 logger = logging.getLogger(__name__)
 
@@ -57,72 +40,6 @@ OWN_KEYS = (
     "skills_days",
     "skills_value",
 )
-
-
-# --- Figures as a reader sees them ----------------------------------------------------
-
-
-def _delta(current, previous, unit: str) -> str:
-    if current is None or previous is None:
-        return ""
-    difference = Decimal(current) - Decimal(previous)
-    if not difference:
-        return "="
-    sign = "+" if difference > 0 else "−"
-    return f"{sign}\u00a0{indicators.format_value(abs(difference), unit)}"
-
-
-@dataclass
-class FigureRow:
-    key: str
-    label: str
-    help: str
-    value: str
-    previous: str
-    delta: str
-
-
-def figure_rows(figures, previous=None, keys=None) -> list[FigureRow]:
-    """One row per indicator (`keys`, else all in DEFINITIONS' order), with its value in the
-    previous programme period."""
-    rows = []
-    for key in keys or indicators.DEFINITIONS:
-        definition = indicators.DEFINITIONS[key]
-        value = figures.values.get(key)
-        before = previous.values.get(key) if previous is not None else None
-        rows.append(
-            FigureRow(
-                key=key,
-                label=definition.label,
-                help=definition.help,
-                value=indicators.format_value(value, definition.unit),
-                previous=indicators.format_value(before, definition.unit)
-                if previous is not None
-                else "",
-                delta=_delta(value, before, definition.unit),
-            )
-        )
-    return rows
-
-
-def breakdown_charts(figures, previous=None, previous_name: str = "") -> list[str]:
-    """One bar chart (SVG markup) per breakdown that has something to show."""
-    svgs = []
-    for key, definition in indicators.BREAKDOWNS.items():
-        series = figures.breakdowns.get(key) or []
-        if not any(value for _, value in series):
-            continue
-        compare = previous.breakdowns.get(key) if previous is not None else None
-        svgs.append(
-            charts.bar_chart(
-                definition.label,
-                series,
-                unit=definition.unit,
-                compare=compare,
-                names=("Cette période", previous_name or "Période précédente"),
-            )
-        )
-    return svgs
 
 
 # The figures that say something happened (targets are set before anything happens).
@@ -149,21 +66,13 @@ def period_on(basin: Basin, day: datetime.date) -> ProgrammePeriod | None:
     )
 
 
-def _render(template: str, context: dict) -> bytes:
+def render_html(template: str, context: dict) -> str:
+    """A report's page, in French, stamped with the time it was made."""
     with translation.override("fr"):
-        html = render_to_string(template, {**context, "generated_at": timezone.localtime()})
-    return html_to_pdf(html)
+        return render_to_string(template, {**context, "generated_at": timezone.localtime()})
 
 
 # --- The funder's report ---------------------------------------------------------------
-
-
-def funder_scope(funder: Funder, basin: Basin, period: ProgrammePeriod):
-    """A funder's own part of the programme: its territory, or its corporation's missions."""
-    corporation = getattr(funder, "corporation", None)
-    if funder.epci_id is None and corporation is None:
-        return None
-    return indicators.Scope(basin, period, epci=funder.epci, corporation=corporation)
 
 
 def contribution_share(funder: Funder, period: ProgrammePeriod) -> dict:
@@ -210,6 +119,7 @@ def build_funder_report_pdf(report: Report) -> bytes:
             else None
         )
         own = funder_scope(funder, basin, period)
+        own = own if own.narrowed else None
         own_figures = indicators.compute(own, today=report.period_end) if own else None
         money = contribution_share(funder, period)
         others = money["committed"] - money["own_committed"]
@@ -232,7 +142,7 @@ def build_funder_report_pdf(report: Report) -> bytes:
             if money["committed"]
             else "",
         )
-    return _render(FUNDER_TEMPLATE, context)
+    return html_to_pdf(render_html(FUNDER_TEMPLATE, context))
 
 
 def _own_keys(scope) -> tuple[str, ...]:
@@ -298,35 +208,7 @@ def programme_report_html(basin: Basin, period: ProgrammePeriod, *, today=None) 
         if total_committed
         else "",
     }
-    with translation.override("fr"):
-        return render_to_string(
-            PROGRAMME_TEMPLATE, {**context, "generated_at": timezone.localtime()}
-        )
-
-
-# --- The life of a report ----------------------------------------------------------------
-
-
-class RecipientsRefused(Exception):
-    """No recipient, or a malformed address: retrying will not help; the report fails."""
-
-
-def _enqueue(report: Report) -> None:
-    """Hand the report to a worker once the row is committed.
-
-    Without a broker the task runs right here (the demo): whatever goes wrong is already
-    written on the report by the task, and must not break the page or the command that
-    asked for it.
-    """
-    from pilotage.tasks import build_and_send_report
-
-    def enqueue():
-        try:
-            build_and_send_report.delay(report.pk)
-        except Exception:
-            logger.exception("Report %s could not be handed to a worker", report.pk)
-
-    transaction.on_commit(enqueue)
+    return render_html(PROGRAMME_TEMPLATE, context)
 
 
 def steering_recipients(basin: Basin) -> list[str]:
@@ -336,172 +218,3 @@ def steering_recipients(basin: Basin) -> list[str]:
         .values_list("email", flat=True)
         .distinct()
     )
-
-
-@transaction.atomic
-def create_due_reports(*, today: datetime.date | None = None, enqueue: bool = True) -> list[Report]:
-    """The daily run: for each active subscription, the report of the last complete period.
-
-    Rows are got or created on their unique key, so running twice finds the same rows; each
-    report not sent yet is (re-)enqueued (unless `enqueue` is false: the caller does it):
-    the task itself skips what is already done.
-    """
-    today = today or timezone.localdate()
-    due = []
-    subscriptions = ReportSubscription.objects.active().select_related("funder__basin")
-    for subscription in subscriptions:
-        start, end = last_complete_period(subscription.frequency, today)
-        funder = subscription.funder
-        report, _ = Report.objects.get_or_create(
-            funder=funder,
-            period_start=start,
-            period_end=end,
-            defaults={"basin": funder.basin, "recipients": list(subscription.recipients)},
-        )
-        if report.status != ReportStatus.SENT:
-            due.append(report)
-            if enqueue:
-                _enqueue(report)
-    return due
-
-
-@transaction.atomic
-def save_subscription(*, subscription: ReportSubscription, by: User) -> ReportSubscription:
-    """Save a funder's subscription (frequency, recipients, active), validated in full."""
-    with pghistory.context(user=by.pk):
-        if subscription.pk:
-            ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
-        subscription.full_clean()
-        subscription.save()
-    return subscription
-
-
-@transaction.atomic
-def request_report_now(*, by: User, funder: Funder | None = None, period=None) -> Report:
-    """« Générer maintenant »: a funder's report of its last complete period, or the
-    programme report of a basin's period; a failed report is given a fresh start."""
-    if funder is not None:
-        subscription = ReportSubscription.objects.filter(funder=funder).first()
-        frequency = subscription.frequency if subscription else Frequency.QUARTERLY
-        start, end = last_complete_period(frequency, timezone.localdate())
-        report, _ = Report.objects.get_or_create(
-            funder=funder,
-            period_start=start,
-            period_end=end,
-            defaults={"basin": funder.basin},
-        )
-    else:
-        report, _ = Report.objects.get_or_create(
-            funder=None,
-            basin=period.basin,
-            period_start=period.start_date,
-            period_end=period.end_date,
-            defaults={"programme_period": period},
-        )
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status == ReportStatus.SENT:
-        raise ValidationError("Ce rapport a déjà été envoyé : il est dans les archives.")
-    if report.status == ReportStatus.FAILED:
-        report.status = ReportStatus.BUILT if report.pdf else ReportStatus.PENDING
-        report.attempts = 0
-        report.last_error = ""
-        report.save(update_fields=["status", "attempts", "last_error"])
-    logger.info("Report %s requested by user %s", report.pk, by.pk)
-    _enqueue(report)
-    return report
-
-
-def _recipients_of(report: Report) -> list[str]:
-    if report.is_programme:
-        return steering_recipients(report.basin)
-    subscription = ReportSubscription.objects.filter(funder_id=report.funder_id).first()
-    return list(subscription.recipients) if subscription else []
-
-
-def _check_recipients(report: Report, addresses: list[str]) -> None:
-    if not addresses and report.is_programme:
-        raise RecipientsRefused(
-            "Aucun destinataire : le comité de pilotage du bassin n'a aucun membre actif."
-        )
-    if not addresses:
-        raise RecipientsRefused(
-            "Aucun destinataire : renseignez les adresses dans l'abonnement du financeur."
-        )
-    try:
-        validate_recipients(addresses)
-    except ValidationError as error:
-        raise RecipientsRefused(" ".join(error.messages)) from error
-
-
-def build_report(*, report_id: int) -> Report:
-    """Build the report's PDF once: a report already built keeps its PDF."""
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
-        if report.status != ReportStatus.PENDING and report.pdf:
-            return report
-        if report.is_programme:
-            period = report.programme_period or period_on(report.basin, report.period_end)
-            today = min(timezone.localdate(), report.period_end)
-            pdf = build_programme_report_pdf(report.basin, period, today=today)
-            name = pdf_filename("rapport-programme", report.basin.name, report.period_label)
-        else:
-            report.programme_period = report.programme_period or period_on(
-                report.basin, report.period_end
-            )
-            pdf = build_funder_report_pdf(report)
-            name = pdf_filename("rapport", report.funder.name, report.period_label)
-        report.pdf.save(name, ContentFile(pdf), save=False)
-        report.status = ReportStatus.BUILT
-        report.built_at = timezone.now()
-        report.save(update_fields=["pdf", "status", "built_at", "programme_period"])
-    return report
-
-
-def send_report(*, report_id: int) -> bool:
-    """Email the built report to its recipients, once. True when this call sent it.
-
-    The row stays locked while the message goes out and is marked sent in the same
-    transaction: a second task for the same report waits, then finds it sent.
-    """
-    with transaction.atomic():
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("funder", "basin")
-            .get(pk=report_id)
-        )
-        if report.status == ReportStatus.SENT:
-            return False
-        recipients = _recipients_of(report)
-        _check_recipients(report, recipients)
-        message = EmailMessage(
-            subject=f"Alizé – {report.title} – {report.period_label}",
-            body=render_to_string(
-                "pilotage/reports/email_report.txt", {"report": report, "basin": report.basin}
-            ),
-            to=recipients,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-        )
-        with report.pdf.open("rb") as handle:
-            message.attach(report.pdf.name.rsplit("/", 1)[-1], handle.read(), "application/pdf")
-        message.send()
-        report.status = ReportStatus.SENT
-        report.sent_at = timezone.now()
-        report.recipients = recipients
-        report.attempts += 1
-        report.last_error = ""
-        report.save(update_fields=["status", "sent_at", "recipients", "attempts", "last_error"])
-    return True
-
-
-@transaction.atomic
-def record_failure(*, report_id: int, error: str, final: bool) -> Report:
-    """Count a failed attempt; after the last one, the report is failed with the reason."""
-    report = Report.objects.select_for_update().get(pk=report_id)
-    if report.status == ReportStatus.SENT:
-        return report
-    report.attempts += 1
-    report.last_error = error[:2000]
-    if final:
-        report.status = ReportStatus.FAILED
-    report.save(update_fields=["attempts", "last_error", "status"])
-    return report

@@ -1,10 +1,10 @@
-"""Celery tasks of the reports: thin interfaces over `pilotage.reports`."""
+"""Celery tasks of the reports: thin interfaces over `pilotage.services`."""
 
 import logging
 
 from celery import shared_task
 
-from pilotage import reports
+from pilotage import services
 from pilotage.models import Report
 
 logger = logging.getLogger(__name__)
@@ -15,7 +15,7 @@ MAX_RETRIES = 5
 @shared_task
 def send_due_reports() -> int:
     """Daily (beat): create the reports due today and enqueue each one not sent yet."""
-    return len(reports.create_due_reports())
+    return len(services.create_due_reports())
 
 
 @shared_task(
@@ -38,17 +38,17 @@ def build_and_send_report(self, report_id: int) -> str:
     report without valid recipients fails at once: retrying would not change that.
     """
     try:
-        reports.build_report(report_id=report_id)
-        reports.send_report(report_id=report_id)
+        services.build_report(report_id=report_id)
+        services.send_report(report_id=report_id)
     except Report.DoesNotExist:
         logger.warning("Report %s vanished before it was sent", report_id)
         return "absent"
-    except reports.RecipientsRefused as refusal:
-        reports.record_failure(report_id=report_id, error=str(refusal), final=True)
+    except services.RecipientsRefused as refusal:
+        services.record_failure(report_id=report_id, error=str(refusal), final=True)
         return "echec"
     except Exception as exc:
         final = self.request.retries >= self.max_retries
-        reports.record_failure(
+        services.record_failure(
             report_id=report_id, error=f"{exc.__class__.__name__} : {exc}", final=final
         )
         if final:

@@ -22,8 +22,8 @@ from pilotage.indicators import (
     format_value,
     other_basins,
     previous_period,
-    scope_for,
 )
+from pilotage.permissions import scope_for
 from pme.models import DossierKind, OrientationSource
 from tests.alize.factories import (
     CommuneFactory,

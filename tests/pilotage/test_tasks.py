@@ -20,7 +20,7 @@ from pypdf import PdfReader
 
 from alize.celery import app as celery_app
 from alize.models import Role
-from pilotage import reports, tasks
+from pilotage import reports, services, tasks
 from pilotage.models import Frequency, Report, ReportStatus
 from tests.conftest import make_user
 from tests.pilotage.test_reports import make_programme
@@ -108,7 +108,7 @@ def test_inactive_subscriptions_receive_nothing(
 def test_a_failed_send_is_retried_and_sends_once_with_the_pdf_built_once(
     programme, today, mailoutbox, django_capture_on_commit_callbacks
 ):
-    real_send = reports.EmailMessage.send
+    real_send = services.EmailMessage.send
     calls = []
 
     def flaky_send(message, *args, **kwargs):
@@ -119,7 +119,7 @@ def test_a_failed_send_is_retried_and_sends_once_with_the_pdf_built_once(
 
     build = mock.Mock(wraps=reports.build_funder_report_pdf)
     with (
-        mock.patch.object(reports.EmailMessage, "send", flaky_send),
+        mock.patch.object(services.EmailMessage, "send", flaky_send),
         mock.patch.object(reports, "build_funder_report_pdf", build),
     ):
         run_daily(django_capture_on_commit_callbacks)
@@ -139,7 +139,7 @@ def test_a_worker_dying_between_build_and_send_leaves_a_built_report_sent_once_o
     # The first worker builds the PDF, then dies before sending: its message is delivered
     # again (acks_late) to a second worker, which runs the same task on the same report.
     with (
-        mock.patch.object(reports, "send_report", side_effect=SystemExit("worker lost")),
+        mock.patch.object(services, "send_report", side_effect=SystemExit("worker lost")),
         pytest.raises(SystemExit),
     ):
         run_daily(django_capture_on_commit_callbacks)
@@ -166,7 +166,7 @@ def test_a_send_failing_every_time_ends_failed_with_the_error(
     programme, today, mailoutbox, django_capture_on_commit_callbacks
 ):
     with mock.patch.object(
-        reports.EmailMessage, "send", side_effect=ConnectionRefusedError("serveur injoignable")
+        services.EmailMessage, "send", side_effect=ConnectionRefusedError("serveur injoignable")
     ):
         run_daily(django_capture_on_commit_callbacks)
     report = Report.objects.get()
@@ -203,7 +203,7 @@ def test_the_programme_report_goes_to_the_basin_steering_committee(
     make_user(Role.STAFF, programme["basin"])
     staff = make_user(Role.STAFF, programme["basin"])
     with django_capture_on_commit_callbacks(execute=True):
-        report = reports.request_report_now(by=staff, period=programme["period"])
+        report = services.request_report_now(by=staff, period=programme["period"])
     report.refresh_from_db()
     assert report.status == ReportStatus.SENT
     assert report.funder is None
@@ -242,7 +242,7 @@ def test_the_command_writes_eml_files_through_the_eml_backend(
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_sending_the_same_report_at_once_send_it_once(programme_committed, mailoutbox):
     report = programme_committed
-    real_send = reports.EmailMessage.send
+    real_send = services.EmailMessage.send
 
     def slow_send(message, *args, **kwargs):
         # The first worker holds the row while its message goes out; the second arrives.
@@ -255,13 +255,13 @@ def test_two_workers_sending_the_same_report_at_once_send_it_once(programme_comm
     def worker():
         try:
             barrier.wait(timeout=10)
-            outcomes.append(reports.send_report(report_id=report.pk))
+            outcomes.append(services.send_report(report_id=report.pk))
         except Exception as exc:  # reported to the test, which then fails
             outcomes.append(repr(exc))
         finally:
             connection.close()
 
-    with mock.patch.object(reports.EmailMessage, "send", slow_send):
+    with mock.patch.object(services.EmailMessage, "send", slow_send):
         threads = [threading.Thread(target=worker) for _ in range(2)]
         for thread in threads:
             thread.start()

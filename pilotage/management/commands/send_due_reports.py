@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pilotage import reports
+from pilotage import services
 from pilotage.models import Report, ReportStatus
 from pilotage.tasks import build_and_send_report
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 today = datetime.date.fromisoformat(date)
             except ValueError as error:
                 raise CommandError(f"Date invalide : {date} (format AAAA-MM-JJ).") from error
-        due = reports.create_due_reports(today=today, enqueue=False)
+        due = services.create_due_reports(today=today, enqueue=False)
         if not due:
             self.stdout.write("Aucun rapport à envoyer.")
             return

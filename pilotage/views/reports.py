@@ -8,9 +8,6 @@ Who may do what (a refusal is a 404):
 - manage subscriptions and generate a report now: the operators and the administrator.
 """
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -24,7 +21,8 @@ from django.views.generic.edit import FormView
 from alize.forms import attach_errors
 from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
-from pilotage import reports
+from pilotage import services
+from pilotage.forms import SubscriptionForm
 from pilotage.models import Report, ReportSubscription
 from pilotage.permissions import can_browse_reports, can_manage_reports
 
@@ -115,7 +113,7 @@ class GenerateReportView(AllowedMixin, View):
             period = get_object_or_404(ProgrammePeriod.objects.visible_to(user), pk=period_pk)
             target = {"period": period}
         try:
-            report = reports.request_report_now(by=user, **target)
+            report = services.request_report_now(by=user, **target)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("pilotage:report_list")
@@ -126,50 +124,6 @@ class GenerateReportView(AllowedMixin, View):
 
 
 # --- Subscriptions -------------------------------------------------------------------------
-
-
-class RecipientsField(forms.CharField):
-    """Addresses typed one a line (or separated by commas or semicolons)."""
-
-    widget = forms.Textarea(attrs={"rows": 4})
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return "\n".join(value)
-        return value
-
-    def to_python(self, value):
-        text = super().to_python(value) or ""
-        for separator in (",", ";"):
-            text = text.replace(separator, "\n")
-        return [line.strip().lower() for line in text.splitlines() if line.strip()]
-
-    def validate(self, value):
-        # Each address is checked by the model (ReportSubscription.clean), for every writer.
-        if self.required and not value:
-            raise ValidationError(self.error_messages["required"], code="required")
-
-
-class SubscriptionForm(forms.ModelForm):
-    recipients = RecipientsField(
-        label="Destinataires",
-        required=False,
-        help_text="Une adresse électronique par ligne.",
-    )
-
-    class Meta:
-        model = ReportSubscription
-        fields = ["frequency", "recipients", "active"]
-        help_texts = {
-            "frequency": "Le rapport couvre le dernier mois, trimestre ou année achevé.",
-            "active": "Décochez pour suspendre les envois sans perdre les destinataires.",
-        }
-
-    def __init__(self, *args, **kwargs):
-
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Enregistrer"))
 
 
 class SubscriptionUpdateView(AllowedMixin, FormView):
@@ -193,7 +147,7 @@ class SubscriptionUpdateView(AllowedMixin, FormView):
 
     def form_valid(self, form):
         try:
-            reports.save_subscription(subscription=form.save(commit=False), by=self.request.user)
+            services.save_subscription(subscription=form.save(commit=False), by=self.request.user)
         except ValidationError as error:
             attach_errors(error, form)
             return self.form_invalid(form)

@@ -1,0 +1,51 @@
+"""The forms of the pilotage app: a funder's report subscription."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.exceptions import ValidationError
+
+from pilotage.models import ReportSubscription
+
+
+class RecipientsField(forms.CharField):
+    """Addresses typed one a line (or separated by commas or semicolons)."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        for separator in (",", ";"):
+            text = text.replace(separator, "\n")
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+    def validate(self, value):
+        # Each address is checked by the model (ReportSubscription.clean), for every writer.
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
+class SubscriptionForm(forms.ModelForm):
+    recipients = RecipientsField(
+        label="Destinataires",
+        required=False,
+        help_text="Une adresse électronique par ligne.",
+    )
+
+    class Meta:
+        model = ReportSubscription
+        fields = ["frequency", "recipients", "active"]
+        help_texts = {
+            "frequency": "Le rapport couvre le dernier mois, trimestre ou année achevé.",
+            "active": "Décochez pour suspendre les envois sans perdre les destinataires.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "Enregistrer"))
