@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from alize.adminkit import Inline
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -44,9 +45,8 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
-class AdvanceCapInline(admin.TabularInline):
+class AdvanceCapInline(Inline):
     model = AdvanceCap
-    extra = 0
 
 
 @admin.register(Basin)
@@ -62,9 +62,8 @@ class ProgrammePeriodAdmin(admin.ModelAdmin):
     list_filter = ["basin"]
 
 
-class CommuneInline(admin.TabularInline):
+class CommuneInline(Inline):
     model = Commune
-    extra = 0
 
 
 @admin.register(Epci)
@@ -82,9 +81,8 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["epci"]
 
 
-class ContributionInline(admin.TabularInline):
+class ContributionInline(Inline):
     model = Contribution
-    extra = 0
 
 
 @admin.register(Funder)

@@ -7,6 +7,7 @@ change only through `grandes_entreprises.services`.
 
 from django.contrib import admin
 
+from alize.adminkit import HistoryInline, Inline, NoAddMixin
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -24,24 +25,20 @@ from grandes_entreprises.models import (
 )
 
 
-class DailyRateInline(admin.TabularInline):
+class DailyRateInline(Inline):
     model = DailyRate
-    extra = 0
 
 
-class CorporationContactInline(admin.TabularInline):
+class CorporationContactInline(Inline):
     model = CorporationContact
-    extra = 0
 
 
-class ExpertInline(admin.TabularInline):
+class ExpertInline(Inline):
     model = Expert
-    extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(Inline):
     model = Membership
-    extra = 0
 
 
 @admin.register(Corporation)
@@ -55,29 +52,18 @@ class CorporationAdmin(admin.ModelAdmin):
     inlines = [DailyRateInline, CorporationContactInline, ExpertInline, MembershipInline]
 
 
-class MissionExpertInline(admin.TabularInline):
+class MissionExpertInline(Inline):
     model = MissionExpert
-    extra = 0
     raw_id_fields = ["expert"]
 
 
-class MissionTransitionInline(admin.TabularInline):
+class MissionTransitionInline(HistoryInline):
     model = MissionTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    state_field = "status"
 
 
-class MissionResultInline(admin.TabularInline):
+class MissionResultInline(Inline):
     model = MissionResult
-    extra = 0
     raw_id_fields = ["recorded_by"]
 
 
@@ -93,26 +79,25 @@ class SupportMissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DayLog)
-class DayLogAdmin(admin.ModelAdmin):
+class DayLogAdmin(NoAddMixin, admin.ModelAdmin):
+    """Days are logged through `log_days`, which checks the rules that span rows."""
+
     list_display = ["date", "days", "assignment", "logged_by", "logged_at"]
     list_filter = ["assignment__mission__corporation"]
     date_hierarchy = "date"
     list_select_related = ["assignment__expert", "assignment__mission", "logged_by"]
     readonly_fields = ["assignment", "date", "days", "logged_by", "logged_at"]
 
-    def has_add_permission(self, request):
-        # Days are logged through `log_days`, which checks the rules that span rows.
-        return False
 
-
-class ConventionPaymentInline(admin.TabularInline):
+class ConventionPaymentInline(Inline):
     model = ConventionPayment
-    extra = 0
     raw_id_fields = ["recorded_by"]
 
 
 @admin.register(RevitalisationConvention)
-class RevitalisationConventionAdmin(admin.ModelAdmin):
+class RevitalisationConventionAdmin(NoAddMixin, admin.ModelAdmin):
+    """The SMIC is copied by `create_convention`; the admin cannot do it."""
+
     list_display = [
         "reference",
         "corporation",
@@ -137,10 +122,6 @@ class RevitalisationConventionAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["corporation"]
     inlines = [ConventionPaymentInline]
-
-    def has_add_permission(self, request):
-        # The SMIC is copied by `create_convention`; the admin cannot do it.
-        return False
 
 
 @admin.register(SmicRate)

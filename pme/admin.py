@@ -6,12 +6,12 @@ are read-only here and change only through `pme.services.transition_dossier`.
 
 from django.contrib import admin
 
+from alize.adminkit import HistoryInline, Inline, ReadOnlyAdmin
 from pme.models import Dossier, DossierTransition, Hire, Pme, PmeContact
 
 
-class PmeContactInline(admin.TabularInline):
+class PmeContactInline(Inline):
     model = PmeContact
-    extra = 0
 
 
 @admin.register(Pme)
@@ -25,23 +25,12 @@ class PmeAdmin(admin.ModelAdmin):
     inlines = [PmeContactInline]
 
 
-class DossierTransitionInline(admin.TabularInline):
+class DossierTransitionInline(HistoryInline):
     model = DossierTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_state", "to_state", "by", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class HireInline(admin.TabularInline):
+class HireInline(Inline):
     model = Hire
-    extra = 0
 
 
 @admin.register(Dossier)
@@ -56,16 +45,7 @@ class DossierAdmin(admin.ModelAdmin):
 
 
 @admin.register(DossierTransition)
-class DossierTransitionAdmin(admin.ModelAdmin):
+class DossierTransitionAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "from_state", "to_state", "by", "at"]
     list_filter = ["to_state"]
     list_select_related = ["dossier__pme", "by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
