@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from alize.adminkit import Inline
+from alize.adminkit import inlines_for
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -45,15 +45,11 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
-class AdvanceCapInline(Inline):
-    model = AdvanceCap
-
-
 @admin.register(Basin)
 class BasinAdmin(admin.ModelAdmin):
     list_display = ["name", "operator_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AdvanceCapInline]
+    inlines = inlines_for(AdvanceCap)
 
 
 @admin.register(ProgrammePeriod)
@@ -62,16 +58,12 @@ class ProgrammePeriodAdmin(admin.ModelAdmin):
     list_filter = ["basin"]
 
 
-class CommuneInline(Inline):
-    model = Commune
-
-
 @admin.register(Epci)
 class EpciAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "siren", "population", "basin"]
     list_filter = ["basin", "kind"]
     search_fields = ["name", "siren"]
-    inlines = [CommuneInline]
+    inlines = inlines_for(Commune)
 
 
 @admin.register(Commune)
@@ -81,13 +73,9 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["epci"]
 
 
-class ContributionInline(Inline):
-    model = Contribution
-
-
 @admin.register(Funder)
 class FunderAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "basin"]
     list_filter = ["basin", "kind"]
     search_fields = ["name"]
-    inlines = [ContributionInline]
+    inlines = inlines_for(Contribution)

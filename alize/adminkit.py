@@ -61,3 +61,8 @@ class HistoryInline(ReadOnlyInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+
+def inlines_for(*models, base=Inline):
+    """Inlines for models that need nothing but their model: `inlines = inlines_for(A, B)`."""
+    return [type(f"{model.__name__}Inline", (base,), {"model": model}) for model in models]

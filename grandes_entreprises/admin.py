@@ -7,7 +7,7 @@ change only through `grandes_entreprises.services`.
 
 from django.contrib import admin
 
-from alize.adminkit import HistoryInline, Inline, NoAddMixin
+from alize.adminkit import HistoryInline, Inline, NoAddMixin, inlines_for
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -25,22 +25,6 @@ from grandes_entreprises.models import (
 )
 
 
-class DailyRateInline(Inline):
-    model = DailyRate
-
-
-class CorporationContactInline(Inline):
-    model = CorporationContact
-
-
-class ExpertInline(Inline):
-    model = Expert
-
-
-class MembershipInline(Inline):
-    model = Membership
-
-
 @admin.register(Corporation)
 class CorporationAdmin(admin.ModelAdmin):
     list_display = ["group_name", "site_name", "sector", "headcount", "basin"]
@@ -49,7 +33,7 @@ class CorporationAdmin(admin.ModelAdmin):
     raw_id_fields = ["funder"]
     filter_horizontal = ["coordinators", "committee_representatives"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [DailyRateInline, CorporationContactInline, ExpertInline, MembershipInline]
+    inlines = inlines_for(DailyRate, CorporationContact, Expert, Membership)
 
 
 class MissionExpertInline(Inline):

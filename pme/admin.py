@@ -6,12 +6,8 @@ are read-only here and change only through `pme.services.transition_dossier`.
 
 from django.contrib import admin
 
-from alize.adminkit import HistoryInline, Inline, ReadOnlyAdmin
+from alize.adminkit import HistoryInline, ReadOnlyAdmin, inlines_for
 from pme.models import Dossier, DossierTransition, Hire, Pme, PmeContact
-
-
-class PmeContactInline(Inline):
-    model = PmeContact
 
 
 @admin.register(Pme)
@@ -22,15 +18,11 @@ class PmeAdmin(admin.ModelAdmin):
     readonly_fields = ["siren", "sector", "size_band", "created_at", "updated_at"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
-    inlines = [PmeContactInline]
+    inlines = inlines_for(PmeContact)
 
 
 class DossierTransitionInline(HistoryInline):
     model = DossierTransition
-
-
-class HireInline(Inline):
-    model = Hire
 
 
 @admin.register(Dossier)
@@ -41,7 +33,7 @@ class DossierAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "state_changed_at", "decision_date", "created_at", "updated_at"]
     list_select_related = ["pme", "staff_member"]
     raw_id_fields = ["pme", "staff_member", "oriented_by_epci"]
-    inlines = [HireInline, DossierTransitionInline]
+    inlines = [*inlines_for(Hire), DossierTransitionInline]
 
 
 @admin.register(DossierTransition)
