@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from alize.adminkit import inlines_for
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -44,16 +45,11 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
-class AdvanceCapInline(admin.TabularInline):
-    model = AdvanceCap
-    extra = 0
-
-
 @admin.register(Basin)
 class BasinAdmin(admin.ModelAdmin):
     list_display = ["name", "operator_name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AdvanceCapInline]
+    inlines = inlines_for(AdvanceCap)
 
 
 @admin.register(ProgrammePeriod)
@@ -62,17 +58,12 @@ class ProgrammePeriodAdmin(admin.ModelAdmin):
     list_filter = ["basin"]
 
 
-class CommuneInline(admin.TabularInline):
-    model = Commune
-    extra = 0
-
-
 @admin.register(Epci)
 class EpciAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "siren", "population", "basin"]
     list_filter = ["basin", "kind"]
     search_fields = ["name", "siren"]
-    inlines = [CommuneInline]
+    inlines = inlines_for(Commune)
 
 
 @admin.register(Commune)
@@ -82,14 +73,9 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["epci"]
 
 
-class ContributionInline(admin.TabularInline):
-    model = Contribution
-    extra = 0
-
-
 @admin.register(Funder)
 class FunderAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "basin"]
     list_filter = ["basin", "kind"]
     search_fields = ["name"]
-    inlines = [ContributionInline]
+    inlines = inlines_for(Contribution)

@@ -122,9 +122,9 @@ class ReferentialForm(forms.ModelForm):
         self.user = user
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", self.submit_label))
-        for name in ("basin",):
+        for name, model in (("basin", Basin), ("epci", Epci)):
             if name in self.fields:
-                self.fields[name].queryset = Basin.objects.visible_to(user)
+                self.fields[name].queryset = model.objects.visible_to(user)
 
 
 class BasinForm(ReferentialForm):
@@ -190,19 +190,11 @@ class CommuneForm(ReferentialForm):
             "insee_code": {"unique": "Une commune porte déjà ce code INSEE."},
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["epci"].queryset = Epci.objects.visible_to(self.user)
-
 
 class FunderForm(ReferentialForm):
     class Meta:
         model = Funder
         fields = ["name", "kind", "basin", "epci"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["epci"].queryset = Epci.objects.visible_to(self.user)
 
     def clean(self):
         data = super().clean()

@@ -78,3 +78,17 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name
+
+
+def track_links(app_label: str, *links) -> None:
+    """Audit the rows of many-to-many tables: each (through model, event model name) pair
+    gets "add" and "remove" events, like the tracked models' own changes."""
+    import pghistory
+
+    for through, name in links:
+        pghistory.track(
+            pghistory.InsertEvent("add"),
+            pghistory.DeleteEvent("remove"),
+            model_name=name,
+            app_label=app_label,
+        )(through)

@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from alize.formatting import euros
+from alize.modelkit import track_links
 
 INSEE_CODE_VALIDATOR = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$",
@@ -547,13 +548,8 @@ class Contribution(models.Model):
 
 
 # Role and basin memberships are changes of access: they belong in the audit trail too.
-for _through, _name in (
+track_links(
+    "alize",
     (User.groups.through, "UserGroupEvent"),
     (User.basins.through, "UserBasinEvent"),
-):
-    pghistory.track(
-        pghistory.InsertEvent("add"),
-        pghistory.DeleteEvent("remove"),
-        model_name=_name,
-        app_label="alize",
-    )(_through)
+)

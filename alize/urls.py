@@ -5,7 +5,22 @@ from django.urls import include, path
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
 from alize.views import home, referential
 
-referential = (
+
+def referential_pages(segment, name, views, new="nouvelle"):
+    """The four pages of a referential entity (its list, creation, detail and update), served
+    by `referential.<Views>ListView`, `<Views>DetailView` and `<Views>FormView`."""
+    list_view, detail_view, form_view = (
+        getattr(referential, f"{views}{kind}View") for kind in ("List", "Detail", "Form")
+    )
+    return [
+        path(f"{segment}/", list_view.as_view(), name=f"{name}_list"),
+        path(f"{segment}/{new}/", form_view.as_view(), name=f"{name}_create"),
+        path(f"{segment}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
+        path(f"{segment}/<int:pk>/modifier/", form_view.as_view(), name=f"{name}_update"),
+    ]
+
+
+referential_urls = (
     [
         path("bassins/", referential.BasinListView.as_view(), name="basin_list"),
         path("bassins/<int:pk>/", referential.BasinDetailView.as_view(), name="basin_detail"),
@@ -17,40 +32,10 @@ referential = (
             referential.AdvanceCapCreateView.as_view(),
             name="advance_cap_create",
         ),
-        path("periodes/", referential.PeriodListView.as_view(), name="period_list"),
-        path("periodes/nouvelle/", referential.PeriodFormView.as_view(), name="period_create"),
-        path("periodes/<int:pk>/", referential.PeriodDetailView.as_view(), name="period_detail"),
-        path(
-            "periodes/<int:pk>/modifier/",
-            referential.PeriodFormView.as_view(),
-            name="period_update",
-        ),
-        path("intercommunalites/", referential.EpciListView.as_view(), name="epci_list"),
-        path("intercommunalites/nouvelle/", referential.EpciFormView.as_view(), name="epci_create"),
-        path(
-            "intercommunalites/<int:pk>/", referential.EpciDetailView.as_view(), name="epci_detail"
-        ),
-        path(
-            "intercommunalites/<int:pk>/modifier/",
-            referential.EpciFormView.as_view(),
-            name="epci_update",
-        ),
-        path("communes/", referential.CommuneListView.as_view(), name="commune_list"),
-        path("communes/nouvelle/", referential.CommuneFormView.as_view(), name="commune_create"),
-        path("communes/<int:pk>/", referential.CommuneDetailView.as_view(), name="commune_detail"),
-        path(
-            "communes/<int:pk>/modifier/",
-            referential.CommuneFormView.as_view(),
-            name="commune_update",
-        ),
-        path("financeurs/", referential.FunderListView.as_view(), name="funder_list"),
-        path("financeurs/nouveau/", referential.FunderFormView.as_view(), name="funder_create"),
-        path("financeurs/<int:pk>/", referential.FunderDetailView.as_view(), name="funder_detail"),
-        path(
-            "financeurs/<int:pk>/modifier/",
-            referential.FunderFormView.as_view(),
-            name="funder_update",
-        ),
+        *referential_pages("periodes", "period", "Period"),
+        *referential_pages("intercommunalites", "epci", "Epci"),
+        *referential_pages("communes", "commune", "Commune"),
+        *referential_pages("financeurs", "funder", "Funder", new="nouveau"),
         path(
             "financeurs/<int:funder_pk>/contributions/nouvelle/",
             referential.ContributionFormView.as_view(),
@@ -112,7 +97,7 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("healthz", home.healthz, name="healthz"),
     path("compte/", include(auth)),
-    path("referentiel/", include(referential)),
+    path("referentiel/", include(referential_urls)),
     path("pme/", include("pme.urls")),
     path("grandes-entreprises/", include("grandes_entreprises.urls")),
     path("comites/", include("comites.urls")),

@@ -8,6 +8,7 @@ they have their screens.
 
 from django.contrib import admin
 
+from alize.adminkit import ReadOnlyAdmin, ReadOnlyInline
 from avances.models import (
     Advance,
     Allocation,
@@ -24,28 +25,6 @@ from avances.models import (
     Schedule,
     WriteOff,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BasinAdvanceSettings)
@@ -65,19 +44,16 @@ class ReferenceRateAdmin(admin.ModelAdmin):
 class DisbursementInline(ReadOnlyInline):
     model = Disbursement
     fields = ["disbursed_on", "amount", "recorded_by", "recorded_at", "reversed_at"]
-    readonly_fields = fields
 
 
 class PaymentInline(ReadOnlyInline):
     model = Payment
     fields = ["paid_on", "amount", "means", "reference", "recorded_by", "reversed_at"]
-    readonly_fields = fields
 
 
 class ScheduleInline(ReadOnlyInline):
     model = Schedule
     fields = ["version", "kind", "starts_on", "principal", "is_active", "reason"]
-    readonly_fields = fields
     show_change_link = True
 
 
@@ -93,7 +69,6 @@ class AdvanceAdmin(ReadOnlyAdmin):
 class InstalmentInline(ReadOnlyInline):
     model = Instalment
     fields = ["number", "due_date", "amount"]
-    readonly_fields = fields
 
 
 @admin.register(Schedule)
@@ -106,7 +81,6 @@ class AllocationInline(ReadOnlyInline):
     model = Allocation
     fk_name = "payment"
     fields = ["instalment", "amount", "undone_by"]
-    readonly_fields = fields
 
 
 @admin.register(Payment)
@@ -140,7 +114,6 @@ class WriteOffAdmin(ReadOnlyAdmin):
 class DeMinimisAidInline(ReadOnlyInline):
     model = DeMinimisAid
     fields = ["grantor", "granted_on", "amount", "description"]
-    readonly_fields = fields
 
 
 @admin.register(DeMinimisDeclaration)

@@ -8,6 +8,7 @@ through `comites.services`, which apply the rules that span rows.
 
 from django.contrib import admin
 
+from alize.adminkit import HistoryInline, Inline, ReadOnlyAdmin, ReadOnlyInline
 from comites.models import (
     AgendaItem,
     Amendment,
@@ -22,20 +23,8 @@ from comites.models import (
 )
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MembershipInline(admin.TabularInline):
+class MembershipInline(Inline):
     model = CommitteeMembership
-    extra = 0
     raw_id_fields = ["person", "corporation"]
     fields = ["person", "organisation", "corporation", "role", "start_date", "end_date"]
 
@@ -48,36 +37,27 @@ class CommitteeAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
-class AttendanceInline(ReadOnlyMixin, admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
-    extra = 0
     fields = ["membership", "status", "proxy_holder", "recorded_by", "recorded_at"]
-    readonly_fields = fields
 
 
-class AgendaItemInline(ReadOnlyMixin, admin.TabularInline):
+class AgendaItemInline(ReadOnlyInline):
     model = AgendaItem
-    extra = 0
     fields = ["order", "dossier", "status", "opened_at", "closed_at"]
-    readonly_fields = fields
 
 
-class SessionTransitionInline(ReadOnlyMixin, admin.TabularInline):
+class SessionTransitionInline(HistoryInline):
     model = SessionTransition
-    extra = 0
-    fields = ["at", "from_state", "to_state", "by", "comment"]
-    readonly_fields = fields
 
 
-class AmendmentInline(ReadOnlyMixin, admin.TabularInline):
+class AmendmentInline(ReadOnlyInline):
     model = Amendment
-    extra = 0
     fields = ["at", "by", "item", "text"]
-    readonly_fields = fields
 
 
 @admin.register(Session)
-class SessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SessionAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "starts_at", "status", "convened_at"]
     list_filter = ["status", "committee__kind", "committee__basin"]
     list_select_related = ["committee__basin"]
@@ -85,23 +65,19 @@ class SessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     inlines = [AttendanceInline, AgendaItemInline, SessionTransitionInline, AmendmentInline]
 
 
-class VoteInline(ReadOnlyMixin, admin.TabularInline):
+class VoteInline(ReadOnlyInline):
     model = Vote
     fk_name = "item"
-    extra = 0
     fields = ["member", "choice", "cast_by", "capacity", "at"]
-    readonly_fields = fields
 
 
-class RecusalInline(ReadOnlyMixin, admin.TabularInline):
+class RecusalInline(ReadOnlyInline):
     model = Recusal
-    extra = 0
     fields = ["membership", "reason", "details", "recorded_by", "recorded_at"]
-    readonly_fields = fields
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AgendaItemAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "session", "status"]
     list_filter = ["status"]
     list_select_related = ["session__committee__basin", "dossier__pme"]
@@ -110,7 +86,7 @@ class AgendaItemAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin):
     list_display = ["item", "outcome", "decision_date", "advance_granted", "cap_copied"]
     list_filter = ["outcome"]
     list_select_related = ["item__dossier__pme", "item__session__committee__basin"]

@@ -7,6 +7,7 @@ change only through `grandes_entreprises.services`.
 
 from django.contrib import admin
 
+from alize.adminkit import HistoryInline, Inline, NoAddMixin, inlines_for
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -24,26 +25,6 @@ from grandes_entreprises.models import (
 )
 
 
-class DailyRateInline(admin.TabularInline):
-    model = DailyRate
-    extra = 0
-
-
-class CorporationContactInline(admin.TabularInline):
-    model = CorporationContact
-    extra = 0
-
-
-class ExpertInline(admin.TabularInline):
-    model = Expert
-    extra = 0
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-
-
 @admin.register(Corporation)
 class CorporationAdmin(admin.ModelAdmin):
     list_display = ["group_name", "site_name", "sector", "headcount", "basin"]
@@ -52,32 +33,21 @@ class CorporationAdmin(admin.ModelAdmin):
     raw_id_fields = ["funder"]
     filter_horizontal = ["coordinators", "committee_representatives"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [DailyRateInline, CorporationContactInline, ExpertInline, MembershipInline]
+    inlines = inlines_for(DailyRate, CorporationContact, Expert, Membership)
 
 
-class MissionExpertInline(admin.TabularInline):
+class MissionExpertInline(Inline):
     model = MissionExpert
-    extra = 0
     raw_id_fields = ["expert"]
 
 
-class MissionTransitionInline(admin.TabularInline):
+class MissionTransitionInline(HistoryInline):
     model = MissionTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_status", "to_status", "by", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    state_field = "status"
 
 
-class MissionResultInline(admin.TabularInline):
+class MissionResultInline(Inline):
     model = MissionResult
-    extra = 0
     raw_id_fields = ["recorded_by"]
 
 
@@ -93,26 +63,25 @@ class SupportMissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DayLog)
-class DayLogAdmin(admin.ModelAdmin):
+class DayLogAdmin(NoAddMixin, admin.ModelAdmin):
+    """Days are logged through `log_days`, which checks the rules that span rows."""
+
     list_display = ["date", "days", "assignment", "logged_by", "logged_at"]
     list_filter = ["assignment__mission__corporation"]
     date_hierarchy = "date"
     list_select_related = ["assignment__expert", "assignment__mission", "logged_by"]
     readonly_fields = ["assignment", "date", "days", "logged_by", "logged_at"]
 
-    def has_add_permission(self, request):
-        # Days are logged through `log_days`, which checks the rules that span rows.
-        return False
 
-
-class ConventionPaymentInline(admin.TabularInline):
+class ConventionPaymentInline(Inline):
     model = ConventionPayment
-    extra = 0
     raw_id_fields = ["recorded_by"]
 
 
 @admin.register(RevitalisationConvention)
-class RevitalisationConventionAdmin(admin.ModelAdmin):
+class RevitalisationConventionAdmin(NoAddMixin, admin.ModelAdmin):
+    """The SMIC is copied by `create_convention`; the admin cannot do it."""
+
     list_display = [
         "reference",
         "corporation",
@@ -137,10 +106,6 @@ class RevitalisationConventionAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["corporation"]
     inlines = [ConventionPaymentInline]
-
-    def has_add_permission(self, request):
-        # The SMIC is copied by `create_convention`; the admin cannot do it.
-        return False
 
 
 @admin.register(SmicRate)

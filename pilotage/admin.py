@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from alize.adminkit import NoAddMixin
 from pilotage.models import ApiToken, Report, ReportSubscription
 
 
@@ -11,15 +12,12 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(NoAddMixin, admin.ModelAdmin):
     """Read-only: reports are made and sent by the tasks, never edited by hand."""
 
     list_display = ["__str__", "basin", "status", "attempts", "built_at", "sent_at"]
     list_filter = ["status", "basin"]
     search_fields = ["funder__name", "basin__name"]
-
-    def has_add_permission(self, request):
-        return False
 
     def has_change_permission(self, request, obj=None):
         return False

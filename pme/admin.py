@@ -6,12 +6,8 @@ are read-only here and change only through `pme.services.transition_dossier`.
 
 from django.contrib import admin
 
+from alize.adminkit import HistoryInline, ReadOnlyAdmin, inlines_for
 from pme.models import Dossier, DossierTransition, Hire, Pme, PmeContact
-
-
-class PmeContactInline(admin.TabularInline):
-    model = PmeContact
-    extra = 0
 
 
 @admin.register(Pme)
@@ -22,26 +18,11 @@ class PmeAdmin(admin.ModelAdmin):
     readonly_fields = ["siren", "sector", "size_band", "created_at", "updated_at"]
     list_select_related = ["commune"]
     autocomplete_fields = ["commune"]
-    inlines = [PmeContactInline]
+    inlines = inlines_for(PmeContact)
 
 
-class DossierTransitionInline(admin.TabularInline):
+class DossierTransitionInline(HistoryInline):
     model = DossierTransition
-    extra = 0
-    can_delete = False
-    fields = ["at", "from_state", "to_state", "by", "comment"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class HireInline(admin.TabularInline):
-    model = Hire
-    extra = 0
 
 
 @admin.register(Dossier)
@@ -52,20 +33,11 @@ class DossierAdmin(admin.ModelAdmin):
     readonly_fields = ["state", "state_changed_at", "decision_date", "created_at", "updated_at"]
     list_select_related = ["pme", "staff_member"]
     raw_id_fields = ["pme", "staff_member", "oriented_by_epci"]
-    inlines = [HireInline, DossierTransitionInline]
+    inlines = [*inlines_for(Hire), DossierTransitionInline]
 
 
 @admin.register(DossierTransition)
-class DossierTransitionAdmin(admin.ModelAdmin):
+class DossierTransitionAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "from_state", "to_state", "by", "at"]
     list_filter = ["to_state"]
     list_select_related = ["dossier__pme", "by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

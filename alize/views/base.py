@@ -19,6 +19,7 @@ class ScopedMixin:
     """Fetch through the model's visible_to(user); refuse with a 404."""
 
     model = None
+    related: tuple[str, ...] = ()  # select_related on the scoped queryset
     allowed = staticmethod(permissions.can_view_referential)
 
     def dispatch(self, request, *args, **kwargs):
@@ -27,7 +28,8 @@ class ScopedMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+        queryset = self.model.objects.visible_to(self.request.user)
+        return queryset.select_related(*self.related) if self.related else queryset
 
 
 class ReferentialListView(ScopedMixin, ListView):

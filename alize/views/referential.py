@@ -144,8 +144,7 @@ class PeriodListView(ReferentialListView):
     create_url_name = "alize:period_create"
     list_url_name = "alize:period_list"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("basin")
+    related = ("basin",)
 
 
 class PeriodDetailView(ReferentialDetailView):
@@ -155,8 +154,7 @@ class PeriodDetailView(ReferentialDetailView):
     list_url_name = "alize:period_list"
     extra_template = "alize/partials/_period_extra.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("basin")
+    related = ("basin",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -212,8 +210,7 @@ class EpciListView(ReferentialListView):
     list_url_name = "alize:epci_list"
     search_fields = ("name", "siren")
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("basin")
+    related = ("basin",)
 
 
 class EpciDetailView(ReferentialDetailView):
@@ -223,8 +220,7 @@ class EpciDetailView(ReferentialDetailView):
     list_url_name = "alize:epci_list"
     extra_template = "alize/partials/_epci_extra.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("basin")
+    related = ("basin",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -251,8 +247,7 @@ class CommuneListView(ReferentialListView):
     list_url_name = "alize:commune_list"
     search_fields = ("name", "insee_code", "postcode")
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("epci")
+    related = ("epci",)
 
 
 class CommuneDetailView(ReferentialDetailView):
@@ -261,8 +256,7 @@ class CommuneDetailView(ReferentialDetailView):
     update_url_name = "alize:commune_update"
     list_url_name = "alize:commune_list"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("epci")
+    related = ("epci",)
 
 
 class CommuneFormView(ReferentialFormView):
@@ -276,6 +270,7 @@ class CommuneFormView(ReferentialFormView):
 
 class FunderListView(ReferentialListView):
     model = Funder
+    related = ("basin",)
     title = "Financeurs"
     columns = [
         ("Financeur", "name"),
@@ -291,7 +286,6 @@ class FunderListView(ReferentialListView):
         return (
             super()
             .get_queryset()
-            .select_related("basin")
             .annotate(total_committed=Sum("contributions__committed"))
             # Meta.ordering is ignored by a GROUP BY query: order explicitly for pagination.
             .order_by("basin__name", "name", "pk")
@@ -305,8 +299,7 @@ class FunderDetailView(ReferentialDetailView):
     list_url_name = "alize:funder_list"
     extra_template = "alize/partials/_funder_extra.html"
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("basin", "epci")
+    related = ("basin", "epci")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
