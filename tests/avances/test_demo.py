@@ -27,8 +27,8 @@ from avances.models import (
     WriteOff,
     WriteOffStatus,
 )
-from comites.demo import first_period_decisions
 from comites.workflow import DecisionOutcome
+from demo.comites import first_period_decisions
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The data of the corporations' part of the demo (see `grandes_entreprises.demo`): the
+"""The data of the corporations' part of the demo (written by `demo.grandes_entreprises`): the
 partner corporations and their experts and daily rates, the missions on the demo dossiers
 with the days they gave and their results, and a fictitious revitalisation convention."""
 
@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from demo.base import SNAPSHOT_DAY
 from grandes_entreprises.models import MissionStatus, ResultKind
-from pme.demo import SNAPSHOT_DAY
 from pme.models import Need
 
 D = datetime.date
@@ -38,7 +38,7 @@ class CorporationSpec:
     site_name: str
     sector: str
     headcount: int
-    # The corporation funder of `alize.demo` it answers to (first-period partners only).
+    # The corporation funder of `demo.referential` it answers to (first-period partners only).
     funder: str | None
     rates: tuple[tuple[datetime.date, Decimal, str], ...]
     experts: tuple[ExpertSpec, ...]

@@ -1,4 +1,4 @@
-"""The SMEs and dossiers of the demonstration data set (see `alize.demo`).
+"""The SMEs and dossiers of the demonstration data set, as data (written by `demo.pme`).
 
 The Valenciennois of the source article: the 27 SMEs supported during the first period
 (349 jobs planned, 78 hires made, 3 takeovers, 13 advances requested, the
@@ -6,57 +6,22 @@ precision-engineering firm Heuille among them), a few dossiers still in the pipe
 the renewal period, and the comparison basin's SMEs at 7 jobs planned per SME.
 
 Companies are fictitious (except Heuille, the article's own example) and so are their
-SIRET numbers, computed with valid check digits; every person is visibly a demo one.
-The Valenciennois dossiers live their life through the real services (creation,
-`transition_dossier`, `record_hire`), performed by the demo accounts at the dates the
-actions happened, so their transition log reads like the real one.
-
-Like the rest of the demo, `load_pmes()` can run any number of times: an SME is found by
-its SIRET, a dossier by its SME and orientation date, a hire by its date, contract and
-post; only what is missing is created, only what differs is put back.
+SIRET numbers, computed with valid check digits; every person is visibly a demo one. The
+committees', corporations' and advances' parts read these tables too.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Sum
-from django.utils import timezone
 from stdnum import luhn
 
-from alize.demo import (
-    DemoDataError,
-    LoadReport,
-    get_account,
-    get_comparison_basin,
-    get_first_period,
-    get_renewal_period,
-    get_valenciennois,
-)
-from alize.models import Commune, Role
-from alize.workflow import apply_transition
-from pme import services
-from pme.models import (
-    ContractKind,
-    Dossier,
-    DossierKind,
-    DossierState,
-    DossierTransition,
-    Hire,
-    LegalForm,
-    Need,
-    OrientationSource,
-    Pme,
-    PmeContact,
-)
-from pme.workflow import DOSSIER_WORKFLOW, SUPPORTED_STATES
+from alize.models import Commune
+from demo.base import SNAPSHOT_DAY, workday
+from pme.models import ContractKind, DossierKind, DossierState, LegalForm, Need, OrientationSource
 
 # Short names for the data tables below.
 S = DossierState
@@ -64,9 +29,6 @@ M = Need
 Src = OrientationSource
 ZERO = Decimal("0.00")
 
-# The demo world stands in the autumn of 2008, when the article took stock of the first
-# period: no hire is dated after this day.
-SNAPSHOT_DAY = datetime.date(2008, 9, 30)
 CONTACT_EMAIL_DOMAIN = "demo.alize.example"
 # 03 53 01 xx xx is one of the blocks the French numbering plan (Arcep) reserves for
 # fiction: no real subscriber can be called by mistake.
@@ -77,9 +39,6 @@ PFIL_VALENCIENNOIS = "Plateforme d'initiative locale du Valenciennois"
 PFIL_PORTE_DU_HAINAUT = "Plateforme d'initiative locale de la Porte du Hainaut"
 BGE_HAINAUT = "Boutique de gestion du Hainaut"
 BGE_SAMBRE = "Boutique de gestion de la Sambre"
-
-
-# --- The data --------------------------------------------------------------------------
 
 
 def make_siret(serial: int) -> str:
@@ -93,13 +52,6 @@ def make_siret(serial: int) -> str:
     siren = body + luhn.calc_check_digit(body)
     head_office = f"{siren}0001"
     return head_office + luhn.calc_check_digit(head_office)
-
-
-def _decided_on(day: datetime.date):
-    def stamp(dossier: Dossier, transition) -> None:
-        dossier.decision_date = day
-
-    return stamp
 
 
 @dataclass(frozen=True)
@@ -197,7 +149,7 @@ class DossierSpec:
         path = self.path
         days = {S.ORIENTED: self.oriented_on}
         if S.UNDER_INSTRUCTION in path:
-            days[S.UNDER_INSTRUCTION] = self.instruction_on or _workday(
+            days[S.UNDER_INSTRUCTION] = self.instruction_on or workday(
                 self.oriented_on + datetime.timedelta(days=14)
             )
         if S.SUBMITTED in path:
@@ -219,7 +171,7 @@ class DossierSpec:
         start = days.get(S.UNDER_SUPPORT, days.get(S.APPROVED)) + datetime.timedelta(days=30)
         end = (self.closed_on or SNAPSHOT_DAY) - datetime.timedelta(days=7)
         step = (end - start) / (len(self.hires) + 1)
-        return [_workday(start + step * (rank + 1)) for rank in range(len(self.hires))]
+        return [workday(start + step * (rank + 1)) for rank in range(len(self.hires))]
 
     def dossier_values(self, communes: dict[str, Commune], staff) -> dict[str, Any]:
         return {
@@ -241,13 +193,6 @@ class DossierSpec:
         }
 
 
-def _workday(day: datetime.date) -> datetime.date:
-    """The day itself, or the Monday after a weekend."""
-    if day.weekday() >= 5:
-        return day + datetime.timedelta(days=7 - day.weekday())
-    return day
-
-
 # Committee sessions of the first period (chaired by Saint-Gobain), then of the renewal.
 SESSIONS = [
     datetime.date(2005, 11, 17),
@@ -266,7 +211,7 @@ SESSIONS = [
 
 D = datetime.date
 
-# INSEE codes of the demo communes (alize.demo loads them from the etalab referential).
+# INSEE codes of the demo communes (`demo.referential` loads them from etalab).
 VALENCIENNES, ANZIN, MARLY, SAINT_SAULVE = "59606", "59014", "59383", "59544"
 SAINT_AMAND, DENAIN, RAISMES, WALLERS = "59526", "59172", "59491", "59632"
 MORTAGNE, FLINES, CHATEAU_L_ABBAYE, THUN = "59418", "59238", "59144", "59594"
@@ -588,7 +533,7 @@ PIPELINE_DOSSIERS = (
             "prononcer."
         ),
     ),
-    # Submitted at the end of the first period; `comites.demo` records its refusal at the
+    # Submitted at the end of the first period; `demo.comites` records its refusal at the
     # committee of 18 September 2008. Not in the 27, nor in the renewal's pipeline.
     DossierSpec(
         Company(108, "Négoce de Matériaux du Hainaut", LegalForm.SARL, "46.73A", 14,
@@ -600,418 +545,56 @@ PIPELINE_DOSSIERS = (
     ),
 )
 
-# The comparison basin's SMEs: its first period averaged 7 jobs planned per SME.
-COMPARISON_DOSSIERS = (
-    DossierSpec(
-        Company(201, "Tubes et Raccords de la Sambre", LegalForm.SAS, "24.20Z", 36,
-                D(1981, 5, 4), MAUBEUGE, "10 quai de la Sambre"),
-        "Ligne de cintrage de tubes pour le bâtiment.",
-        (M.PRODUCTION,), 8, D(2005, 9, 5), Src.EPCI, decided_on=D(2005, 12, 8),
-        stage=S.CLOSED, closed_on=D(2008, 1, 17),
-    ),
-    DossierSpec(
-        Company(202, "Mécanique Générale Hautmontoise", LegalForm.SARL, "25.62B", 14,
-                D(1976, 10, 11), HAUTMONT, "6 rue des Usines"),
-        "Centre d'usinage cinq axes.",
-        (M.PRODUCTION, M.QUALITY), 6, D(2005, 10, 3), Src.CCI, decided_on=D(2006, 1, 12),
-        stage=S.CLOSED, closed_on=D(2008, 3, 6),
-    ),
-    DossierSpec(
-        Company(203, "Machines Spéciales du Val de Sambre", LegalForm.SAS, "28.29B", 22,
-                D(1991, 3, 18), JEUMONT, "31 rue de Maubeuge"),
-        "Machines spéciales pour l'agroalimentaire.",
-        (M.SALES, M.MANAGEMENT), 10, D(2006, 1, 9), Src.EPCI, decided_on=D(2006, 4, 13),
-    ),
-    DossierSpec(
-        Company(204, "Automatismes de Louvroil", LegalForm.SARL, "33.20C", 8, D(2000, 6, 5),
-                LOUVROIL, "4 avenue de la Gare"),
-        "Automatisation des lignes de conditionnement.",
-        (M.SALES,), 5, D(2006, 2, 13), Src.SPONTANEOUS, decided_on=D(2006, 6, 8),
-    ),
-    DossierSpec(
-        Company(205, "Isolation Thermique Maubeugeoise", LegalForm.SARL, "43.29A", 11,
-                D(1998, 9, 14), MAUBEUGE, "27 rue de la Croix"),
-        "Isolation des bâtiments industriels.",
-        (M.HR, M.SALES), 7, D(2006, 6, 12), Src.PARTNER_NETWORK, BGE_SAMBRE,
-        decided_on=D(2006, 10, 12), stage=S.CLOSED, closed_on=D(2008, 6, 5),
-    ),
-    DossierSpec(
-        Company(206, "Transports Sambre Fret", LegalForm.SAS, "49.41A", 29, D(1988, 2, 1),
-                HAUTMONT, "Zone d'activités du Champ de l'Abbaye, 2 rue du Fret"),
-        "Transport combiné rail-route vers le port d'Anvers.",
-        (M.MANAGEMENT, M.FINANCE), 9, D(2006, 9, 18), Src.CCI, decided_on=D(2007, 1, 18),
-    ),
-    DossierSpec(
-        Company(207, "Garage de la Porte de Mons", LegalForm.SARL, "45.20A", 6, D(1993, 4, 19),
-                MAUBEUGE, "58 avenue de Mons"),
-        "Atelier de réparation des véhicules utilitaires.",
-        (M.FINANCE,), 4, D(2007, 1, 15), Src.EPCI, decided_on=D(2007, 4, 12),
-    ),
-    DossierSpec(
-        Company(208, "Études Techniques du Bassin de la Sambre", LegalForm.SAS, "71.12B", 9,
-                D(2001, 11, 26), LOUVROIL, "12 rue Roger Salengro"),
-        "Ingénierie de maintenance pour les industriels du bassin.",
-        (M.SALES, M.HR), 6, D(2007, 4, 16), Src.CCI, decided_on=D(2007, 7, 12),
-    ),
-    DossierSpec(
-        Company(209, "Faïencerie de la Sambre", LegalForm.SARL, "23.41Z", 17, D(1966, 8, 29),
-                JEUMONT, "3 rue de la Faïencerie"),
-        "Relance d'une gamme de vaisselle décorée à la main.",
-        (M.SALES, M.PRODUCTION), 8, D(2007, 9, 10), Src.EPCI, decided_on=D(2007, 12, 6),
-    ),
-    DossierSpec(
-        Company(210, "Salaisons de l'Avesnois", LegalForm.SAS, "10.13A", 24, D(1984, 1, 23),
-                HAUTMONT, "19 rue Victor Hugo"),
-        "Atelier de tranchage et certification sanitaire pour la grande distribution.",
-        (M.QUALITY, M.PRODUCTION), 7, D(2007, 12, 10), Src.SPONTANEOUS,
-        decided_on=D(2008, 3, 13),
-    ),
-)
+
+
+def _compared(serial, name, legal_form, naf_code, headcount, founded, commune, address,
+              summary, needs, jobs, oriented_on, source, decided_on, closed_on=None,
+              partner="") -> DossierSpec:
+    """A comparison dossier: supported since its decision, or closed on `closed_on`."""
+    return DossierSpec(
+        Company(serial, name, legal_form, naf_code, headcount, founded, commune, address),
+        summary, needs, jobs, oriented_on, source, partner, decided_on=decided_on,
+        stage=S.CLOSED if closed_on else S.UNDER_SUPPORT, closed_on=closed_on,
+    )
+
+
+# The comparison basin's SMEs: its first period averaged 7 jobs planned per SME. Fields, in
+# order: the company's (as above), summary, needs, jobs planned, orientation date and
+# source, decision date[, closing date][, partner].
+COMPARISON_DOSSIERS = tuple(_compared(*row) for row in (
+    (201, "Tubes et Raccords de la Sambre", LegalForm.SAS, "24.20Z", 36, D(1981, 5, 4),
+     MAUBEUGE, "10 quai de la Sambre", "Ligne de cintrage de tubes pour le bâtiment.",
+     (M.PRODUCTION,), 8, D(2005, 9, 5), Src.EPCI, D(2005, 12, 8), D(2008, 1, 17)),
+    (202, "Mécanique Générale Hautmontoise", LegalForm.SARL, "25.62B", 14, D(1976, 10, 11),
+     HAUTMONT, "6 rue des Usines", "Centre d'usinage cinq axes.",
+     (M.PRODUCTION, M.QUALITY), 6, D(2005, 10, 3), Src.CCI, D(2006, 1, 12), D(2008, 3, 6)),
+    (203, "Machines Spéciales du Val de Sambre", LegalForm.SAS, "28.29B", 22, D(1991, 3, 18),
+     JEUMONT, "31 rue de Maubeuge", "Machines spéciales pour l'agroalimentaire.",
+     (M.SALES, M.MANAGEMENT), 10, D(2006, 1, 9), Src.EPCI, D(2006, 4, 13)),
+    (204, "Automatismes de Louvroil", LegalForm.SARL, "33.20C", 8, D(2000, 6, 5),
+     LOUVROIL, "4 avenue de la Gare", "Automatisation des lignes de conditionnement.",
+     (M.SALES,), 5, D(2006, 2, 13), Src.SPONTANEOUS, D(2006, 6, 8)),
+    (205, "Isolation Thermique Maubeugeoise", LegalForm.SARL, "43.29A", 11, D(1998, 9, 14),
+     MAUBEUGE, "27 rue de la Croix", "Isolation des bâtiments industriels.",
+     (M.HR, M.SALES), 7, D(2006, 6, 12), Src.PARTNER_NETWORK, D(2006, 10, 12),
+     D(2008, 6, 5), BGE_SAMBRE),
+    (206, "Transports Sambre Fret", LegalForm.SAS, "49.41A", 29, D(1988, 2, 1), HAUTMONT,
+     "Zone d'activités du Champ de l'Abbaye, 2 rue du Fret",
+     "Transport combiné rail-route vers le port d'Anvers.",
+     (M.MANAGEMENT, M.FINANCE), 9, D(2006, 9, 18), Src.CCI, D(2007, 1, 18)),
+    (207, "Garage de la Porte de Mons", LegalForm.SARL, "45.20A", 6, D(1993, 4, 19),
+     MAUBEUGE, "58 avenue de Mons", "Atelier de réparation des véhicules utilitaires.",
+     (M.FINANCE,), 4, D(2007, 1, 15), Src.EPCI, D(2007, 4, 12)),
+    (208, "Études Techniques du Bassin de la Sambre", LegalForm.SAS, "71.12B", 9,
+     D(2001, 11, 26), LOUVROIL, "12 rue Roger Salengro",
+     "Ingénierie de maintenance pour les industriels du bassin.",
+     (M.SALES, M.HR), 6, D(2007, 4, 16), Src.CCI, D(2007, 7, 12)),
+    (209, "Faïencerie de la Sambre", LegalForm.SARL, "23.41Z", 17, D(1966, 8, 29),
+     JEUMONT, "3 rue de la Faïencerie", "Relance d'une gamme de vaisselle décorée à la main.",
+     (M.SALES, M.PRODUCTION), 8, D(2007, 9, 10), Src.EPCI, D(2007, 12, 6)),
+    (210, "Salaisons de l'Avesnois", LegalForm.SAS, "10.13A", 24, D(1984, 1, 23),
+     HAUTMONT, "19 rue Victor Hugo",
+     "Atelier de tranchage et certification sanitaire pour la grande distribution.",
+     (M.QUALITY, M.PRODUCTION), 7, D(2007, 12, 10), Src.SPONTANEOUS, D(2008, 3, 13)),
+))
 # fmt: on
-
-
-# --- Writing -----------------------------------------------------------------------------
-
-# The hour of the day each kind of step is dated at.
-STEP_TIMES = {
-    S.ORIENTED: datetime.time(9, 30),
-    S.UNDER_INSTRUCTION: datetime.time(10, 0),
-    S.SUBMITTED: datetime.time(15, 0),
-    S.APPROVED: datetime.time(18, 0),
-    S.DEFERRED: datetime.time(18, 0),
-    S.UNDER_SUPPORT: datetime.time(9, 0),
-    S.CLOSED: datetime.time(16, 30),
-}
-HIRE_TIME = datetime.time(8, 30)
-DECISION_STATES = (S.APPROVED, S.DEFERRED)
-
-
-def _moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, time))
-
-
-@contextmanager
-def _clock_at(moment: datetime.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment`.
-
-    Why not create the dossiers today, then back-date them with a queryset update? The
-    transition log is append-only down to a database trigger, which would have to be
-    switched off, and every back-dating would add update events to the audit trail. Here
-    each action is replayed at its historical moment instead: the services run unchanged,
-    stamp that moment (transition log, time in state, decision date, hire and creation
-    dates), check "not in the future" against it as they did then, and write each row once
-    with its final values. Only `django.utils.timezone.now` changes, inside the
-    single-threaded `load_demo` command; the audit trail's own timestamps come from
-    PostgreSQL and still tell when the demo was loaded.
-    """
-    real_now = timezone.now
-    timezone.now = lambda: moment
-    try:
-        yield
-    finally:
-        timezone.now = real_now
-
-
-def _differences(obj, values: dict[str, Any]) -> dict[str, Any]:
-    """The values that differ from the object's own (foreign keys compared by key)."""
-    changed = {}
-    for name, value in values.items():
-        model_field = obj._meta.get_field(name)
-        if model_field.is_relation:
-            differs = getattr(obj, model_field.attname) != (value.pk if value else None)
-        else:
-            differs = getattr(obj, name) != value
-        if differs:
-            changed[name] = value
-    return changed
-
-
-@contextmanager
-def _about(company: Company) -> Iterator[None]:
-    """Turn a refusal from a service into a French message naming the company."""
-    try:
-        yield
-    except ValidationError as exc:
-        raise DemoDataError(
-            f"Impossible de charger la PME de démonstration « {company.name} » : "
-            f"{' '.join(exc.messages)}"
-        ) from exc
-
-
-class _Loader:
-    def __init__(self, report: LoadReport):
-        self.report = report
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
-        self.communes = {
-            commune.insee_code: commune for commune in Commune.objects.select_related("epci")
-        }
-        specs = VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS + COMPARISON_DOSSIERS
-        missing = {spec.company.commune for spec in specs} - self.communes.keys()
-        if missing:
-            raise DemoDataError(
-                f"Communes absentes du référentiel de démonstration : {', '.join(sorted(missing))}."
-            )
-        # Everything the demo may already hold, in five queries.
-        self.pmes = {
-            pme.siret: pme
-            for pme in Pme.objects.filter(
-                siret__in=[spec.company.siret for spec in specs]
-            ).prefetch_related(
-                "contacts",
-                Prefetch(
-                    "dossiers",
-                    queryset=Dossier.objects.prefetch_related("transitions", "hires"),
-                ),
-            )
-        }
-
-    # --- SMEs and contacts
-
-    def pme(self, company: Company, *, directly: bool) -> Pme | None:
-        """Put back an existing SME's record and contact; None if it is still to create."""
-        pme = self.pmes.get(company.siret)
-        if pme is None:
-            return None
-        changed = _differences(pme, company.values(self.communes))
-        if changed:
-            if directly:
-                self._save_directly(pme, changed)
-            else:
-                pme = services.update_pme(pme=pme, by=self.staff, data=changed)
-        self.report.count(pme, updated=bool(changed))
-
-        wanted = company.contact_values()
-        contact = next((c for c in pme.contacts.all() if c.name == wanted["name"]), None)
-        if contact is None:
-            if directly:
-                contact = self._save_directly(PmeContact(pme=pme), wanted)
-            else:
-                contact = services.add_contact(pme=pme, by=self.staff, data=wanted)
-            self.report.count(contact, created=True)
-        else:
-            changed = _differences(contact, wanted)
-            if changed:
-                if directly:
-                    self._save_directly(contact, changed)
-                else:
-                    services.update_contact(contact=contact, by=self.staff, data=changed)
-            self.report.count(contact, updated=bool(changed))
-        return pme
-
-    @staticmethod
-    def _save_directly(obj, values: dict[str, Any]):
-        for name, value in values.items():
-            setattr(obj, name, value)
-        obj.full_clean()
-        obj.save()
-        return obj
-
-    # --- The Valenciennois: through the services
-
-    def followed(self, spec: DossierSpec) -> None:
-        company = spec.company
-        values = spec.dossier_values(self.communes, self.staff)
-        with _about(company):
-            pme = self.pme(company, directly=False)
-            dossier = self._dossier_of(pme, spec)
-            if dossier is None:
-                with _clock_at(_moment(spec.oriented_on, STEP_TIMES[S.ORIENTED])):
-                    created = services.create_pme_with_dossier(
-                        by=self.staff,
-                        pme_data=company.values(self.communes),
-                        dossier_data=values,
-                        contacts=[company.contact_values()],
-                    )
-                dossier = created.dossier
-                if created.pme_created:
-                    self.report.count(created.pme, created=True)
-                    for contact in created.pme.contacts.all():
-                        self.report.count(contact, created=True)
-                self.report.count(dossier, created=True)
-                logged, hired = [], []
-            else:
-                logged, hired = list(dossier.transitions.all()), list(dossier.hires.all())
-                # A closed dossier no longer changes: the domain's rule holds for the demo.
-                changed = _differences(dossier, values) if dossier.is_open else {}
-                if changed:
-                    dossier = services.update_dossier(dossier=dossier, by=self.staff, data=changed)
-                self.report.count(dossier, updated=bool(changed))
-            known = {row.pk for row in logged + hired}
-            if self._replay(spec, dossier, hired):
-                logged = list(DossierTransition.objects.filter(dossier=dossier))
-                hired = list(Hire.objects.filter(dossier=dossier))
-        for row in logged + hired:
-            self.report.count(row, created=row.pk not in known)
-
-    @staticmethod
-    def _dossier_of(pme: Pme | None, spec: DossierSpec) -> Dossier | None:
-        if pme is None:
-            return None
-        return next((d for d in pme.dossiers.all() if d.orientation_date == spec.oriented_on), None)
-
-    def _replay(self, spec: DossierSpec, dossier: Dossier, hired: list[Hire]) -> bool:
-        """Make the steps and hires the dossier still lacks, in the order they happened.
-
-        A dossier moved by hand off the demo's path keeps its state: the log is history,
-        the demo never rewrites it.
-        """
-        path, days = spec.path, spec.step_days()
-        events: list[tuple[datetime.datetime, str, Any]] = [
-            (_moment(days[state], STEP_TIMES[state]), "step", state) for state in path[1:]
-        ]
-        events += [
-            (_moment(day, HIRE_TIME), "hire", hire)
-            for day, hire in zip(spec.hire_days(), spec.hires, strict=True)
-        ]
-        events.sort(key=lambda event: event[0])
-        existing_hires = Counter((h.hire_date, h.contract, h.job_title) for h in hired)
-        wrote = False
-        for moment, what, item in events:
-            if what == "step":
-                if dossier.state not in path or path.index(dossier.state) >= path.index(item):
-                    continue
-                with _clock_at(moment):
-                    if item in DECISION_STATES:
-                        # History: the committee's decision of that day, whose session the
-                        # committees' part of the demo records.
-                        dossier = apply_transition(
-                            DOSSIER_WORKFLOW,
-                            dossier,
-                            to=item,
-                            by=self.manager,
-                            comment=self._comment(spec, item, moment.date()),
-                            stamp=_decided_on(moment.date()),
-                        )
-                    else:
-                        dossier = services.transition_dossier(
-                            dossier=dossier,
-                            to_state=item,
-                            by=self.staff,
-                            comment=self._comment(spec, item, moment.date()),
-                        )
-                wrote = True
-            else:
-                post, contract = item
-                key = (moment.date(), contract, post)
-                if existing_hires[key]:
-                    existing_hires[key] -= 1
-                    continue
-                if dossier.state not in SUPPORTED_STATES:
-                    continue
-                with _clock_at(moment):
-                    services.record_hire(
-                        dossier=dossier,
-                        by=self.staff,
-                        hire_date=moment.date(),
-                        contract=contract,
-                        job_title=post,
-                    )
-                wrote = True
-        return wrote
-
-    @staticmethod
-    def _comment(spec: DossierSpec, state: str, day: datetime.date) -> str:
-        if state in DECISION_STATES:
-            return spec.decision_comment or f"Agréé par le comité d'agrément du {day:%d/%m/%Y}."
-        if state == S.SUBMITTED:
-            return "Dossier inscrit à l'ordre du jour du prochain comité d'agrément."
-        if state == S.UNDER_SUPPORT:
-            return "Première mission d'appui programmée avec la grande entreprise partenaire."
-        if state == S.CLOSED:
-            return spec.closing_comment
-        return ""
-
-    # --- The comparison basin: written directly
-
-    def comparison(self, spec: DossierSpec) -> None:
-        """An SME of the comparison basin, with its dossier in its final state.
-
-        The demo accounts work in the Valenciennois only, so no one may move these
-        dossiers through the workflow: they are written as another operator's records
-        would be imported, without a transition log and without a staff member.
-        """
-        company = spec.company
-        values = spec.dossier_values(self.communes, None)
-        with _about(company):
-            pme = self.pme(company, directly=True)
-            dossier = self._dossier_of(pme, spec)
-            if dossier is not None:
-                changed = _differences(dossier, values) if dossier.is_open else {}
-                if changed:
-                    self._save_directly(dossier, changed)
-                self.report.count(dossier, updated=bool(changed))
-                return
-            days = spec.step_days()
-            with _clock_at(_moment(spec.oriented_on, STEP_TIMES[S.ORIENTED])):
-                if pme is None:
-                    pme = self._save_directly(Pme(), company.values(self.communes))
-                    self.report.count(pme, created=True)
-                    contact = self._save_directly(PmeContact(pme=pme), company.contact_values())
-                    self.report.count(contact, created=True)
-                dossier = Dossier(
-                    pme=pme,
-                    state=spec.stage,
-                    decision_date=spec.decided_on,
-                    state_changed_at=_moment(days[spec.stage], STEP_TIMES[spec.stage]),
-                )
-                self.report.count(self._save_directly(dossier, values), created=True)
-
-
-def load_pmes(report: LoadReport) -> None:
-    """The SMEs, contacts, dossiers, transitions and hires of the demo; a summary line."""
-    loader = _Loader(report)
-    for spec in VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS:
-        loader.followed(spec)
-    for spec in COMPARISON_DOSSIERS:
-        loader.comparison(spec)
-    report.summaries.extend(summary_lines())
-
-
-def summary_lines() -> list[str]:
-    """The article's figures, measured in the database."""
-    valenciennois, first = get_valenciennois(), get_first_period()
-    supported = (
-        Dossier.objects.for_basin(valenciennois)
-        .supported()
-        .filter(decision_date__range=_period_range(first))
-    )
-    totals = supported.jobs_totals()
-    pmes = supported.values("pme").distinct().count()
-    renewal = get_renewal_period()
-    pipeline = (
-        Dossier.objects.for_basin(valenciennois)
-        .open()
-        .exclude(state__in=SUPPORTED_STATES)
-        .filter(orientation_date__gte=renewal.start_date)
-        .count()
-    )
-    comparison = get_comparison_basin()
-    compared = (
-        Dossier.objects.for_basin(comparison)
-        .supported()
-        .filter(decision_date__range=_period_range(get_first_period(comparison)))
-        .aggregate(jobs=Sum("jobs_planned"), pmes=Count("pme", distinct=True))
-    )
-    lines = [
-        f"PME : {pmes} accompagnées à Valenciennes pendant la première période, "
-        f"{totals['jobs_planned']} emplois prévus ({_per_pme(totals['jobs_planned'], pmes)} "
-        f"par PME), {totals['hires']} embauches ; {pipeline} dossiers en cours pour le "
-        "renouvellement."
-    ]
-    if compared["pmes"]:
-        lines.append(
-            f"PME de comparaison ({comparison.name}) : {compared['pmes']} accompagnées, "
-            f"{_per_pme(compared['jobs'], compared['pmes'])} emplois prévus par PME."
-        )
-    return lines
-
-
-def _period_range(period) -> tuple[datetime.date, datetime.date]:
-    return period.start_date, period.end_date
-
-
-def _per_pme(jobs: int | None, pmes: int) -> str:
-    if not pmes:
-        return "0"
-    return f"{Decimal(jobs or 0) / pmes:.1f}".replace(".", ",").removesuffix(",0")
