@@ -36,7 +36,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from alize.formatting import euros
-from alize.models import Contribution, Role
+from alize.models import Contribution
 from alize.services import save_contribution
 from avances import followup, services
 from avances.deminimis import (
@@ -70,9 +70,9 @@ from avances.models import (
 from comites.models import Decision
 from demo.base import (
     LoadReport,
+    Part,
     about,
     at,
-    get_account,
     get_first_period,
     get_funder,
     get_valenciennois,
@@ -165,12 +165,9 @@ COUNTED = (
 )
 
 
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
+        super().__init__(report)
         self.today = timezone.localdate()
 
     # --- The fund

@@ -182,6 +182,17 @@ def table_counts(counted: Iterable[tuple[type[models.Model], str | None]], basin
     return counts
 
 
+class Part:
+    """What each part's loader starts from: the report, the Valenciennois and the accounts
+    of its operator's staff member and manager."""
+
+    def __init__(self, report: LoadReport):
+        self.report = report
+        self.basin = get_valenciennois()
+        self.staff = get_account(Role.STAFF)
+        self.manager = get_account(Role.MANAGER)
+
+
 # --- Writing ------------------------------------------------------------------------------
 
 

@@ -71,6 +71,7 @@ from demo.base import (
     ACCOUNTS,
     DemoDataError,
     LoadReport,
+    Part,
     about,
     at,
     get_account,
@@ -139,12 +140,9 @@ COUNTED = (
 )
 
 
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
+        super().__init__(report)
         self.admin = get_account(Role.ADMIN)
         self.accounts = {
             account.role: User.objects.get(email=account.email) for account in ACCOUNTS
@@ -271,14 +269,9 @@ class _Loader:
         day = starts_at.date()
         sitting = self._seats_on(seats, day)
         chair = next(m for m in sitting.values() if m.role == MemberRole.CHAIR)
-        with at(moment(day - datetime.timedelta(days=28), datetime.time(10, 0))):
-            session = services.create_session(
-                committee=committee,
-                starts_at=starts_at,
-                by=self.staff,
-                place=APPROVAL_PLACE,
-                duration_minutes=180,
-            )
+        session = self._create_session(
+            committee, starts_at, self.staff, place=APPROVAL_PLACE, duration_minutes=180
+        )
         items = []
         agenda_day = day - datetime.timedelta(days=20)
         with (
@@ -305,6 +298,15 @@ class _Loader:
             session = services.close_session(session=session, by=self.staff)
         with at(moment(day + datetime.timedelta(days=7), datetime.time(11, 0))):
             services.sign_off(session=session, by=chair.person)
+
+    @staticmethod
+    def _create_session(committee, starts_at, by, **values) -> Session:
+        """A past session, created four weeks before it sits."""
+        created_on = starts_at.date() - datetime.timedelta(days=28)
+        with at(moment(created_on, datetime.time(10, 0))):
+            return services.create_session(
+                committee=committee, starts_at=starts_at, by=by, **values
+            )
 
     @staticmethod
     def _convene(session: Session, by: User, when: datetime.datetime) -> Session:
@@ -462,14 +464,13 @@ class _Loader:
             return
         chair = seats["chair"]
         with about(f"la séance du comité de pilotage du {STEERING_DAY:%d/%m/%Y}"):
-            with at(moment(STEERING_DAY - datetime.timedelta(days=28), datetime.time(10, 0))):
-                session = services.create_session(
-                    committee=committee,
-                    starts_at=starts_at,
-                    by=self.manager,
-                    place=STEERING_PLACE,
-                    agenda_notes=STEERING_NOTES,
-                )
+            session = self._create_session(
+                committee,
+                starts_at,
+                self.manager,
+                place=STEERING_PLACE,
+                agenda_notes=STEERING_NOTES,
+            )
             convened_on = STEERING_DAY - datetime.timedelta(days=17)
             session = self._convene(session, self.manager, moment(convened_on, datetime.time(9, 0)))
             self._attendance(session, seats, STEERING_ATTENDANCE, starts_at, self.manager)

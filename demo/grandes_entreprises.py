@@ -33,6 +33,7 @@ from demo.base import (
     SNAPSHOT_DAY,
     DemoDataError,
     LoadReport,
+    Part,
     about,
     clock_at,
     differences,
@@ -86,12 +87,23 @@ OUTCOME_AT = datetime.time(18, 30)
 # --- Writing -----------------------------------------------------------------------------
 
 
-class _Loader:
+def _mission_fields(spec: MissionSpec, dossier: Dossier, corporation: Corporation) -> dict:
+    """What a mission records of its spec, whichever way it is written."""
+    return {
+        "dossier": dossier,
+        "corporation": corporation,
+        "domain": spec.domain,
+        "objective": spec.objective,
+        "planned_days": spec.planned,
+        "start_date": spec.start,
+        "end_date": spec.end,
+    }
+
+
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
+        super().__init__(report)
         self.periods = {"first": get_first_period(), "renewal": get_renewal_period()}
-        self.staff = get_account(Role.STAFF)
         self.coordinator = get_account(Role.COORDINATOR)
         self.corporations: dict[str, Corporation] = {}
         self.experts: dict[tuple[str, str], Expert] = {}
@@ -366,15 +378,7 @@ class _Loader:
         with clock_at(moment(created_on, CREATED_AT)):
             if dossier.state in services.MISSION_DOSSIER_STATES:
                 mission = services.create_mission(
-                    by=self.staff,
-                    dossier=dossier,
-                    corporation=corporation,
-                    experts=experts,
-                    domain=spec.domain,
-                    objective=spec.objective,
-                    planned_days=spec.planned,
-                    start_date=spec.start,
-                    end_date=spec.end,
+                    by=self.staff, experts=experts, **_mission_fields(spec, dossier, corporation)
                 )
             else:
                 mission = self._write_directly(spec, dossier, corporation, experts)
@@ -388,13 +392,7 @@ class _Loader:
         and its experts), `create_mission` refusing a closed dossier today."""
         with pghistory.context(user=self.staff.pk):
             mission = SupportMission(
-                dossier=dossier,
-                corporation=corporation,
-                domain=spec.domain,
-                objective=spec.objective,
-                planned_days=spec.planned,
-                start_date=spec.start,
-                end_date=spec.end,
+                **_mission_fields(spec, dossier, corporation),
                 status=S.PLANNED,
                 status_changed_at=timezone.now(),
                 created_by=self.staff,

@@ -19,15 +19,15 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Sum
 
-from alize.models import Commune, Role
+from alize.models import Commune
 from alize.workflow import apply_transition
 from demo.base import (
     DemoDataError,
     LoadReport,
+    Part,
     about,
     clock_at,
     differences,
-    get_account,
     get_comparison_basin,
     get_first_period,
     get_renewal_period,
@@ -69,11 +69,9 @@ def _decided_on(day: datetime.date):
     return stamp
 
 
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
+        super().__init__(report)
         self.communes = {
             commune.insee_code: commune for commune in Commune.objects.select_related("epci")
         }

@@ -183,19 +183,13 @@ class DossierSpec:
 
 # Committee sessions of the first period (chaired by Saint-Gobain), then of the renewal.
 SESSIONS = [
-    datetime.date(2005, 11, 17),
-    datetime.date(2006, 2, 16),
-    datetime.date(2006, 5, 18),
-    datetime.date(2006, 9, 21),
-    datetime.date(2006, 12, 14),
-    datetime.date(2007, 3, 15),
-    datetime.date(2007, 6, 21),
-    datetime.date(2007, 10, 18),
-    datetime.date(2007, 12, 13),
-    datetime.date(2008, 3, 20),
-    datetime.date(2008, 6, 19),
-    datetime.date(2008, 9, 18),
-]
+    datetime.date(*day)
+    for day in (
+        (2005, 11, 17), (2006, 2, 16), (2006, 5, 18), (2006, 9, 21), (2006, 12, 14),
+        (2007, 3, 15), (2007, 6, 21), (2007, 10, 18), (2007, 12, 13), (2008, 3, 20),
+        (2008, 6, 19), (2008, 9, 18),
+    )
+]  # fmt: skip
 
 D = datetime.date
 DATA_DIR = Path(__file__).parent / "data"

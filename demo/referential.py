@@ -39,6 +39,7 @@ from demo.base import (
     VALENCIENNES_METROPOLE,
     VALENCIENNOIS,
     VALLEE_DE_LA_SCARPE,
+    D,
     DemoDataError,
     LoadReport,
     get_porte_du_hainaut_funder,
@@ -164,31 +165,10 @@ FIRST_PERIOD_BUDGET = (
 
 # (basin slug, name, start, end, target jobs, budget)
 PERIODS = (
-    (
-        VALENCIENNOIS,
-        FIRST_PERIOD,
-        datetime.date(2005, 7, 1),
-        datetime.date(2008, 6, 30),
-        400,
-        FIRST_PERIOD_BUDGET,
-    ),
-    (
-        VALENCIENNOIS,
-        RENEWAL_PERIOD,
-        datetime.date(2008, 7, 1),
-        datetime.date(2011, 6, 30),
-        None,
-        None,
-    ),
-    (
-        SAMBRE_AVESNOIS,
-        FIRST_PERIOD,
-        datetime.date(2005, 7, 1),
-        datetime.date(2008, 6, 30),
-        None,
-        None,
-    ),
-)
+    (VALENCIENNOIS, FIRST_PERIOD, D(2005, 7, 1), D(2008, 6, 30), 400, FIRST_PERIOD_BUDGET),
+    (VALENCIENNOIS, RENEWAL_PERIOD, D(2008, 7, 1), D(2011, 6, 30), None, None),
+    (SAMBRE_AVESNOIS, FIRST_PERIOD, D(2005, 7, 1), D(2008, 6, 30), None, None),
+)  # fmt: skip
 
 
 def _read_etalab(filename: str) -> list[dict[str, Any]]:
