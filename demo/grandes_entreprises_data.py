@@ -21,6 +21,7 @@ S = MissionStatus
 
 FIRST_JOIN = D(2005, 7, 1)
 RENEWAL_JOIN = D(2008, 7, 1)
+DATA_DIR = Path(__file__).parent / "data"
 
 
 # --- The data --------------------------------------------------------------------------
@@ -52,126 +53,45 @@ class CorporationSpec:
         return RENEWAL_JOIN if self.renewal_only else FIRST_JOIN
 
 
-def _rate(amount: str, since: datetime.date = FIRST_JOIN, why: str = "") -> tuple:
-    return (since, Decimal(amount), why or "Valeur convenue avec l'entreprise.")
+DEFAULT_RATE_COMMENT = "Valeur convenue avec l'entreprise."
 
 
-def _experts(*rows: tuple[str, str, tuple[str, ...]]) -> tuple[ExpertSpec, ...]:
-    return tuple(ExpertSpec(f"{first} Démo", title, domains) for first, title, domains in rows)
+def _corporation(row: dict) -> CorporationSpec:
+    renewal_only = row.get("renewal_only", False)
+    joined = RENEWAL_JOIN if renewal_only else FIRST_JOIN
+    return CorporationSpec(
+        row["key"],
+        row["group_name"],
+        row["site_name"],
+        row["sector"],
+        row["headcount"],
+        row.get("funder"),
+        tuple(
+            (
+                rate.get("since", joined),
+                Decimal(rate["amount"]),
+                rate.get("why", DEFAULT_RATE_COMMENT),
+            )
+            for rate in row["rates"]
+        ),
+        tuple(
+            ExpertSpec(
+                f"{expert['first_name']} Démo",
+                expert["job_title"],
+                tuple(map(M, expert["domains"])),
+            )
+            for expert in row["experts"]
+        ),
+        renewal_only,
+    )
 
 
-# fmt: off
-CORPORATIONS = (
-    CorporationSpec(
-        "toyota", "Toyota", "Toyota Motor Manufacturing France, Onnaing",
-        "Construction automobile", 300_000, "Toyota Motor Manufacturing France",
-        (_rate("650.00"),),
-        _experts(("Hélène", "Responsable qualité fournisseurs", (M.QUALITY, M.PRODUCTION)),
-                 ("Marc", "Ingénieur méthodes", (M.PRODUCTION,))),
-    ),
-    CorporationSpec(
-        "saint-gobain", "Saint-Gobain", "Saint-Gobain, établissements du Valenciennois",
-        "Matériaux de construction, verre", 190_000, "Saint-Gobain",
-        (_rate("600.00"),),
-        _experts(("Thierry", "Contrôleur de gestion", (M.FINANCE, M.MANAGEMENT)),
-                 ("Aurélien", "Responsable export", (M.SALES,))),
-    ),
-    CorporationSpec(
-        "alstom", "Alstom", "Alstom Transport, Petite-Forêt",
-        "Construction ferroviaire", 60_000, "Alstom Transport",
-        (_rate("600.00"), _rate("620.00", D(2008, 1, 1), "Revalorisation annuelle.")),
-        _experts(("Jean", "Responsable qualité", (M.QUALITY,)),
-                 ("Mathilde", "Auditrice qualité interne", (M.QUALITY,)),
-                 ("Nadia", "Ingénieure de production", (M.PRODUCTION, M.QUALITY)),
-                 ("Pierre", "Responsable de la performance industrielle",
-                  (M.MANAGEMENT, M.PRODUCTION)),
-                 ("Sylvie", "Responsable du recrutement", (M.HR,))),
-    ),
-    CorporationSpec(
-        "vallourec", "Vallourec", "Vallourec & Mannesmann Tubes, Saint-Saulve",
-        "Sidérurgie, tubes sans soudure", 19_000, "Vallourec",
-        (_rate("580.00"),),
-        _experts(("Claire", "Responsable maintenance", (M.PRODUCTION, M.SALES)),
-                 ("Olivier", "Chargé de recrutement", (M.HR,))),
-    ),
-    CorporationSpec(
-        "psa", "PSA Peugeot Citroën", "PSA Peugeot Citroën, Trith-Saint-Léger",
-        "Construction automobile", 200_000, "PSA Peugeot Citroën",
-        (_rate("650.00"),),
-        _experts(("Isabelle", "Responsable qualité", (M.QUALITY,)),
-                 ("Karim", "Acheteur", (M.SALES,))),
-    ),
-    CorporationSpec(
-        "bombardier", "Bombardier", "Bombardier Transport France, Crespin",
-        "Construction ferroviaire", 30_000, "Bombardier Transport",
-        (_rate("600.00"),),
-        _experts(("Laurent", "Chef d'atelier soudage", (M.PRODUCTION,)),
-                 ("Émilie", "Responsable qualité", (M.QUALITY,))),
-    ),
-    CorporationSpec(
-        "arcelormittal", "ArcelorMittal", "ArcelorMittal, établissements du Valenciennois",
-        "Sidérurgie", 310_000, "ArcelorMittal",
-        (_rate("550.00"),),
-        _experts(("Bruno", "Ingénieur procédés", (M.PRODUCTION,)),
-                 ("Valérie", "Responsable financière", (M.FINANCE, M.MANAGEMENT))),
-    ),
-    CorporationSpec(
-        "edf", "EDF", "EDF, unité du Valenciennois", "Énergie", 160_000, "EDF",
-        (_rate("550.00"),),
-        _experts(("Patrick", "Chargé d'affaires", (M.MANAGEMENT, M.SALES)),),
-    ),
-    CorporationSpec(
-        "veolia", "Veolia Environnement", "Veolia Propreté Nord",
-        "Services à l'environnement", 300_000, "Veolia Environnement",
-        (_rate("500.00"),),
-        _experts(("Sandrine", "Responsable des ressources humaines", (M.HR,)),),
-    ),
-    CorporationSpec(
-        "credit-agricole", "Crédit Agricole Nord de France",
-        "Centre d'affaires de Valenciennes", "Banque", 3_400,
-        "Crédit Agricole Nord de France",
-        (_rate("500.00"),),
-        _experts(("François", "Chargé d'affaires entreprises", (M.FINANCE,)),),
-    ),
-    CorporationSpec(
-        "la-poste", "La Poste", "La Poste, direction du Valenciennois",
-        "Services postaux et logistique", 290_000, "La Poste",
-        (_rate("450.00"),),
-        _experts(("Martine", "Responsable logistique", (M.MANAGEMENT, M.SALES)),),
-    ),
-    # The five that join for the renewal.
-    CorporationSpec(
-        "skf", "SKF", "SKF France, site du Valenciennois", "Roulements et mécanique",
-        44_000, None, (_rate("600.00", RENEWAL_JOIN),),
-        _experts(("Gilles", "Ingénieur fiabilité", (M.PRODUCTION, M.QUALITY)),),
-        renewal_only=True,
-    ),
-    CorporationSpec(
-        "leroy-merlin", "Leroy Merlin", "Leroy Merlin, Valenciennes",
-        "Distribution de bricolage", 20_000, None, (_rate("450.00", RENEWAL_JOIN),),
-        _experts(("Aurélie", "Responsable de rayon", (M.SALES,)),),
-        renewal_only=True,
-    ),
-    CorporationSpec(
-        "leclerc", "E. Leclerc", "E. Leclerc, magasins du Valenciennois",
-        "Grande distribution", 90_000, None, (_rate("450.00", RENEWAL_JOIN),),
-        _experts(("Julien", "Directeur de magasin", (M.SALES, M.MANAGEMENT)),),
-        renewal_only=True,
-    ),
-    CorporationSpec(
-        "soufflet", "Soufflet alimentaire", "Soufflet Alimentaire, Valenciennes",
-        "Agroalimentaire", 5_000, None, (_rate("500.00", RENEWAL_JOIN),),
-        _experts(("Christine", "Responsable qualité", (M.QUALITY, M.PRODUCTION)),),
-        renewal_only=True,
-    ),
-    CorporationSpec(
-        "sevelnord", "Sevelnord", "Sevelnord, Hordain", "Construction automobile",
-        3_800, None, (_rate("600.00", RENEWAL_JOIN),),
-        _experts(("Stéphane", "Responsable formation", (M.HR,)),),
-        renewal_only=True,
-    ),
-)
-# fmt: on
+def _read(filename: str) -> list[dict]:
+    with (DATA_DIR / filename).open("rb") as stream:
+        return next(iter(tomllib.load(stream).values()))
+
+
+CORPORATIONS = tuple(_corporation(row) for row in _read("corporations.toml"))
 
 
 @dataclass(frozen=True)
@@ -229,10 +149,8 @@ class MissionSpec:
 STATUS_PATH = [S.PLANNED, S.RUNNING, S.DONE]
 
 
-def _missions(path: Path) -> tuple[MissionSpec, ...]:
-    """The missions of a data file (see its header), as specs."""
-    with path.open("rb") as stream:
-        rows = tomllib.load(stream)["missions"]
+def _missions(rows: list[dict]) -> tuple[MissionSpec, ...]:
+    """The missions of the data file (see its header), as specs."""
     return tuple(
         MissionSpec(
             row["serial"],
@@ -261,7 +179,7 @@ def _missions(path: Path) -> tuple[MissionSpec, ...]:
     )
 
 
-MISSIONS = _missions(Path(__file__).parent / "data" / "missions.toml")
+MISSIONS = _missions(_read("missions.toml"))
 
 # A fictitious convention: a group of the area that eliminated 120 jobs and reclassified
 # 20 employees within the group, at twice the monthly SMIC in force when it signed.
