@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "comites",
     "avances",
     "pilotage",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -285,14 +285,17 @@ def set_proposed_corporations(
 
 
 @transaction.atomic
-def convene_session(*, session: Session, by: User, comment: str = "") -> Session:
+def convene_session(
+    *, session: Session, by: User, comment: str = "", notify: bool = True
+) -> Session:
     """Convene the members: the session leaves the draft, its agenda and the committee's
     rules are fixed, and members see it from now on.
 
     A date in the past is refused. A convocation sent later than the committee's notice
     (5 days by default) is allowed, and `session.is_late_convocation` tells the minutes.
     Once committed, each member is emailed the convocation with the pack and an `.ics`
-    invitation (`comites.emails.send_convocation`); a refused convocation sends nothing.
+    invitation (`comites.emails.send_convocation`); a refused convocation sends nothing,
+    nor does one replayed by the demo (`notify=False`).
     """
     with pghistory.context(user=by.pk):
         session = lock_session(session)
@@ -322,7 +325,8 @@ def convene_session(*, session: Session, by: User, comment: str = "") -> Session
         for item in items:
             item.session = session
             sync_automatic_recusals(item, by=by)
-    transaction.on_commit(lambda: emails.send_convocation(session), robust=True)
+    if notify:
+        transaction.on_commit(lambda: emails.send_convocation(session), robust=True)
     return session
 
 

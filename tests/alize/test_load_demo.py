@@ -9,7 +9,6 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import Q, Sum
 
-from alize import demo
 from alize.models import (
     Basin,
     Commune,
@@ -21,6 +20,7 @@ from alize.models import (
     Role,
     User,
 )
+from demo import referential as demo
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db

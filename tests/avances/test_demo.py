@@ -27,8 +27,8 @@ from avances.models import (
     WriteOffStatus,
 )
 from avances.selectors import fund_balance
-from comites.demo import first_period_decisions
 from comites.workflow import DecisionOutcome
+from demo.comites import first_period_decisions
 from tests.conftest import load_demo
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,6 @@ from django.apps import apps
 from django.utils import timezone
 
 from alize.models import Role, User
-from comites.demo import first_period_decisions
 from comites.models import (
     AgendaItem,
     Attendance,
@@ -32,8 +31,9 @@ from comites.workflow import (
     RecusalReason,
     SessionStatus,
 )
+from demo.comites import first_period_decisions
+from demo.pme_data import SESSIONS
 from grandes_entreprises.models import SupportMission
-from pme.demo import SESSIONS
 from pme.models import DossierState
 from tests.conftest import load_demo
 

@@ -7,16 +7,15 @@ what a demo user changed on the subscription page stays.
 
 import pghistory
 
-from alize.demo import PORTE_DU_HAINAUT, LoadReport, get_account, get_funder, get_valenciennois
-from alize.models import Epci, Role
+from alize.models import Role
+from demo.base import LoadReport, get_account, get_porte_du_hainaut_funder
 from pilotage.models import Frequency, ReportSubscription
 
 RECIPIENTS = ["financeur@alize.demo"]
 
 
 def load_report_subscriptions(report: LoadReport) -> None:
-    valenciennois = get_valenciennois()
-    funder = get_funder(Epci.objects.get(siren=PORTE_DU_HAINAUT).name, valenciennois)
+    funder = get_porte_du_hainaut_funder()
     subscription = ReportSubscription.objects.filter(funder=funder).first()
     created = subscription is None
     if created:

@@ -1,15 +1,15 @@
 """The partner corporations, their experts and support missions, and a revitalisation
-convention, for the demonstration data set (see `alize.demo`).
+convention, for the demonstration data set (the data: `demo.grandes_entreprises_data`).
 
 The Valenciennois of the source article: the 11 corporations of the first period (the
-corporation funders `alize.demo` created, each linked to its record here), the 5 that join
+corporation funders `demo.referential` created, each linked to its record here), the 5 that join
 for the renewal (SKF, Leroy Merlin, E. Leclerc, Soufflet alimentaire, Sevelnord), their
 experts and daily rates, and missions on the approved demo dossiers, Alstom's with Heuille
 among them (quality, ISO 9001 certification obtained in March 2007). The days are logged
 within each dossier's support period. One revitalisation convention (fictitious) and a
 payment under it show the balance. Experts are visibly demo persons.
 
-Everything goes through the services, at the moment it happened (`pme.demo._clock_at`),
+Everything goes through the services, at the moment it happened (`demo.base.clock_at`),
 so the missions' status log reads like the real one. One exception: a mission on a dossier
 that has since been closed is written directly (with its experts), as an import would,
 because `create_mission` rightly refuses a closed dossier today; its later steps (status
@@ -23,27 +23,28 @@ start; only what is missing is created, a changed corporation or expert is put b
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from alize.demo import (
+from alize.models import Role
+from demo.base import (
+    SNAPSHOT_DAY,
     DemoDataError,
     LoadReport,
+    Part,
+    about,
+    clock_at,
+    differences,
     get_account,
     get_first_period,
     get_funder,
     get_renewal_period,
     get_valenciennois,
+    moment,
 )
-from alize.models import Role
-from grandes_entreprises import services
-from grandes_entreprises.demo.data import (
+from demo.grandes_entreprises_data import (
     CONVENTION,
     CONVENTION_PAYMENT,
     CORPORATIONS,
@@ -54,6 +55,8 @@ from grandes_entreprises.demo.data import (
     CorporationSpec,
     MissionSpec,
 )
+from demo.pme_data import VALENCIENNES_DOSSIERS, DossierSpec
+from grandes_entreprises import services
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -67,13 +70,6 @@ from grandes_entreprises.models import (
     SupportMission,
 )
 from grandes_entreprises.workflow import working_days
-from pme.demo import (
-    SNAPSHOT_DAY,
-    VALENCIENNES_DOSSIERS,
-    DossierSpec,
-    _clock_at,
-    _moment,
-)
 from pme.models import Dossier, Need, Pme
 from pme.workflow import DossierState
 
@@ -91,33 +87,23 @@ OUTCOME_AT = datetime.time(18, 30)
 # --- Writing -----------------------------------------------------------------------------
 
 
-@contextmanager
-def _about(what: str) -> Iterator[None]:
-    """Turn a refusal from a service into a French message naming what was being loaded."""
-    try:
-        yield
-    except (ValidationError, PermissionDenied) as exc:
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        raise DemoDataError(f"Impossible de charger {what} : {' '.join(messages)}") from exc
+def _mission_fields(spec: MissionSpec, dossier: Dossier, corporation: Corporation) -> dict:
+    """What a mission records of its spec, whichever way it is written."""
+    return {
+        "dossier": dossier,
+        "corporation": corporation,
+        "domain": spec.domain,
+        "objective": spec.objective,
+        "planned_days": spec.planned,
+        "start_date": spec.start,
+        "end_date": spec.end,
+    }
 
 
-def _differences(obj, values: dict[str, Any]) -> dict[str, Any]:
-    changed = {}
-    for name, value in values.items():
-        field = obj._meta.get_field(name)
-        current = getattr(obj, field.attname) if field.is_relation else getattr(obj, name)
-        wanted = (value.pk if value is not None else None) if field.is_relation else value
-        if current != wanted:
-            changed[name] = value
-    return changed
-
-
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
+        super().__init__(report)
         self.periods = {"first": get_first_period(), "renewal": get_renewal_period()}
-        self.staff = get_account(Role.STAFF)
         self.coordinator = get_account(Role.COORDINATOR)
         self.corporations: dict[str, Corporation] = {}
         self.experts: dict[tuple[str, str], Expert] = {}
@@ -137,9 +123,9 @@ class _Loader:
             .prefetch_related("experts", "daily_rates", "memberships", "coordinators")
             .first()
         )
-        with _about(f"la grande entreprise « {spec.group_name} »"):
+        with about(f"la grande entreprise « {spec.group_name} »"):
             if corporation is None:
-                with _clock_at(_moment(spec.joined, CREATED_AT)):
+                with clock_at(moment(spec.joined, CREATED_AT)):
                     corporation = services.create_corporation(
                         by=self.staff,
                         data={
@@ -151,7 +137,7 @@ class _Loader:
                     )
                 self.report.count(corporation, created=True)
             else:
-                changed = _differences(corporation, values)
+                changed = differences(corporation, values)
                 if changed:
                     corporation = services.update_corporation(
                         corporation=corporation, by=self.staff, data=changed
@@ -174,7 +160,7 @@ class _Loader:
             }
             expert = existing.get(expert_spec.name)
             if expert is None:
-                with _clock_at(_moment(spec.joined, CREATED_AT)):
+                with clock_at(moment(spec.joined, CREATED_AT)):
                     expert = services.add_expert(
                         corporation=corporation,
                         by=self.staff,
@@ -182,7 +168,7 @@ class _Loader:
                     )
                 self.report.count(expert, created=True)
             else:
-                changed = _differences(expert, values)
+                changed = differences(expert, values)
                 if changed:
                     expert = services.update_expert(expert=expert, by=self.staff, data=changed)
                 self.report.count(expert, updated=bool(changed))
@@ -202,7 +188,7 @@ class _Loader:
                 )
                 self.report.count(rate, created=True)
                 continue
-            changed = _differences(rate, {"rate": amount, "comment": comment})
+            changed = differences(rate, {"rate": amount, "comment": comment})
             if changed:
                 # A rate is a dated history with no service to rewrite it: the demo puts
                 # back its own row as it was, in the audit trail like any change.
@@ -238,7 +224,7 @@ class _Loader:
     def coordinators(self) -> None:
         alstom = self.corporations["alstom"]
         if not alstom.coordinators.filter(pk=self.coordinator.pk).exists():
-            with _about("le coordinateur d'Alstom"):
+            with about("le coordinateur d'Alstom"):
                 services.add_coordinator(corporation=alstom, user=self.coordinator, by=self.staff)
             self.report.created["coordinateurs d'entreprise"] += 1
         self.report.seen["coordinateurs d'entreprise"] += 1
@@ -273,7 +259,7 @@ class _Loader:
                     "introuvable : chargez d'abord les PME."
                 )
             label = f"la mission de {mission_spec.corporation} auprès de {dossier.pme.name}"
-            with _about(label):
+            with about(label):
                 self.mission(mission_spec, dossier_spec, dossier)
 
     def mission(self, spec: MissionSpec, dossier_spec: DossierSpec, dossier: Dossier) -> None:
@@ -323,14 +309,14 @@ class _Loader:
         logged_by = self.coordinator if spec.corporation == "alstom" else self.staff
         wrote = False
         if S.RUNNING in path and mission.status == S.PLANNED:
-            self._move(mission, S.RUNNING, _moment(spec.start, STARTED_AT))
+            self._move(mission, S.RUNNING, moment(spec.start, STARTED_AT))
             wrote = True
         if mission.status in (S.RUNNING, S.DONE):
             for name, day, days in spec.log_plan():
                 expert = self.experts[spec.corporation, name]
                 if (assignments.get(expert.pk), day) in logged:
                     continue
-                with _clock_at(_moment(day, LOGGED_AT)):
+                with clock_at(moment(day, LOGGED_AT)):
                     services.log_days(
                         mission=mission, expert=expert, date=day, days=days, by=logged_by
                     )
@@ -338,7 +324,7 @@ class _Loader:
             for result in spec.results:
                 if (result.kind, result.title) in recorded:
                     continue
-                with _clock_at(_moment(result.achieved_on, RESULT_AT)):
+                with clock_at(moment(result.achieved_on, RESULT_AT)):
                     services.record_result(
                         mission=mission,
                         by=self.staff,
@@ -349,7 +335,7 @@ class _Loader:
                     )
                 wrote = True
         if S.DONE in path and mission.status == S.RUNNING:
-            self._move(mission, S.DONE, _moment(spec.end, FINISHED_AT))
+            self._move(mission, S.DONE, moment(spec.end, FINISHED_AT))
             wrote = True
         wanted = (spec.outcome, spec.satisfaction)
         if (
@@ -357,7 +343,7 @@ class _Loader:
             and mission.status in (S.RUNNING, S.DONE)
             and (mission.outcome, mission.sme_satisfaction) != wanted
         ):
-            with _clock_at(_moment(spec.end, OUTCOME_AT)):
+            with clock_at(moment(spec.end, OUTCOME_AT)):
                 services.record_outcome(
                     mission=mission,
                     by=self.staff,
@@ -389,18 +375,10 @@ class _Loader:
     def _create(self, spec, dossier, corporation, experts) -> SupportMission:
         """Organise the mission (two weeks before it starts, not before the decision)."""
         created_on = max(spec.start - datetime.timedelta(days=14), dossier.decision_date)
-        with _clock_at(_moment(created_on, CREATED_AT)):
+        with clock_at(moment(created_on, CREATED_AT)):
             if dossier.state in services.MISSION_DOSSIER_STATES:
                 mission = services.create_mission(
-                    by=self.staff,
-                    dossier=dossier,
-                    corporation=corporation,
-                    experts=experts,
-                    domain=spec.domain,
-                    objective=spec.objective,
-                    planned_days=spec.planned,
-                    start_date=spec.start,
-                    end_date=spec.end,
+                    by=self.staff, experts=experts, **_mission_fields(spec, dossier, corporation)
                 )
             else:
                 mission = self._write_directly(spec, dossier, corporation, experts)
@@ -414,13 +392,7 @@ class _Loader:
         and its experts), `create_mission` refusing a closed dossier today."""
         with pghistory.context(user=self.staff.pk):
             mission = SupportMission(
-                dossier=dossier,
-                corporation=corporation,
-                domain=spec.domain,
-                objective=spec.objective,
-                planned_days=spec.planned,
-                start_date=spec.start,
-                end_date=spec.end,
+                **_mission_fields(spec, dossier, corporation),
                 status=S.PLANNED,
                 status_changed_at=timezone.now(),
                 created_by=self.staff,
@@ -432,8 +404,8 @@ class _Loader:
             )
         return mission
 
-    def _move(self, mission: SupportMission, target: str, moment: datetime.datetime) -> None:
-        with _clock_at(moment):
+    def _move(self, mission: SupportMission, target: str, when: datetime.datetime) -> None:
+        with clock_at(when):
             services.change_mission_status(mission=mission, to_status=target, by=self.staff)
 
     # --- Revitalisation
@@ -442,9 +414,9 @@ class _Loader:
         corporation = self.corporations[CONVENTION["corporation"]]
         values = {key: value for key, value in CONVENTION.items() if key != "corporation"}
         convention = RevitalisationConvention.objects.filter(reference=values["reference"]).first()
-        with _about(f"la convention de revitalisation {values['reference']}"):
+        with about(f"la convention de revitalisation {values['reference']}"):
             if convention is None:
-                with _clock_at(_moment(values["signature_date"], CREATED_AT)):
+                with clock_at(moment(values["signature_date"], CREATED_AT)):
                     convention = services.create_convention(
                         by=self.staff, corporation=corporation, **values
                     )
@@ -457,7 +429,7 @@ class _Loader:
                 amount=CONVENTION_PAYMENT["amount"],
             ).first()
             if payment is None:
-                with _clock_at(_moment(CONVENTION_PAYMENT["paid_on"], CREATED_AT)):
+                with clock_at(moment(CONVENTION_PAYMENT["paid_on"], CREATED_AT)):
                     payment = services.record_convention_payment(
                         convention=convention, by=self.staff, **CONVENTION_PAYMENT
                     )

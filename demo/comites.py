@@ -1,8 +1,8 @@
-"""The committees of the demonstration data set (see `alize.demo`).
+"""The committees of the demonstration data set (see `demo.loader`).
 
 The Valenciennois of the source article: its approval committee (chaired by Saint-Gobain's
 representative until June 2008, then by Vallourec's HR director), its twelve sessions on
-the dates of `pme.demo.SESSIONS` with their agendas, convocations (one sent late),
+the dates of `demo.pme_data.SESSIONS` with their agendas, convocations (one sent late),
 attendance (proxies included), recusals, votes and decisions, each closed and signed by
 its chair; one session to come, convened, with the renewal's submitted dossiers on its
 agenda; the steering committee chaired by the sub-prefecture and one of its sessions.
@@ -15,17 +15,16 @@ password: they cannot sign in, they sit and vote.
 
 Every step goes through the committee services, replayed at the moment it happened
 (`at`): mandates, sessions, attendance, opening, recusals, votes (each member's own, or
-his proxy holder's), closing, signature. Three steps are written directly, with
-`full_clean()` and in the audit trail under the acting account's name, the database's own
-rules (triggers and constraints) holding:
-- the agenda: `add_agenda_item` wants a dossier "submitted", and `pme.demo` has already
+his proxy holder's), convocation (`notify=False`: a 2005 convocation is not sent in
+2026, nor the next one during a load), closing, signature. Two steps are written directly,
+with `full_clean()` and in the audit trail under the acting account's name, the database's
+own rules (triggers and constraints) holding:
+- the agenda: `add_agenda_item` wants a dossier "submitted", and `demo.pme` has already
   moved the demo dossiers on;
-- the decision: `record_decision` moves the dossier (done by `pme.demo`, at the same date;
-  the refused dossier, left submitted by `pme.demo`, is moved here through
-  `pme.services.transition_dossier`), grants the advance (done by `avances.demo`, which
-  owns the fund's history) and emails the decision letter;
-- the convocation: `convene_session` emails each member the convocation pack once
-  committed; a 2005 convocation is not sent in 2026, nor the next one during a load.
+- the decision: `record_decision` moves the dossier (done by `demo.pme`, at the same date;
+  the refused dossier, left submitted by `demo.pme`, is moved here through
+  `pme.services.decisions.decide_dossier`), grants the advance (done by `demo.avances`, which owns
+  the fund's history) and emails the decision letter.
 The secretary of the approval committee is the operator's staff account: she keeps the
 sessions and, in the session to come, can open and close the votes and record those cast
 in the room; the decision that grants an advance is recorded by the operator's manager,
@@ -39,29 +38,12 @@ existing session is left as it is (signed minutes never change).
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pghistory
-from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.utils import timezone
-from django.utils.text import slugify
 
-from alize.demo import (
-    ACCOUNTS,
-    DemoDataError,
-    LoadReport,
-    get_account,
-    get_comparison_basin,
-    get_first_period,
-    get_valenciennois,
-)
 from alize.models import Basin, Role, User
 from alize.services import save_referential
 from comites import services
@@ -76,8 +58,6 @@ from comites.models import (
     SessionTransition,
     Vote,
 )
-from comites.services._common import lock_session
-from comites.services.sessions import _copy_rules, _move
 from comites.workflow import (
     AttendanceStatus,
     CommitteeKind,
@@ -87,216 +67,52 @@ from comites.workflow import (
     SessionStatus,
     VoteChoice,
 )
-from grandes_entreprises.demo.data import CORPORATIONS, MISSIONS
-from grandes_entreprises.models import Corporation
-from pme.demo import (
-    PIPELINE_DOSSIERS,
-    SESSIONS,
-    VALENCIENNES_DOSSIERS,
-    DossierSpec,
-    _clock_at,
-    _moment,
+from demo.base import (
+    ACCOUNTS,
+    DemoDataError,
+    LoadReport,
+    Part,
+    about,
+    at,
+    get_account,
+    get_comparison_basin,
+    get_first_period,
+    get_valenciennois,
+    moment,
+    table_counts,
 )
+from demo.comites_data import (
+    APPROVAL_MANDATES,
+    APPROVAL_PLACE,
+    ATTENDANCE,
+    COMMITTEE_CONSTITUTED,
+    DISSENT,
+    LATE_CONVOCATION_SESSION,
+    LATE_NOTICE_DAYS,
+    NEW_CHAIR,
+    NOT_APPROVED,
+    NOTICE_DAYS,
+    PERSONS,
+    REFUSED_AT,
+    REFUSED_SERIAL,
+    SESSION_TIME,
+    STEERING_ATTENDANCE,
+    STEERING_DAY,
+    STEERING_MANDATES,
+    STEERING_NOTES,
+    STEERING_PLACE,
+    UPCOMING,
+    UPCOMING_WEEKS,
+)
+from demo.grandes_entreprises_data import CORPORATIONS, MISSIONS
+from demo.pme_data import PIPELINE_DOSSIERS, SESSIONS, VALENCIENNES_DOSSIERS, DossierSpec
+from grandes_entreprises.models import Corporation
 from pme.models import Dossier, DossierState
 from pme.services.decisions import decide_dossier
 
 D = datetime.date
 A = AttendanceStatus
 V = VoteChoice
-
-# Captured at import, before any clock is set: the field defaults that read it.
-REAL_NOW = timezone.now
-
-
-@functools.cache
-def _now_default_fields() -> tuple[models.Field, ...]:
-    return tuple(
-        field
-        for label in ("comites", "avances")
-        for model in apps.get_app_config(label).get_models()
-        for field in model._meta.concrete_fields
-        if field.default is REAL_NOW
-    )
-
-
-@contextmanager
-def at(moment: datetime.datetime) -> Iterator[None]:
-    """`pme.demo._clock_at`, plus the fields whose default is `timezone.now` (vote, recusal,
-    attendance and payment stamps): Django keeps the function itself as their default, so
-    setting the clock alone would stamp them with today's date."""
-    fields = _now_default_fields()
-    saved = [(field, field.__dict__.get("_get_default")) for field in fields]
-    for field in fields:
-        # `Field._get_default` is a cached property: its cached value is what Django calls.
-        field.__dict__["_get_default"] = lambda: moment
-    try:
-        with _clock_at(moment):
-            yield
-    finally:
-        for field, previous in saved:
-            if previous is None:
-                field.__dict__.pop("_get_default", None)
-            else:
-                field.__dict__["_get_default"] = previous
-
-
-@contextmanager
-def _about(what: str) -> Iterator[None]:
-    """Turn a refusal from a service into a French message naming what was being loaded."""
-    try:
-        yield
-    except (ValidationError, PermissionDenied) as exc:
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        raise DemoDataError(f"Impossible de charger {what} : {' '.join(messages)}") from exc
-
-
-# --- The data --------------------------------------------------------------------------
-
-COMMITTEE_CONSTITUTED = D(2005, 10, 3)
-CHAIR_CHANGE = D(2008, 7, 1)
-SESSION_TIME = datetime.time(14, 30)
-APPROVAL_PLACE = "CCI du Valenciennois, salle du conseil, Valenciennes"
-STEERING_PLACE = "Sous-préfecture de Valenciennes, salon d'honneur"
-# The one convocation sent late (3 days' notice instead of 5): the minutes flag it.
-LATE_CONVOCATION_SESSION = 7
-LATE_NOTICE_DAYS = 3
-NOTICE_DAYS = 14
-
-
-@dataclass(frozen=True)
-class Person:
-    """A member on file who is not a demo account: no role, no password."""
-
-    key: str
-    first_name: str
-    organisation: str
-
-    @property
-    def email(self) -> str:
-        return f"{slugify(self.first_name)}.{self.key}@alize.demo"
-
-
-PERSONS = (
-    Person("saint-gobain", "Bernard", "Saint-Gobain (démo)"),
-    Person("toyota", "Nathalie", "Toyota Motor Manufacturing France (démo)"),
-    Person("alstom", "Philippe", "Alstom Transport (démo)"),
-    Person("psa", "Gérard", "PSA Peugeot Citroën (démo)"),
-    Person("vallourec-drh", "Agnès", "Vallourec, direction des ressources humaines (démo)"),
-    Person("valenciennes-metropole", "Hugues", "CA Valenciennes Métropole (démo)"),
-    Person("diact", "Odile", "Diact (démo)"),
-    Person("caisse-des-depots", "Raphaël", "Caisse des dépôts (démo)"),
-    Person("fse", "Yves", "Fonds social européen, DRTEFP Nord-Pas-de-Calais (démo)"),
-)
-
-
-@dataclass(frozen=True)
-class MandateSpec:
-    """A mandate: `who` is a person key or a demo account's role; `corporation` a key of
-    `grandes_entreprises.demo.data.CORPORATIONS`."""
-
-    seat: str  # the member's key in the attendance and vote tables below
-    who: str
-    role: str
-    organisation: str
-    corporation: str = ""
-    start: datetime.date = COMMITTEE_CONSTITUTED
-
-
-APPROVAL_MANDATES = (
-    MandateSpec("chair-sg", "saint-gobain", MemberRole.CHAIR, "Saint-Gobain", "saint-gobain"),
-    MandateSpec("toyota", "toyota", MemberRole.MEMBER, "Toyota", "toyota"),
-    MandateSpec("alstom", "alstom", MemberRole.MEMBER, "Alstom", "alstom"),
-    MandateSpec("psa", "psa", MemberRole.MEMBER, "PSA Peugeot Citroën", "psa"),
-    MandateSpec("vallourec", Role.COMMITTEE_MEMBER, MemberRole.MEMBER, "Vallourec", "vallourec"),
-    MandateSpec("secretary", Role.STAFF, MemberRole.SECRETARY, "CCI du Valenciennois"),
-)
-# From 1 July 2008 (`change_chair`, which ends Saint-Gobain's mandate the day before).
-NEW_CHAIR = MandateSpec(
-    "chair-vallourec",
-    "vallourec-drh",
-    MemberRole.CHAIR,
-    "Vallourec, direction des ressources humaines",
-    "vallourec",
-    CHAIR_CHANGE,
-)
-
-STEERING_MANDATES = (
-    MandateSpec("chair", Role.STEERING, MemberRole.CHAIR, "Sous-préfecture de Valenciennes"),
-    MandateSpec(
-        "metropole", "valenciennes-metropole", MemberRole.MEMBER, "CA Valenciennes Métropole"
-    ),
-    MandateSpec("porte-du-hainaut", Role.FUNDER, MemberRole.MEMBER, "CA de la Porte du Hainaut"),
-    MandateSpec("diact", "diact", MemberRole.MEMBER, "Diact"),
-    MandateSpec("cdc", "caisse-des-depots", MemberRole.MEMBER, "Caisse des dépôts"),
-    MandateSpec("fse", "fse", MemberRole.MEMBER, "Fonds social européen"),
-    MandateSpec("secretary", Role.MANAGER, MemberRole.SECRETARY, "CCI du Valenciennois"),
-)
-
-# Who is not simply present, session by session (index in SESSIONS): (status, proxy holder).
-ATTENDANCE = {
-    1: {"toyota": (A.REMOTE, None), "psa": (A.REPRESENTED, "alstom")},
-    2: {"alstom": (A.ABSENT, None)},
-    3: {"vallourec": (A.REPRESENTED, "toyota"), "psa": (A.REMOTE, None)},
-    5: {"toyota": (A.ABSENT, None), "alstom": (A.REMOTE, None)},
-    6: {"psa": (A.REPRESENTED, "chair-sg")},
-    7: {"alstom": (A.REPRESENTED, "vallourec")},
-    9: {"toyota": (A.REMOTE, None), "psa": (A.ABSENT, None)},
-    11: {"alstom": (A.ABSENT, None), "psa": (A.REPRESENTED, "toyota")},
-}
-STEERING_ATTENDANCE = {"fse": (A.REPRESENTED, "diact"), "cdc": (A.REMOTE, None)}
-
-# Votes other than "for" on approved dossiers, by company serial: {seat: choice}.
-DISSENT = {
-    18: {"psa": V.ABSTAIN},
-    10: {"toyota": V.AGAINST},
-    2: {"vallourec": V.ABSTAIN},
-    20: {"alstom": V.AGAINST, "psa": V.ABSTAIN},
-    26: {"toyota": V.ABSTAIN},
-    22: {"chair-sg": V.ABSTAIN},
-}
-
-
-@dataclass(frozen=True)
-class NotApproved:
-    """A dossier the committee did not approve: the outcome, the corporations proposed, what
-    is missing (deferral) or the reason (refusal), and the votes other than "against"."""
-
-    outcome: str
-    proposed: tuple[str, ...]
-    text: str
-    votes: dict
-
-
-# By company serial: Négoce Agricole de la Scarpe, deferred (`pme.demo` records it), and
-# Négoce de Matériaux du Hainaut, refused (left submitted by `pme.demo`: moved here).
-NOT_APPROVED = {
-    107: NotApproved(
-        DecisionOutcome.DEFERRED,
-        ("soufflet",),
-        "Plan de financement consolidé du silo (accord de la banque et apport des associés).",
-        {"psa": V.FOR, "vallourec": V.ABSTAIN},
-    ),
-    108: NotApproved(
-        DecisionOutcome.REJECTED,
-        ("leroy-merlin",),
-        "Le rachat d'un concurrent ne crée pas d'emplois nets : le projet ne relève pas du "
-        "dispositif Alizé.",
-        {"vallourec": V.ABSTAIN},
-    ),
-}
-REFUSED_SERIAL, REFUSED_AT = 108, SESSIONS[11]
-
-STEERING_DAY = D(2008, 9, 25)
-STEERING_NOTES = (
-    "Bilan de la première période (juillet 2005 – juin 2008) : PME accompagnées, emplois "
-    "prévus et embauches réalisées, avances remboursables.\n"
-    "Renouvellement du programme pour trois ans avec cinq nouvelles grandes entreprises "
-    "(SKF, Leroy Merlin, E. Leclerc, Soufflet alimentaire, Sevelnord).\n"
-    "Soutien du département et de la région : démarches à engager."
-)
-# The session to come: the renewal's submitted dossiers and the corporations proposed.
-UPCOMING_WEEKS = 4
-UPCOMING = {105: ("credit-agricole",), 106: ("alstom",)}
 
 
 def _thursday_after(day: datetime.date) -> datetime.date:
@@ -324,23 +140,9 @@ COUNTED = (
 )
 
 
-def _counts(basins: list[Basin]) -> Counter:
-    return Counter(
-        {
-            str(model._meta.verbose_name_plural): model.objects.filter(
-                **{f"{path}__in": basins}
-            ).count()
-            for model, path in COUNTED
-        }
-    )
-
-
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
+        super().__init__(report)
         self.admin = get_account(Role.ADMIN)
         self.accounts = {
             account.role: User.objects.get(email=account.email) for account in ACCOUNTS
@@ -402,7 +204,7 @@ class _Loader:
         committee = Committee.objects.filter(basin=basin, kind=kind).first()
         if committee is not None:
             return committee
-        with at(_moment(COMMITTEE_CONSTITUTED, datetime.time(10, 0))):
+        with at(moment(COMMITTEE_CONSTITUTED, datetime.time(10, 0))):
             if by is not None:
                 return services.create_committee(basin=basin, kind=kind, by=by, name=name)
             # No operator account of the comparison basin: written as an import would be.
@@ -422,7 +224,7 @@ class _Loader:
             person = self.person(spec.who)
             membership = existing.get((person.pk, spec.role, spec.start))
             if membership is None:
-                with at(_moment(spec.start, datetime.time(10, 30))):
+                with at(moment(spec.start, datetime.time(10, 30))):
                     kwargs = {
                         "committee": committee,
                         "person": person,
@@ -446,7 +248,7 @@ class _Loader:
         )
         specs = VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS
         for index, day in enumerate(SESSIONS):
-            starts_at = _moment(day, SESSION_TIME)
+            starts_at = moment(day, SESSION_TIME)
             agenda = [
                 spec
                 for spec in specs
@@ -455,7 +257,7 @@ class _Loader:
             ]
             if starts_at in existing or not agenda:
                 continue
-            with _about(f"la séance du comité d'agrément du {day:%d/%m/%Y}"):
+            with about(f"la séance du comité d'agrément du {day:%d/%m/%Y}"):
                 self.approval_session(committee, seats, index, starts_at, agenda)
 
     def _seats_on(self, seats, day: datetime.date) -> dict[str, CommitteeMembership]:
@@ -467,18 +269,13 @@ class _Loader:
         day = starts_at.date()
         sitting = self._seats_on(seats, day)
         chair = next(m for m in sitting.values() if m.role == MemberRole.CHAIR)
-        with at(_moment(day - datetime.timedelta(days=28), datetime.time(10, 0))):
-            session = services.create_session(
-                committee=committee,
-                starts_at=starts_at,
-                by=self.staff,
-                place=APPROVAL_PLACE,
-                duration_minutes=180,
-            )
+        session = self._create_session(
+            committee, starts_at, self.staff, place=APPROVAL_PLACE, duration_minutes=180
+        )
         items = []
         agenda_day = day - datetime.timedelta(days=20)
         with (
-            at(_moment(agenda_day, datetime.time(10, 0))),
+            at(moment(agenda_day, datetime.time(10, 0))),
             pghistory.context(user=self.staff.pk),
         ):
             for order, spec in enumerate(agenda, start=1):
@@ -490,39 +287,33 @@ class _Loader:
                 items.append((item, spec))
         notice = LATE_NOTICE_DAYS if index == LATE_CONVOCATION_SESSION else NOTICE_DAYS
         convened_on = day - datetime.timedelta(days=notice)
-        session = self._convene(session, self.staff, _moment(convened_on, datetime.time(9, 0)))
-        self._attendance(session, sitting, ATTENDANCE.get(index, {}), starts_at)
+        session = self._convene(session, self.staff, moment(convened_on, datetime.time(9, 0)))
+        self._attendance(session, sitting, ATTENDANCE.get(index, {}), starts_at, self.staff)
         with at(starts_at):
             session = services.open_session(session=session, by=self.staff)
-        moment = starts_at + datetime.timedelta(minutes=5)
+        when = starts_at + datetime.timedelta(minutes=5)
         for item, spec in items:
-            moment = self._vote(item, spec, sitting, moment)
-        with at(moment + datetime.timedelta(minutes=10)):
+            when = self._vote(item, spec, sitting, when)
+        with at(when + datetime.timedelta(minutes=10)):
             session = services.close_session(session=session, by=self.staff)
-        with at(_moment(day + datetime.timedelta(days=7), datetime.time(11, 0))):
+        with at(moment(day + datetime.timedelta(days=7), datetime.time(11, 0))):
             services.sign_off(session=session, by=chair.person)
 
     @staticmethod
-    def _convene(session: Session, by: User, moment: datetime.datetime) -> Session:
-        """What `convene_session` does, without emailing the convocation pack on commit: a
-        2005 convocation is not sent in 2026, and the demo's members are on file only."""
-        with at(moment), pghistory.context(user=by.pk):
-            session = lock_session(session)
-            has_chair = (
-                CommitteeMembership.objects.chairs()
-                .active_on(session.day)
-                .filter(committee=session.committee)
-                .exists()
+    def _create_session(committee, starts_at, by, **values) -> Session:
+        """A past session, created four weeks before it sits."""
+        created_on = starts_at.date() - datetime.timedelta(days=28)
+        with at(moment(created_on, datetime.time(10, 0))):
+            return services.create_session(
+                committee=committee, starts_at=starts_at, by=by, **values
             )
-            if not has_chair or session.starts_at <= moment:
-                raise DemoDataError(f"{session} : convocation de démonstration impossible.")
-            _copy_rules(session, session.committee)
-            session.convened_at = moment
-            session.convened_by = by
-            _move(session, "convene", by, moment)
-            for item in session.items.all():
-                services.sync_automatic_recusals(item, by=by)
-        return session
+
+    @staticmethod
+    def _convene(session: Session, by: User, when: datetime.datetime) -> Session:
+        """Convene at `when`, without emailing the convocation pack on commit: a 2005
+        convocation is not sent in 2026, and the demo's members are on file only."""
+        with at(when):
+            return services.convene_session(session=session, by=by, notify=False)
 
     def _proposed(self, spec: DossierSpec) -> list[Corporation]:
         keys = (
@@ -532,24 +323,24 @@ class _Loader:
         )
         return [self.corporations[key] for key in keys]
 
-    def _attendance(self, session, sitting, exceptions, starts_at) -> None:
+    def _attendance(self, session, seats, exceptions, starts_at, by) -> None:
         """Present or remote first, then those represented (their holder must take part)."""
-        rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in sitting]
+        rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in seats]
         rows.sort(key=lambda row: row[1] == A.REPRESENTED)
         with at(starts_at - datetime.timedelta(minutes=15)):
             for seat, status, holder in rows:
                 services.record_attendance(
                     session=session,
-                    membership=sitting[seat],
+                    membership=seats[seat],
                     status=status,
-                    proxy_holder=sitting[holder] if holder else None,
-                    by=self.staff,
+                    proxy_holder=seats[holder] if holder else None,
+                    by=by,
                 )
 
-    def _vote(self, item, spec: DossierSpec, sitting, moment) -> datetime.datetime:
+    def _vote(self, item, spec: DossierSpec, sitting, when) -> datetime.datetime:
         """Open the vote, let each member vote (in person or by proxy), close it and record
         the decision; the moment the next item starts."""
-        with at(moment):
+        with at(when):
             services.open_item(item=item, by=self.staff)
         recused = set(item.recusals.values_list("membership_id", flat=True))
         statuses = dict(
@@ -563,7 +354,7 @@ class _Loader:
         not_approved = NOT_APPROVED.get(spec.company.serial)
         choices = not_approved.votes if not_approved else DISSENT.get(spec.company.serial, {})
         default = V.AGAINST if not_approved else V.FOR
-        voted_at = moment + datetime.timedelta(minutes=2)
+        voted_at = when + datetime.timedelta(minutes=2)
         for seat, member in sitting.items():
             if not member.is_voting or member.pk in recused:
                 continue
@@ -582,16 +373,16 @@ class _Loader:
                     choice=choices.get(seat, default),
                     by=acting.person,
                 )
-        with at(moment + datetime.timedelta(minutes=6)):
+        with at(when + datetime.timedelta(minutes=6)):
             item = services.close_item(item=item, by=self.staff)
-        with at(moment + datetime.timedelta(minutes=7)):
+        with at(when + datetime.timedelta(minutes=7)):
             self._decide(item, spec)
-        return moment + datetime.timedelta(minutes=10)
+        return when + datetime.timedelta(minutes=10)
 
     def _decide(self, item: AgendaItem, spec: DossierSpec) -> Decision:
         """The decision, as `record_decision` writes it, without emailing the decision
-        letter, nor granting the advance (`avances.demo` does). The dossier was moved by
-        `pme.demo` at the same date, except the refused one, moved here."""
+        letter, nor granting the advance (`demo.avances` does). The dossier was moved by
+        `demo.pme` at the same date, except the refused one, moved here."""
         session = item.session
         not_approved = NOT_APPROVED.get(spec.company.serial)
         outcome = not_approved.outcome if not_approved else DecisionOutcome.APPROVED
@@ -646,10 +437,10 @@ class _Loader:
         ).exists() or any(d.state != DossierState.SUBMITTED for d in dossiers):
             return
         day = _thursday_after(timezone.localdate() + datetime.timedelta(weeks=UPCOMING_WEEKS))
-        with _about(f"la séance à venir du comité d'agrément ({day:%d/%m/%Y})"):
+        with about(f"la séance à venir du comité d'agrément ({day:%d/%m/%Y})"):
             session = services.create_session(
                 committee=committee,
-                starts_at=_moment(day, SESSION_TIME),
+                starts_at=moment(day, SESSION_TIME),
                 by=self.staff,
                 place=APPROVAL_PLACE,
                 duration_minutes=120,
@@ -668,43 +459,27 @@ class _Loader:
     # --- Steering
 
     def steering_session(self, committee: Committee, seats) -> None:
-        starts_at = _moment(STEERING_DAY, SESSION_TIME)
+        starts_at = moment(STEERING_DAY, SESSION_TIME)
         if Session.objects.filter(committee=committee, starts_at=starts_at).exists():
             return
         chair = seats["chair"]
-        with _about(f"la séance du comité de pilotage du {STEERING_DAY:%d/%m/%Y}"):
-            with at(_moment(STEERING_DAY - datetime.timedelta(days=28), datetime.time(10, 0))):
-                session = services.create_session(
-                    committee=committee,
-                    starts_at=starts_at,
-                    by=self.manager,
-                    place=STEERING_PLACE,
-                    agenda_notes=STEERING_NOTES,
-                )
-            convened_on = STEERING_DAY - datetime.timedelta(days=17)
-            session = self._convene(
-                session, self.manager, _moment(convened_on, datetime.time(9, 0))
+        with about(f"la séance du comité de pilotage du {STEERING_DAY:%d/%m/%Y}"):
+            session = self._create_session(
+                committee,
+                starts_at,
+                self.manager,
+                place=STEERING_PLACE,
+                agenda_notes=STEERING_NOTES,
             )
-            self._attendance_by(session, seats, STEERING_ATTENDANCE, starts_at, self.manager)
+            convened_on = STEERING_DAY - datetime.timedelta(days=17)
+            session = self._convene(session, self.manager, moment(convened_on, datetime.time(9, 0)))
+            self._attendance(session, seats, STEERING_ATTENDANCE, starts_at, self.manager)
             with at(starts_at):
                 session = services.open_session(session=session, by=self.manager)
             with at(starts_at + datetime.timedelta(minutes=110)):
                 session = services.close_session(session=session, by=self.manager)
-            with at(_moment(STEERING_DAY + datetime.timedelta(days=8), datetime.time(11, 0))):
+            with at(moment(STEERING_DAY + datetime.timedelta(days=8), datetime.time(11, 0))):
                 services.sign_off(session=session, by=chair.person)
-
-    def _attendance_by(self, session, seats, exceptions, starts_at, by) -> None:
-        rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in seats]
-        rows.sort(key=lambda row: row[1] == A.REPRESENTED)
-        with at(starts_at - datetime.timedelta(minutes=15)):
-            for seat, status, holder in rows:
-                services.record_attendance(
-                    session=session,
-                    membership=seats[seat],
-                    status=status,
-                    proxy_holder=seats[holder] if holder else None,
-                    by=by,
-                )
 
 
 def load_committees(report: LoadReport) -> None:
@@ -712,7 +487,7 @@ def load_committees(report: LoadReport) -> None:
     decisions; a summary line."""
     loader = _Loader(report)
     valenciennois, comparison = loader.basin, get_comparison_basin()
-    before = _counts([valenciennois, comparison])
+    before = table_counts(COUNTED, [valenciennois, comparison])
     approval = loader.committee(
         valenciennois, CommitteeKind.APPROVAL, "Comité d'agrément du Valenciennois", loader.manager
     )
@@ -723,9 +498,9 @@ def load_committees(report: LoadReport) -> None:
         comparison, CommitteeKind.APPROVAL, f"Comité d'agrément de {comparison.name}", None
     )
 
-    with _about("les membres du comité d'agrément"):
+    with about("les membres du comité d'agrément"):
         approval_seats = loader.mandates(approval, (*APPROVAL_MANDATES, NEW_CHAIR))
-    with _about("les membres du comité de pilotage"):
+    with about("les membres du comité de pilotage"):
         steering_seats = loader.mandates(steering, STEERING_MANDATES)
     # Read again: handing the chair over ended Saint-Gobain's mandate in the database.
     approval_seats, steering_seats = (
@@ -739,11 +514,7 @@ def load_committees(report: LoadReport) -> None:
     loader.steering_session(steering, steering_seats)
     loader.upcoming_session(approval)
 
-    after = _counts([valenciennois, comparison])
-    for label, number in after.items():
-        report.seen[label] += number
-        if number > before[label]:
-            report.created[label] += number - before[label]
+    report.count_tables(before, table_counts(COUNTED, [valenciennois, comparison]))
     report.summaries.extend(summary_lines())
 
 

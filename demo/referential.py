@@ -1,28 +1,20 @@
-"""The demonstration data set: the Valenciennes programme of the source article.
+"""The programme referential of the demonstration data set, and one account per role.
 
-`load()` writes it in one transaction and can run any number of times: every object is
-looked up by its natural key and written only when one of its values differs, so a second
-run adds no row and no audit event.
-
-Each capability adds its own part as a `load_<part>(report)` function called from `load()`
-in dependency order (referential, then accounts, then SMEs, corporations, committees,
-advances…), and reads what it needs through the getters below (`get_valenciennois()`,
-`get_first_period()`…) rather than through module state.
+Basins, advance caps, periods, intercommunalities (with their communes, read from the
+etalab referential), funders and their first-period contributions; then the demo accounts,
+all on the Valenciennois, with the published demo password.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db import models, transaction
 
 from alize import services
 from alize.models import (
@@ -36,23 +28,29 @@ from alize.models import (
     Role,
     User,
 )
+from demo.base import (
+    ACCOUNTS,
+    DEMO_PASSWORD,
+    FIRST_PERIOD,
+    MAUBEUGE_VAL_DE_SAMBRE,
+    PORTE_DU_HAINAUT,
+    RENEWAL_PERIOD,
+    SAMBRE_AVESNOIS,
+    VALENCIENNES_METROPOLE,
+    VALENCIENNOIS,
+    VALLEE_DE_LA_SCARPE,
+    D,
+    DemoDataError,
+    LoadReport,
+    get_porte_du_hainaut_funder,
+    get_valenciennois,
+    save_referential,
+    upsert,
+)
 
-# Published in the README and printed by the command: demo accounts only, never production.
-DEMO_PASSWORD = "alize-demo-2026"  # noqa: S105
+__all__ = ["ETALAB_DATA_DIR", "VALLEE_DE_LA_SCARPE", "load_accounts", "load_referential"]
 
 ETALAB_DATA_DIR = settings.NODE_MODULES / "@etalab" / "decoupage-administratif" / "data"
-
-
-class DemoDataError(Exception):
-    """The demo cannot be loaded; the message is French and tells the operator what to do."""
-
-
-# --- The data --------------------------------------------------------------------------
-
-VALENCIENNOIS = "valenciennois"
-SAMBRE_AVESNOIS = "sambre-avesnois"
-FIRST_PERIOD = "Première période"
-RENEWAL_PERIOD = "Renouvellement"
 
 BASINS = (
     {
@@ -76,15 +74,6 @@ ADVANCE_CAPS = (
     (VALENCIENNOIS, Decimal("15000.00"), datetime.date(2005, 7, 1)),
     (SAMBRE_AVESNOIS, Decimal("25000.00"), datetime.date(2005, 7, 1)),
 )
-
-VALENCIENNES_METROPOLE = "245901160"
-PORTE_DU_HAINAUT = "200042190"
-# The CC rurale de la Vallée de la Scarpe merged into the Porte du Hainaut long ago and the
-# etalab data no longer knows it. 245999990 is a placeholder, not its real SIREN: Luhn-valid
-# (so a stricter SIREN check would still accept it), numbered like a Nord EPCI, and absent
-# from the current EPCI list.
-VALLEE_DE_LA_SCARPE = "245999990"
-MAUBEUGE_VAL_DE_SAMBRE = "200043396"
 
 
 @dataclass(frozen=True)
@@ -176,222 +165,10 @@ FIRST_PERIOD_BUDGET = (
 
 # (basin slug, name, start, end, target jobs, budget)
 PERIODS = (
-    (
-        VALENCIENNOIS,
-        FIRST_PERIOD,
-        datetime.date(2005, 7, 1),
-        datetime.date(2008, 6, 30),
-        400,
-        FIRST_PERIOD_BUDGET,
-    ),
-    (
-        VALENCIENNOIS,
-        RENEWAL_PERIOD,
-        datetime.date(2008, 7, 1),
-        datetime.date(2011, 6, 30),
-        None,
-        None,
-    ),
-    (
-        SAMBRE_AVESNOIS,
-        FIRST_PERIOD,
-        datetime.date(2005, 7, 1),
-        datetime.date(2008, 6, 30),
-        None,
-        None,
-    ),
-)
-
-
-@dataclass(frozen=True)
-class AccountSpec:
-    email: str
-    role: Role
-    first_name: str
-    last_name: str
-    organisation: str
-
-
-ACCOUNTS = (
-    AccountSpec(
-        "chargee.mission@alize.demo",
-        Role.STAFF,
-        "Camille",
-        "Démo",
-        "CCI du Valenciennois (démo)",
-    ),
-    AccountSpec(
-        "responsable@alize.demo",
-        Role.MANAGER,
-        "Dominique",
-        "Démo",
-        "CCI du Valenciennois (démo)",
-    ),
-    AccountSpec(
-        "membre.comite@alize.demo",
-        Role.COMMITTEE_MEMBER,
-        "Claude",
-        "Démo",
-        "Vallourec (démo)",
-    ),
-    AccountSpec(
-        "sous-prefecture@alize.demo",
-        Role.STEERING,
-        "Sacha",
-        "Démo",
-        "Sous-préfecture de Valenciennes (démo)",
-    ),
-    AccountSpec(
-        "financeur@alize.demo",
-        Role.FUNDER,
-        "Frédérique",
-        "Démo",
-        "CA de la Porte du Hainaut (démo)",
-    ),
-    AccountSpec(
-        "admin@alize.demo",
-        Role.ADMIN,
-        "Alix",
-        "Démo",
-        "Administration Alizé (démo)",
-    ),
-    # Named coordinator of Alstom by `grandes_entreprises.demo`.
-    AccountSpec(
-        "coordinateur.alstom@alize.demo",
-        Role.COORDINATOR,
-        "Corentin",
-        "Démo",
-        "Alstom Transport (démo)",
-    ),
-)
-
-
-# --- Getters for the parts that build on the referential --------------------------------
-
-
-def get_valenciennois() -> Basin:
-    return Basin.objects.get(slug=VALENCIENNOIS)
-
-
-def get_comparison_basin() -> Basin:
-    return Basin.objects.get(slug=SAMBRE_AVESNOIS)
-
-
-def get_first_period(basin: Basin | None = None) -> ProgrammePeriod:
-    """The first three-year period of a basin (the Valenciennois by default)."""
-    return ProgrammePeriod.objects.get(basin=basin or get_valenciennois(), name=FIRST_PERIOD)
-
-
-def get_renewal_period() -> ProgrammePeriod:
-    return ProgrammePeriod.objects.get(basin=get_valenciennois(), name=RENEWAL_PERIOD)
-
-
-def get_epci(siren: str) -> Epci:
-    return Epci.objects.get(siren=siren)
-
-
-def get_funder(name: str, basin: Basin | None = None) -> Funder:
-    return Funder.objects.get(basin=basin or get_valenciennois(), name=name)
-
-
-def get_account(role: Role) -> User:
-    email = next(account.email for account in ACCOUNTS if account.role == role)
-    return User.objects.get(email=email)
-
-
-# --- Writing -----------------------------------------------------------------------------
-
-
-@dataclass
-class LoadReport:
-    """What a run wrote, per model (verbose plural name), for the summary."""
-
-    seen: Counter = field(default_factory=Counter)
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    # Figures a part measured once written (French sentences), printed after the counts.
-    summaries: list[str] = field(default_factory=list)
-
-    def count(self, obj: models.Model, *, created: bool = False, updated: bool = False):
-        label = str(obj._meta.verbose_name_plural)
-        self.seen[label] += 1
-        if created:
-            self.created[label] += 1
-        if updated:
-            self.updated[label] += 1
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.created or self.updated)
-
-    def lines(self) -> list[str]:
-        contents = ", ".join(f"{number} {label}" for label, number in self.seen.items())
-        lines = [f"Données de démonstration : {contents}."]
-        if self.changed:
-            created, updated = self.created.total(), self.updated.total()
-            unchanged = self.seen.total() - created - updated
-            lines.append(f"Créés : {created}, mis à jour : {updated}, déjà à jour : {unchanged}.")
-        else:
-            lines.append("Rien à changer : les données de démonstration étaient déjà à jour.")
-        lines.extend(self.summaries)
-        lines.append("")
-        lines.append("Comptes de démonstration :")
-        width_email = max(len(account.email) for account in ACCOUNTS)
-        width_role = max(len(account.role.label) for account in ACCOUNTS)
-        for account in ACCOUNTS:
-            lines.append(
-                f"  {account.email:<{width_email}}  {account.role.label:<{width_role}}"
-                f"  mot de passe : {DEMO_PASSWORD}"
-            )
-        return lines
-
-
-def _apply(obj: models.Model, values: dict[str, Any]) -> bool:
-    """Set on `obj` the values that differ from its own; True when any did."""
-    changed = False
-    for name, value in values.items():
-        model_field = obj._meta.get_field(name)
-        if model_field.is_relation:
-            # Compare keys, so that checking a foreign key costs no query.
-            current = getattr(obj, model_field.attname)
-            wanted = value.pk if value is not None else None
-        else:
-            current = getattr(obj, name)
-            wanted = value
-        if current != wanted:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _save_referential(obj: models.Model) -> models.Model:
-    return services.save_referential(instance=obj)
-
-
-def _upsert(
-    model: type[models.Model],
-    report: LoadReport,
-    *,
-    lookup: dict[str, Any],
-    values: dict[str, Any],
-    create: Callable[..., models.Model] | None = None,
-    save: Callable[[models.Model], models.Model] = _save_referential,
-) -> models.Model:
-    """Find by natural key; create if missing, save only if a value differs.
-
-    `create` receives the lookup and values as keyword arguments (a service such as
-    `set_advance_cap`); by default the new object goes through `save`.
-    """
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = create(**lookup, **values) if create else save(model(**lookup, **values))
-        report.count(obj, created=True)
-        return obj
-    updated = _apply(obj, values)
-    if updated:
-        save(obj)
-    report.count(obj, updated=updated)
-    return obj
+    (VALENCIENNOIS, FIRST_PERIOD, D(2005, 7, 1), D(2008, 6, 30), 400, FIRST_PERIOD_BUDGET),
+    (VALENCIENNOIS, RENEWAL_PERIOD, D(2008, 7, 1), D(2011, 6, 30), None, None),
+    (SAMBRE_AVESNOIS, FIRST_PERIOD, D(2005, 7, 1), D(2008, 6, 30), None, None),
+)  # fmt: skip
 
 
 def _read_etalab(filename: str) -> list[dict[str, Any]]:
@@ -439,11 +216,11 @@ def load_referential(report: LoadReport) -> None:
     basins = {}
     for spec in BASINS:
         values = {key: value for key, value in spec.items() if key != "slug"}
-        basins[spec["slug"]] = _upsert(Basin, report, lookup={"slug": spec["slug"]}, values=values)
+        basins[spec["slug"]] = upsert(Basin, report, lookup={"slug": spec["slug"]}, values=values)
 
     # A new cap goes through its service; a demo cap edited by hand is put back as it was.
     for slug, amount, valid_from in ADVANCE_CAPS:
-        _upsert(
+        upsert(
             AdvanceCap,
             report,
             lookup={"basin": basins[slug], "valid_from": valid_from},
@@ -453,7 +230,7 @@ def load_referential(report: LoadReport) -> None:
 
     periods = {}
     for slug, name, start_date, end_date, target_jobs, budget in PERIODS:
-        periods[slug, name] = _upsert(
+        periods[slug, name] = upsert(
             ProgrammePeriod,
             report,
             lookup={"basin": basins[slug], "name": name},
@@ -467,7 +244,7 @@ def load_referential(report: LoadReport) -> None:
 
     epcis = {}
     for spec in EPCIS:
-        epcis[spec.siren] = _upsert(
+        epcis[spec.siren] = upsert(
             Epci,
             report,
             lookup={"siren": spec.siren},
@@ -482,7 +259,7 @@ def load_referential(report: LoadReport) -> None:
     for spec in EPCIS:
         for code in spec.communes:
             record = communes[code]
-            _upsert(
+            upsert(
                 Commune,
                 report,
                 lookup={"insee_code": code},
@@ -513,14 +290,14 @@ def load_referential(report: LoadReport) -> None:
     ]
     for funder_values, amount in funding:
         name = funder_values.pop("name")
-        funder = _upsert(
+        funder = upsert(
             Funder,
             report,
             lookup={"basin": valenciennois, "name": name},
             values=funder_values,
         )
         # The first period is over: every commitment was paid.
-        _upsert(
+        upsert(
             Contribution,
             report,
             lookup={"funder": funder, "period": first_period},
@@ -534,17 +311,17 @@ def load_accounts(report: LoadReport) -> None:
     """One account per role, all on the Valenciennois, with the published demo password."""
     valenciennois = get_valenciennois()
     groups = {group.name: group for group in Group.objects.filter(name__in=Role.values)}
-    funder = get_funder(Epci.objects.get(siren=PORTE_DU_HAINAUT).name, valenciennois)
+    funder = get_porte_du_hainaut_funder(valenciennois)
 
     def create_user(**kwargs):
         user = User(**kwargs)
         user.set_password(DEMO_PASSWORD)
-        return _save_referential(user)
+        return save_referential(user)
 
     for account in ACCOUNTS:
         is_admin = account.role == Role.ADMIN
         writes_before = report.created.total() + report.updated.total()
-        user = _upsert(
+        user = upsert(
             User,
             report,
             lookup={"email": account.email},
@@ -575,31 +352,3 @@ def load_accounts(report: LoadReport) -> None:
         # Count the account once, whether its fields, password or memberships changed.
         if updated and report.created.total() + report.updated.total() == writes_before:
             report.updated[str(User._meta.verbose_name_plural)] += 1
-
-
-def load(stdout: TextIO | None = None) -> LoadReport:
-    """Write the whole demo data set in one transaction; print a summary to `stdout`."""
-    report = LoadReport()
-    # No enclosing pghistory context: nested contexts merge into the outer one, which would
-    # credit every event to the last user a service named. Each service names its own user.
-    with transaction.atomic():
-        load_referential(report)
-        load_accounts(report)
-        # Imported here: the apps built on the referential import this module's getters.
-        from grandes_entreprises.demo import load_corporations
-        from pme.demo import load_pmes
-
-        load_pmes(report)
-        load_corporations(report)
-        from avances.demo import load_advances
-        from comites.demo import load_committees
-
-        load_committees(report)
-        load_advances(report)
-        from pilotage.demo import load_report_subscriptions
-
-        load_report_subscriptions(report)
-    if stdout is not None:
-        for line in report.lines():
-            stdout.write(f"{line}\n")
-    return report

@@ -1,9 +1,9 @@
-"""`manage.py load_demo`: load the demonstration data set (see alize/demo.py)."""
+"""`manage.py load_demo`: load the demonstration data set (see demo/loader.py)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from alize import demo
+from demo import loader
 
 
 class Command(BaseCommand):
@@ -28,6 +28,6 @@ class Command(BaseCommand):
                 "(DJANGO_DEBUG=true). Ajoutez --force pour les charger malgré tout."
             )
         try:
-            demo.load(stdout=self.stdout)
-        except demo.DemoDataError as exc:
+            loader.load(stdout=self.stdout)
+        except loader.DemoDataError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,4 +1,4 @@
-"""The repayable advances of the demonstration data set (see `alize.demo`).
+"""The repayable advances of the demonstration data set (see `demo.loader`).
 
 The 13 Valenciennes advances the approval committee granted in the first period (each at
 most 15,000 €, the amount the SME asked for), from the revolving fund fed by the part of
@@ -19,7 +19,7 @@ No reference rate is seeded by the application: the demo adds the national rates
 to price the advances (indicative values, labelled as such).
 
 Everything goes through the advance services, replayed at the moment it happened
-(`comites.demo.at`), by the demo accounts: staff for the daily work, the manager for the
+(`demo.base.at`), by the demo accounts: staff for the daily work, the manager for the
 grant, the rescheduling and the write-off's approval. One exception: Heuille's dossier is
 closed since, and `grant_advance` rightly refuses a closed dossier today; its advance is
 written directly, with the service's checks and copies. `load_advances()` can run any number
@@ -29,24 +29,14 @@ of times: each step is made only if it is missing (an instalment paid, a letter 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
 from decimal import Decimal
 
 import pghistory
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
 from django.utils import timezone
 
-from alize.demo import (
-    DemoDataError,
-    LoadReport,
-    get_account,
-    get_first_period,
-    get_funder,
-    get_valenciennois,
-)
 from alize.formatting import euros
-from alize.models import Basin, Contribution, Role
+from alize.models import Contribution
 from alize.services import save_contribution
 from avances import services
 from avances.models import (
@@ -81,9 +71,20 @@ from avances.services import (
     refuse_beyond_available,
     register_contribution,
 )
-from comites.demo import at
 from comites.models import Decision
-from pme.demo import HEUILLE, VALENCIENNES_DOSSIERS, DossierSpec, _moment, _workday
+from demo.base import (
+    LoadReport,
+    Part,
+    about,
+    at,
+    get_first_period,
+    get_funder,
+    get_valenciennois,
+    moment,
+    table_counts,
+    workday,
+)
+from demo.pme_data import HEUILLE, VALENCIENNES_DOSSIERS, DossierSpec
 from pme.models import Dossier
 
 D = datetime.date
@@ -168,30 +169,9 @@ COUNTED = (
 )
 
 
-def _counts(basin: Basin) -> Counter:
-    counts = Counter()
-    for model, path in COUNTED:
-        rows = model.objects.filter(basin__isnull=True) if path is None else None
-        if rows is None:
-            rows = model.objects.filter(**{path: basin})
-        counts[str(model._meta.verbose_name_plural)] = rows.count()
-    return counts
-
-
-def _refused(what: str):
-    def wrap(exc):
-        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-        return DemoDataError(f"Impossible de charger {what} : {' '.join(messages)}")
-
-    return wrap
-
-
-class _Loader:
+class _Loader(Part):
     def __init__(self, report: LoadReport):
-        self.report = report
-        self.basin = get_valenciennois()
-        self.staff = get_account(Role.STAFF)
-        self.manager = get_account(Role.MANAGER)
+        super().__init__(report)
         self.today = timezone.localdate()
 
     # --- The fund
@@ -229,7 +209,7 @@ class _Loader:
             contribution = contributions[name]
             if FundMovement.objects.filter(contribution=contribution, on=day, amount=amount):
                 continue
-            with at(_moment(day, T(10, 0))):
+            with at(moment(day, T(10, 0))):
                 register_contribution(
                     contribution=contribution,
                     amount=amount,
@@ -248,7 +228,7 @@ class _Loader:
         self._declaration(spec, dossier)
         advance = Advance.objects.filter(dossier=dossier).first()
         if advance is None:
-            with at(_moment(spec.decided_on, T(18, 30))):
+            with at(moment(spec.decided_on, T(18, 30))):
                 decision = (
                     Decision.objects.filter(item__dossier=dossier, advance_granted=spec.advance)
                     .select_related("item__dossier", "recorded_by")
@@ -259,14 +239,14 @@ class _Loader:
                 else:
                     advance = self._grant_directly(spec, dossier)
         if advance.contract_signed_on is None:
-            signed_on = _workday(spec.decided_on + datetime.timedelta(days=21))
-            with at(_moment(signed_on, T(11, 0))):
+            signed_on = workday(spec.decided_on + datetime.timedelta(days=21))
+            with at(moment(signed_on, T(11, 0))):
                 advance = services.sign_contract(
                     advance=advance, signed_on=signed_on, by=self.staff
                 )
         if not advance.disbursements.exists():
-            disbursed_on = _workday(advance.contract_signed_on + datetime.timedelta(days=10))
-            with at(_moment(disbursed_on, T(10, 0))):
+            disbursed_on = workday(advance.contract_signed_on + datetime.timedelta(days=10))
+            with at(moment(disbursed_on, T(10, 0))):
                 services.disburse_advance(advance=advance, disbursed_on=disbursed_on, by=self.staff)
         if serial == LATE:
             self._pay_until(advance, STOPPED_PAYING[serial])
@@ -317,8 +297,8 @@ class _Loader:
             pme=dossier.pme, declared_on__lte=spec.decided_on
         ).exists():
             return
-        declared_on = _workday(spec.decided_on - datetime.timedelta(days=28))
-        with at(_moment(declared_on, T(10, 0))):
+        declared_on = workday(spec.decided_on - datetime.timedelta(days=28))
+        with at(moment(declared_on, T(10, 0))):
             record_de_minimis_declaration(
                 pme=dossier.pme,
                 declared_on=declared_on,
@@ -338,7 +318,7 @@ class _Loader:
         for instalment in services.outstanding_instalments(
             advance, before=until + datetime.timedelta(days=1)
         ):
-            with at(_moment(instalment.due_date, T(9, 0))):
+            with at(moment(instalment.due_date, T(9, 0))):
                 services.record_payment(
                     advance=advance,
                     paid_on=instalment.due_date,
@@ -358,8 +338,8 @@ class _Loader:
         for kind, days in steps:
             if kind in sent:
                 continue
-            sent_on = _workday(self._first_unpaid(advance) + datetime.timedelta(days=days))
-            with at(_moment(sent_on, T(10, 0))):
+            sent_on = workday(self._first_unpaid(advance) + datetime.timedelta(days=days))
+            with at(moment(sent_on, T(10, 0))):
                 followup.record_dunning_step(
                     advance=advance,
                     kind=kind,
@@ -373,8 +353,8 @@ class _Loader:
     def _reschedule(self, advance: Advance) -> None:
         if advance.schedules.filter(kind=ScheduleKind.RESCHEDULING).exists():
             return
-        from_date = _workday(self._first_unpaid(advance) + datetime.timedelta(days=60))
-        with at(_moment(from_date, T(15, 0))):
+        from_date = workday(self._first_unpaid(advance) + datetime.timedelta(days=60))
+        with at(moment(from_date, T(15, 0))):
             services.reschedule_advance(
                 advance=advance, from_date=from_date, by=self.manager, **RESCHEDULING
             )
@@ -385,9 +365,9 @@ class _Loader:
         proceeding = advance.proceedings.first()
         if proceeding is None:
             notice = advance.dunning_steps.get(kind=DunningKind.FORMAL_NOTICE).sent_on
-            judgment = _workday(notice + datetime.timedelta(days=21))
-            publication = _workday(judgment + datetime.timedelta(days=14))
-            with at(_moment(publication, T(14, 0))):
+            judgment = workday(notice + datetime.timedelta(days=21))
+            publication = workday(judgment + datetime.timedelta(days=14))
+            with at(moment(publication, T(14, 0))):
                 proceeding = followup.open_proceeding(
                     advance=advance,
                     kind=ProceedingKind.LIQUIDATION,
@@ -397,29 +377,29 @@ class _Loader:
                     **LIQUIDATION,
                 )
         if proceeding.claim_declared_on is None:
-            declared_on = _workday(proceeding.publication_date + datetime.timedelta(days=21))
-            with at(_moment(declared_on, T(11, 0))):
+            declared_on = workday(proceeding.publication_date + datetime.timedelta(days=21))
+            with at(moment(declared_on, T(11, 0))):
                 proceeding = followup.record_claim_declaration(
                     proceeding=proceeding, declared_on=declared_on, by=self.staff
                 )
         if proceeding.closed_on is None:
-            closed_on = _workday(proceeding.judgment_date + datetime.timedelta(days=210))
-            with at(_moment(closed_on, T(16, 0))):
+            closed_on = workday(proceeding.judgment_date + datetime.timedelta(days=210))
+            with at(moment(closed_on, T(16, 0))):
                 proceeding = followup.close_proceeding(
                     proceeding=proceeding, closed_on=closed_on, by=self.staff
                 )
         write_off = advance.write_offs.first()
         if write_off is None:
-            requested_on = _workday(proceeding.closed_on + datetime.timedelta(days=10))
-            with at(_moment(requested_on, T(10, 0))):
+            requested_on = workday(proceeding.closed_on + datetime.timedelta(days=10))
+            with at(moment(requested_on, T(10, 0))):
                 write_off = followup.request_write_off(
                     advance=advance, reason=WRITE_OFF_REASON, by=self.staff
                 )
         if write_off.status == WriteOffStatus.REQUESTED:
-            approved_on = _workday(
+            approved_on = workday(
                 timezone.localdate(write_off.requested_at) + datetime.timedelta(days=7)
             )
-            with at(_moment(approved_on, T(17, 0))):
+            with at(moment(approved_on, T(17, 0))):
                 followup.approve_write_off(
                     write_off=write_off,
                     by=self.manager,
@@ -433,22 +413,14 @@ def load_advances(report: LoadReport) -> None:
     declarations, contracts, disbursements, schedules, payments and follow-up; a summary
     line."""
     loader = _Loader(report)
-    before = _counts(loader.basin)
+    before = table_counts(COUNTED, [loader.basin])
     loader.reference_rates()
-    try:
+    with about("le fonds d'avances"):
         loader.fund()
-    except (ValidationError, PermissionDenied) as exc:
-        raise _refused("le fonds d'avances")(exc) from exc
     for spec in advance_specs():
-        try:
+        with about(f"l'avance de « {spec.company.name} »"):
             loader.advance(spec)
-        except (ValidationError, PermissionDenied) as exc:
-            raise _refused(f"l'avance de « {spec.company.name} »")(exc) from exc
-    after = _counts(loader.basin)
-    for label, number in after.items():
-        report.seen[label] += number
-        if number > before[label]:
-            report.created[label] += number - before[label]
+    report.count_tables(before, table_counts(COUNTED, [loader.basin]))
     report.summaries.extend(summary_lines())
 
 
