@@ -50,6 +50,7 @@ pytest:
 quality:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	DJANGO_SETTINGS_MODULE=alize.settings_test $(MANAGE) makemigrations --check --dry-run
 
 fix:
