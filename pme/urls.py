@@ -4,20 +4,20 @@ from pme import views
 
 app_name = "pme"
 
+
+def exports(folder: str, view, name: str) -> list:
+    """The CSV and XLSX exports of a list: `<folder>/export.csv`, named `<name>_export_csv`."""
+    return [
+        path(f"{folder}/export.{fmt}", view.as_view(fmt=fmt), name=f"{name}_export_{fmt}")
+        for fmt in ("csv", "xlsx")
+    ]
+
+
 urlpatterns = [
     path("mes-dossiers/", views.WorkQueueView.as_view(), name="work_queue"),
     # SMEs
     path("entreprises/", views.PmeListView.as_view(), name="pme_list"),
-    path(
-        "entreprises/export.csv",
-        views.PmeExportView.as_view(fmt="csv"),
-        name="pme_export_csv",
-    ),
-    path(
-        "entreprises/export.xlsx",
-        views.PmeExportView.as_view(fmt="xlsx"),
-        name="pme_export_xlsx",
-    ),
+    *exports("entreprises", views.PmeExportView, "pme"),
     path("entreprises/nouvelle/", views.PmeCreateView.as_view(), name="pme_create"),
     path("entreprises/siret/", views.SiretLookupView.as_view(), name="siret_lookup"),
     path("entreprises/<int:pk>/", views.PmeDetailView.as_view(), name="pme_detail"),
@@ -36,16 +36,7 @@ urlpatterns = [
     path("contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact_delete"),
     # Dossiers
     path("dossiers/", views.DossierListView.as_view(), name="dossier_list"),
-    path(
-        "dossiers/export.csv",
-        views.DossierExportView.as_view(fmt="csv"),
-        name="dossier_export_csv",
-    ),
-    path(
-        "dossiers/export.xlsx",
-        views.DossierExportView.as_view(fmt="xlsx"),
-        name="dossier_export_xlsx",
-    ),
+    *exports("dossiers", views.DossierExportView, "dossier"),
     path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="dossier_detail"),
     path("dossiers/<int:pk>/modifier/", views.DossierFormView.as_view(), name="dossier_update"),
     path(
