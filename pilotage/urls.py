@@ -4,25 +4,24 @@ from pilotage import views
 
 app_name = "pilotage"
 
-urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
-    path("bassin/<int:pk>/", views.DashboardView.as_view(), name="basin_dashboard"),
-    path("rapports/", views.ReportListView.as_view(), name="report_list"),
-    path("rapports/<int:pk>/pdf/", views.ReportDownloadView.as_view(), name="report_download"),
-    path("rapports/<int:pk>/etat/", views.ReportStatusView.as_view(), name="report_status"),
-    path(
-        "rapports/financeurs/<int:funder_pk>/generer/",
-        views.GenerateReportView.as_view(),
-        name="report_generate",
-    ),
-    path(
+# (route, view, name): the dashboard, then the reports' archive and actions.
+ROUTES = (
+    ("", views.DashboardView, "dashboard"),
+    ("bassin/<int:pk>/", views.DashboardView, "basin_dashboard"),
+    ("rapports/", views.ReportListView, "report_list"),
+    ("rapports/<int:pk>/pdf/", views.ReportDownloadView, "report_download"),
+    ("rapports/<int:pk>/etat/", views.ReportStatusView, "report_status"),
+    ("rapports/financeurs/<int:funder_pk>/generer/", views.GenerateReportView, "report_generate"),
+    (
         "rapports/periodes/<int:period_pk>/generer/",
-        views.GenerateReportView.as_view(),
-        name="report_generate_programme",
+        views.GenerateReportView,
+        "report_generate_programme",
     ),
-    path(
+    (
         "rapports/financeurs/<int:funder_pk>/abonnement/",
-        views.SubscriptionUpdateView.as_view(),
-        name="subscription_update",
+        views.SubscriptionUpdateView,
+        "subscription_update",
     ),
-]
+)
+
+urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in ROUTES]
