@@ -254,3 +254,10 @@ class WriteOff(models.Model):
 
     def __str__(self):
         return f"Passage en perte {self.get_status_display().lower()} ({self.advance})"
+
+    # The badge colour of each state, so that pages never compare a state with text.
+    BADGES = {WriteOffStatus.APPROVED: "dark", WriteOffStatus.REJECTED: "secondary"}
+
+    @property
+    def badge(self) -> str:
+        return self.BADGES.get(self.status, "warning")
