@@ -4,73 +4,52 @@ from grandes_entreprises.views import conventions, corporations, missions
 
 app_name = "grandes_entreprises"
 
-urlpatterns = [
+# (route, view class, name): one row per page, read top to bottom like a site map.
+ROUTES = (
     # Corporations
-    path("entreprises/", corporations.CorporationListView.as_view(), name="corporation_list"),
-    path(
-        "entreprises/<int:pk>/",
-        corporations.CorporationDetailView.as_view(),
-        name="corporation_detail",
-    ),
-    path(
+    ("entreprises/", corporations.CorporationListView, "corporation_list"),
+    ("entreprises/<int:pk>/", corporations.CorporationDetailView, "corporation_detail"),
+    (
         "entreprises/<int:pk>/bilan-<int:year>.pdf",
-        corporations.SkillsStatementPdfView.as_view(),
-        name="skills_statement_pdf",
+        corporations.SkillsStatementPdfView,
+        "skills_statement_pdf",
     ),
-    path(
+    (
         "entreprises/<int:corporation_pk>/experts/nouveau/",
-        corporations.ExpertFormView.as_view(),
-        name="expert_create",
+        corporations.ExpertFormView,
+        "expert_create",
     ),
-    path("experts/<int:pk>/modifier/", corporations.ExpertFormView.as_view(), name="expert_update"),
-    path(
+    ("experts/<int:pk>/modifier/", corporations.ExpertFormView, "expert_update"),
+    (
         "entreprises/<int:pk>/valeur-journee/nouvelle/",
-        corporations.DailyRateCreateView.as_view(),
-        name="daily_rate_create",
+        corporations.DailyRateCreateView,
+        "daily_rate_create",
     ),
     # Support missions
-    path("missions/", missions.MissionListView.as_view(), name="mission_list"),
-    path(
+    ("missions/", missions.MissionListView, "mission_list"),
+    (
         "dossiers/<int:dossier_pk>/missions/nouvelle/",
-        missions.MissionCreateView.as_view(),
-        name="mission_create",
+        missions.MissionCreateView,
+        "mission_create",
     ),
-    path("missions/<int:pk>/", missions.MissionDetailView.as_view(), name="mission_detail"),
-    path(
-        "missions/<int:pk>/changer-d-etat/",
-        missions.MissionTransitionView.as_view(),
-        name="mission_transition",
-    ),
-    path(
-        "missions/<int:pk>/journees/nouvelle/",
-        missions.DayLogCreateView.as_view(),
-        name="day_log_create",
-    ),
-    path(
+    ("missions/<int:pk>/", missions.MissionDetailView, "mission_detail"),
+    ("missions/<int:pk>/changer-d-etat/", missions.MissionTransitionView, "mission_transition"),
+    ("missions/<int:pk>/journees/nouvelle/", missions.DayLogCreateView, "day_log_create"),
+    (
         "missions/<int:pk>/experts/ajouter/",
-        missions.MissionExpertCreateView.as_view(),
-        name="mission_expert_create",
+        missions.MissionExpertCreateView,
+        "mission_expert_create",
     ),
-    path(
-        "missions/<int:pk>/resultats/nouveau/",
-        missions.MissionResultCreateView.as_view(),
-        name="result_create",
-    ),
-    path("missions/<int:pk>/bilan/", missions.OutcomeUpdateView.as_view(), name="outcome_update"),
+    ("missions/<int:pk>/resultats/nouveau/", missions.MissionResultCreateView, "result_create"),
+    ("missions/<int:pk>/bilan/", missions.OutcomeUpdateView, "outcome_update"),
     # Revitalisation conventions
-    path(
+    (
         "entreprises/<int:pk>/conventions/nouvelle/",
-        conventions.ConventionCreateView.as_view(),
-        name="convention_create",
+        conventions.ConventionCreateView,
+        "convention_create",
     ),
-    path(
-        "conventions/<int:pk>/",
-        conventions.ConventionDetailView.as_view(),
-        name="convention_detail",
-    ),
-    path(
-        "conventions/<int:pk>/versements/nouveau/",
-        conventions.PaymentCreateView.as_view(),
-        name="payment_create",
-    ),
-]
+    ("conventions/<int:pk>/", conventions.ConventionDetailView, "convention_detail"),
+    ("conventions/<int:pk>/versements/nouveau/", conventions.PaymentCreateView, "payment_create"),
+)
+
+urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in ROUTES]

@@ -56,26 +56,26 @@ def update_corporation(*, corporation: Corporation, by: User, data: dict[str, An
     return corporation
 
 
+def _add_to_corporation(model, *, corporation: Corporation, by: User, data: dict[str, Any]):
+    """Validate and save one row attached to a corporation its manager adds."""
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        row = model(corporation=corporation, **data)
+        row.full_clean()
+        row.save()
+    return row
+
+
 @transaction.atomic
 def add_contact(*, corporation: Corporation, by: User, data: dict[str, Any]) -> CorporationContact:
     _check_fields(data, CONTACT_FIELDS, "contact")
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        contact = CorporationContact(corporation=corporation, **data)
-        contact.full_clean()
-        contact.save()
-    return contact
+    return _add_to_corporation(CorporationContact, corporation=corporation, by=by, data=data)
 
 
 @transaction.atomic
 def add_expert(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Expert:
     _check_fields(data, EXPERT_FIELDS, "expert")
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        expert = Expert(corporation=corporation, **data)
-        expert.full_clean()
-        expert.save()
-    return expert
+    return _add_to_corporation(Expert, corporation=corporation, by=by, data=data)
 
 
 @transaction.atomic
@@ -123,19 +123,24 @@ def record_membership(
     return membership
 
 
+def _name_holder(*, corporation: Corporation, user: User, by: User, role: Role, field: str) -> None:
+    """Link a user holding `role` to the corporation through the many-to-many `field`."""
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    if not user.has_role(role):
+        raise ValidationError({field: f"{user} n'a pas le rôle « {role.label} »."})
+    with pghistory.context(user=by.pk):
+        getattr(corporation, field).add(user)
+
+
 @transaction.atomic
 def add_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
     """Name a user coordinator of a corporation: they then see its missions and log days.
 
     The user must hold the coordinator role; the link lives on the corporation's side.
     """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    if not user.has_role(Role.COORDINATOR):
-        raise ValidationError(
-            {"coordinators": f"{user} n'a pas le rôle « {Role.COORDINATOR.label} »."}
-        )
-    with pghistory.context(user=by.pk):
-        corporation.coordinators.add(user)
+    _name_holder(
+        corporation=corporation, user=user, by=by, role=Role.COORDINATOR, field="coordinators"
+    )
 
 
 @transaction.atomic
@@ -148,17 +153,13 @@ def remove_coordinator(*, corporation: Corporation, user: User, by: User) -> Non
 @transaction.atomic
 def add_committee_representative(*, corporation: Corporation, user: User, by: User) -> None:
     """Name a user who sits on the approval committee for this corporation."""
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    if not user.has_role(Role.COMMITTEE_MEMBER):
-        raise ValidationError(
-            {
-                "committee_representatives": (
-                    f"{user} n'a pas le rôle « {Role.COMMITTEE_MEMBER.label} »."
-                )
-            }
-        )
-    with pghistory.context(user=by.pk):
-        corporation.committee_representatives.add(user)
+    _name_holder(
+        corporation=corporation,
+        user=user,
+        by=by,
+        role=Role.COMMITTEE_MEMBER,
+        field="committee_representatives",
+    )
 
 
 @transaction.atomic
