@@ -16,7 +16,6 @@ from grandes_entreprises.models import (
     DailyRate,
     Expert,
     MissionResult,
-    MissionStatus,
     RevitalisationConvention,
     SupportMission,
 )
@@ -228,22 +227,6 @@ class OutcomeForm(ReferentialForm):
         model = SupportMission
         fields = ["outcome", "sme_satisfaction"]
         widgets = {"outcome": forms.Textarea(attrs={"rows": 4})}
-
-
-class MissionTransitionForm(forms.Form):
-    """A move of the mission: the button pressed, the status the user saw, a comment."""
-
-    transition = forms.CharField(label="Changement d'état")
-    expected_status = forms.ChoiceField(label="État affiché", choices=MissionStatus.choices)
-    comment = forms.CharField(
-        label="Commentaire (facultatif)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-
-# --- Revitalisation --------------------------------------------------------------------
 
 
 class ConventionForm(ReferentialForm):

@@ -12,7 +12,8 @@ missions along and records their results.
 """
 
 from alize.models import OPERATOR_ROLES, Role
-from grandes_entreprises.workflow import COORDINATOR, OPERATOR, StatusRule
+from alize.workflow import Transition
+from grandes_entreprises.workflow import COORDINATOR, OPERATOR
 
 NOT_YOUR_BASIN = "Cette entreprise n'appartient pas à l'un de vos bassins."
 NOT_YOUR_CORPORATION = (
@@ -69,14 +70,16 @@ def can_log_days(user, mission) -> tuple[bool, str]:
     return False, "Vous n'avez pas le droit de saisir les jours de cette mission."
 
 
-def can_change_status(user, mission, rule: StatusRule) -> tuple[bool, str]:
-    kinds = actor_kinds(user, mission)
+def can_change_status(
+    user, mission, transition: Transition, *, kinds: frozenset[str] | None = None
+) -> tuple[bool, str]:
+    """The permission `MISSION_WORKFLOW` moves are checked with (page and service). A page
+    that has worked out the user's `kinds` already passes them (no query per button)."""
+    kinds = actor_kinds(user, mission) if kinds is None else kinds
     if not kinds:
         return False, "Vous n'avez pas le droit de modifier cette mission."
-    if not kinds & rule.actors:
-        return False, (
-            f"Seul le personnel de l'opérateur peut « {rule.label[0].lower()}{rule.label[1:]} »."
-        )
+    if not kinds & transition.actors:
+        return False, f"Seul le personnel de l'opérateur peut « {transition.lowered_label} »."
     return True, ""
 
 

@@ -1,9 +1,9 @@
 """The life of a support mission, written once as data, and the working-day calendar.
 
-Every allowed move is one `MissionTransition` rule in `TRANSITIONS`: where it may start,
+`MISSION_WORKFLOW` declares every allowed move with `alize.workflow`: where it may start,
 where it leads, what the button says and who may make it. The service
-`grandes_entreprises.services.change_mission_status` is the only writer of a mission's
-status and reads nothing but this table.
+`grandes_entreprises.services.change_mission_status` moves a mission through
+`alize.workflow.apply_transition`, the only writer of its status.
 
 Who may act is not a role alone: a coordinator acts only on the missions of the
 corporation they coordinate. So the rules name kinds of actors ("operator" of the
@@ -12,9 +12,10 @@ mission's basin, "coordinator" of the mission's corporation), which
 """
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import models
+
+from alize.workflow import Nouns, Transition, Workflow
 
 
 class MissionStatus(models.TextChoices):
@@ -36,56 +37,57 @@ LOGGABLE_STATUSES = frozenset({S.RUNNING, S.DONE})
 RESULT_STATUSES = frozenset({S.RUNNING, S.DONE})
 
 
-@dataclass(frozen=True)
-class StatusRule:
-    name: str
-    sources: frozenset[str]
-    target: str
-    label: str
-    actors: frozenset[str]
-
-
-TRANSITIONS: tuple[StatusRule, ...] = (
-    StatusRule(
-        "start",
-        frozenset({S.PLANNED}),
-        S.RUNNING,
-        "Démarrer la mission",
-        frozenset({OPERATOR, COORDINATOR}),
+MISSION_WORKFLOW = Workflow(
+    states=MissionStatus,
+    nouns=Nouns(this="Cette mission", one="Une mission", the="La mission", pronoun="elle"),
+    log_model="grandes_entreprises.MissionTransition",
+    log_subject="mission",
+    state_field="status",
+    changed_at_field="status_changed_at",
+    transitions=(
+        Transition(
+            "start",
+            frozenset({S.PLANNED}),
+            S.RUNNING,
+            "Démarrer la mission",
+            frozenset({OPERATOR, COORDINATOR}),
+        ),
+        Transition(
+            "finish",
+            frozenset({S.RUNNING}),
+            S.DONE,
+            "Terminer la mission",
+            frozenset({OPERATOR, COORDINATOR}),
+        ),
+        Transition(
+            "cancel",
+            frozenset({S.PLANNED, S.RUNNING}),
+            S.CANCELLED,
+            "Annuler la mission",
+            frozenset({OPERATOR}),
+            danger=True,
+            confirm="Annuler cette mission ? Elle ne pourra plus recevoir de jours.",
+        ),
+        Transition(
+            "reopen",
+            frozenset({S.DONE}),
+            S.RUNNING,
+            "Rouvrir la mission",
+            frozenset({OPERATOR}),
+        ),
     ),
-    StatusRule(
-        "finish",
-        frozenset({S.RUNNING}),
-        S.DONE,
-        "Terminer la mission",
-        frozenset({OPERATOR, COORDINATOR}),
-    ),
-    StatusRule(
-        "cancel",
-        frozenset({S.PLANNED, S.RUNNING}),
-        S.CANCELLED,
-        "Annuler la mission",
-        frozenset({OPERATOR}),
-    ),
-    StatusRule(
-        "reopen",
-        frozenset({S.DONE}),
-        S.RUNNING,
-        "Rouvrir la mission",
-        frozenset({OPERATOR}),
-    ),
+    # Bootstrap's text-bg-* classes pair each background with a text colour of enough contrast.
+    badges={
+        S.PLANNED: "text-bg-light border",
+        S.RUNNING: "text-bg-primary",
+        S.DONE: "text-bg-success",
+        S.CANCELLED: "text-bg-secondary",
+    },
 )
 
-_BY_MOVE = {(source, rule.target): rule for rule in TRANSITIONS for source in rule.sources}
-assert len(_BY_MOVE) == sum(len(rule.sources) for rule in TRANSITIONS), "ambiguous transitions"
-
-
-def find_transition(source: str, target: str) -> StatusRule | None:
-    return _BY_MOVE.get((source, target))
-
-
-def transitions_from(status: str) -> list[StatusRule]:
-    return [rule for rule in TRANSITIONS if status in rule.sources]
+TRANSITIONS = MISSION_WORKFLOW.transitions
+find_transition = MISSION_WORKFLOW.find
+transitions_from = MISSION_WORKFLOW.leaving
 
 
 def working_days(start: datetime.date, end: datetime.date) -> int:

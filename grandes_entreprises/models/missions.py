@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
     DAYS,
     HALF_DAYS_MESSAGE,
@@ -416,47 +417,18 @@ def hires_helped_by(corporation_ref):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class MissionTransition(models.Model):
-    """One move of a mission from one status to another: who, when, from, to, why.
-
-    Append-only, down to the database: a trigger refuses updates and deletes.
-    """
+class MissionTransition(TransitionLog):
+    """One move of a mission (`grandes_entreprises.workflow.MISSION_WORKFLOW`); append-only."""
 
     mission = models.ForeignKey(
         SupportMission, on_delete=models.PROTECT, related_name="transitions", verbose_name="mission"
     )
-    transition = models.CharField("transition", max_length=20)
-    from_status = models.CharField("de l'état", max_length=10, choices=MissionStatus.choices)
-    to_status = models.CharField("vers l'état", max_length=10, choices=MissionStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="support_mission_transitions",
-        verbose_name="par",
-    )
-    at = models.DateTimeField("le", default=timezone.now)
-    comment = models.TextField("commentaire", blank=True)
+    from_state, to_state = state_fields(MissionStatus)
 
-    class Meta:
+    class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état de mission"
         verbose_name_plural = "changements d'état de mission"
-        ordering = ["at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(from_status=F("to_status")),
-                name="mission_transition_changes_status",
-                violation_error_message="Un changement d'état mène à un autre état.",
-            ),
-        ]
-        triggers = [
-            pgtrigger.Protect(
-                name="mission_transition_append_only",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+        constraints, triggers = transition_log_meta("mission_transition")
 
 
 class ResultKind(models.TextChoices):

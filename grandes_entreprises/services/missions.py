@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from alize.models import User
+from alize.workflow import apply_transition
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
     Corporation,
@@ -18,15 +19,14 @@ from grandes_entreprises.models import (
     Expert,
     MissionExpert,
     MissionResult,
-    MissionTransition,
     SupportMission,
 )
 from grandes_entreprises.services._common import _date, _days, _require
 from grandes_entreprises.workflow import (
     LOGGABLE_STATUSES,
+    MISSION_WORKFLOW,
     RESULT_STATUSES,
     MissionStatus,
-    find_transition,
     working_days,
 )
 from pme.models import Dossier, DossierState
@@ -157,7 +157,6 @@ def _lock_mission(mission: SupportMission) -> SupportMission:
     )
 
 
-@transaction.atomic
 def change_mission_status(
     *,
     mission: SupportMission,
@@ -166,61 +165,35 @@ def change_mission_status(
     comment: str = "",
     expected_status: str | None = None,
 ) -> SupportMission:
-    """Move a mission to another status if the workflow allows it and the user may.
+    """Move a mission to another status if `MISSION_WORKFLOW` allows it and the user may,
+    through `alize.workflow.apply_transition` (lock, checks, stamp, one log row).
 
-    The mission's row is locked: of two people making the same move at once, the second
-    finds it already moved. `expected_status` (what the user saw) refuses any move if the
-    mission changed in between. A mission with days logged is finished, not cancelled.
-    Writes exactly one log row.
+    Of two people making the same move at once, the second finds it already moved.
+    `expected_status` (what the user saw) refuses any move if the mission changed in
+    between. A mission with days logged is finished, not cancelled.
     """
-    with pghistory.context(user=by.pk):
-        locked = _lock_mission(mission)
-        current = MissionStatus(locked.status)
-        if not permissions.actor_kinds(by, locked):
-            raise PermissionDenied("Vous n'avez pas le droit de modifier cette mission.")
-        if expected_status is not None and current != expected_status:
-            raise ValidationError(
-                f"Cette mission a changé d'état entre-temps : elle est désormais "
-                f"« {current.label} ». Rechargez la page."
-            )
-        target = MissionStatus(to_status)
-        if current == target:
-            raise ValidationError(f"Cette mission est déjà « {current.label} ».")
-        rule = find_transition(current, target)
-        if rule is None:
-            raise ValidationError(
-                f"Une mission « {current.label} » ne peut pas passer à l'état « {target.label} »."
-            )
-        allowed, reason = permissions.can_change_status(by, locked, rule)
-        _require(allowed, reason)
-        if (
-            target == MissionStatus.CANCELLED
-            and DayLog.objects.filter(assignment__mission=locked).exists()
-        ):
-            raise ValidationError(
-                "Des jours ont déjà été donnés sur cette mission : terminez-la plutôt que de "
-                "l'annuler."
-            )
+    if not permissions.actor_kinds(by, mission):
+        raise PermissionDenied("Vous n'avez pas le droit de modifier cette mission.")
+    return apply_transition(
+        MISSION_WORKFLOW,
+        mission,
+        by=by,
+        to=to_status,
+        comment=comment,
+        expected=expected_status,
+        permission=permissions.can_change_status,
+        check=_refuse_cancelling_given_days,
+    )
 
-        now = timezone.now()
-        locked.status = target
-        locked.status_changed_at = now
-        locked.full_clean()
-        locked.save()
-        log = MissionTransition(
-            mission=locked,
-            transition=rule.name,
-            from_status=current,
-            to_status=target,
-            by=by,
-            at=now,
-            comment=comment,
+
+def _refuse_cancelling_given_days(mission: SupportMission, transition) -> None:
+    if (
+        transition.target == MissionStatus.CANCELLED
+        and DayLog.objects.filter(assignment__mission=mission).exists()
+    ):
+        raise ValidationError(
+            "Des jours ont déjà été donnés sur cette mission : terminez-la plutôt que de l'annuler."
         )
-        log.full_clean()
-        log.save()
-    mission.status = locked.status
-    mission.status_changed_at = locked.status_changed_at
-    return locked
 
 
 @transaction.atomic

@@ -10,25 +10,16 @@ from alize.models import Role
 from grandes_entreprises import permissions
 from grandes_entreprises.models import Corporation, MissionStatus, SupportMission
 from grandes_entreprises.services import MISSION_DOSSIER_STATES
+from grandes_entreprises.workflow import MISSION_WORKFLOW
 from pme import permissions as pme_permissions
 from pme.workflow import SUPPORTED_STATES
 
 register = template.Library()
 
-S = MissionStatus
-# Bootstrap's text-bg-* classes pair each background with a text colour of enough contrast.
-STATUS_BADGES = {
-    S.PLANNED: "text-bg-light border",
-    S.RUNNING: "text-bg-primary",
-    S.DONE: "text-bg-success",
-    S.CANCELLED: "text-bg-secondary",
-}
-
 
 @register.inclusion_tag("grandes_entreprises/partials/_status_badge.html")
 def mission_badge(status):
-    status = MissionStatus(status)
-    return {"label": status.label, "css": STATUS_BADGES[status]}
+    return MISSION_WORKFLOW.badge(status)
 
 
 @register.filter
@@ -67,7 +58,7 @@ def coordinator_home(user) -> dict:
         "corporations": list(Corporation.objects.filter(coordinators=user)),
         "missions": list(
             SupportMission.objects.visible_to(user)
-            .filter(status__in=[S.PLANNED, S.RUNNING])
+            .filter(status__in=[MissionStatus.PLANNED, MissionStatus.RUNNING])
             .with_related()
             .order_by("status", "start_date", "pk")[:10]
         ),

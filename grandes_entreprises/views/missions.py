@@ -7,25 +7,25 @@ visible_to`): anything else is a 404, the day-log form included.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views import View
 from django.views.generic import DetailView, ListView
 
 from alize.forms import attach_errors
 from alize.views.base import ScopedMixin
+from alize.views.workflow import TransitionView, panel_context
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import (
     AssignExpertForm,
     DayLogForm,
     MissionForm,
     MissionResultForm,
-    MissionTransitionForm,
     OutcomeForm,
 )
 from grandes_entreprises.models import (
@@ -41,17 +41,15 @@ from grandes_entreprises.views.common import BrowseMixin, ServiceFormView, refus
 from grandes_entreprises.views.corporations import PaginatedListMixin
 from grandes_entreprises.workflow import (
     LOGGABLE_STATUSES,
+    MISSION_WORKFLOW,
     OPERATOR,
     RESULT_STATUSES,
-    TRANSITIONS,
-    transitions_from,
 )
 from pme import permissions as pme_permissions
 from pme.models import Dossier
 from pme.workflow import SUPPORTED_STATES
 
 DAY_LOG_TEMPLATE = "grandes_entreprises/partials/_day_log.html"
-STATUS_PANEL_TEMPLATE = "grandes_entreprises/partials/_status_panel.html"
 
 
 # --- What a user may do on a mission ------------------------------------------------------
@@ -105,17 +103,23 @@ def log_refusal(mission) -> str:
     return ""
 
 
-def status_panel_context(user, mission, rights: Rights, **extra) -> dict:
-    """The status, the moves this user may make, the timeline. The page includes the panel;
-    the transition view returns it alone to htmx."""
-    return {
-        "mission": mission,
-        "transitions": [
-            rule for rule in transitions_from(mission.status) if rule.actors & rights.kinds
-        ],
-        "timeline": list(mission.transitions.select_related("by").order_by("at", "pk")),
-        **extra,
-    }
+def status_panel_context(user, mission, rights: Rights) -> dict:
+    """The mission's panel (`components/workflow_panel.html`): the status, since when, the
+    moves this user may make and the timeline. The transition view returns it alone to htmx."""
+    return panel_context(
+        workflow=MISSION_WORKFLOW,
+        obj=mission,
+        user=user,
+        permission=partial(permissions.can_change_status, kinds=rights.kinds),
+        url=reverse("grandes_entreprises:mission_transition", args=[mission.pk]),
+        dom_id="etat-mission",
+        title="État de la mission",
+        facts_template="grandes_entreprises/partials/_status_facts.html",
+        empty_timeline=(
+            f"Organisée le {timezone.localtime(mission.created_at):%d/%m/%Y} ; "
+            "aucun changement d'état depuis."
+        ),
+    )
 
 
 def day_log_context(mission, rights: Rights, experts, *, form=None, notice="", oob=False) -> dict:
@@ -145,6 +149,8 @@ def day_log_context(mission, rights: Rights, experts, *, form=None, notice="", o
         "total_value": sum((log.value for log in logs if log.value is not None), Decimal("0.00")),
         "unvalued_days": sum((log.days for log in logs if log.rate is None), Decimal("0.0")),
         "remaining_days": max(mission.planned_days - total_days, Decimal("0.0")),
+        # What is left to give means nothing once a mission is cancelled.
+        "shows_remaining": mission.status != MissionStatus.CANCELLED,
         "experts_days": [(expert, per_expert[expert.pk]) for expert in experts],
         "day_form": form if rights.acts and not refusal else None,
         "log_refusal": refusal,
@@ -217,63 +223,33 @@ class MissionDetailView(BrowseMixin, DetailView):
 # --- Moving a mission and logging its days (htmx) -----------------------------------------
 
 
-def find_rule(name: str):
-    return next((rule for rule in TRANSITIONS if rule.name == name), None)
-
-
-class MissionTransitionView(ScopedMixin, View):
-    """Move a mission. With htmx, answer with the status panel (and the day log, whose form
-    depends on the status); without, redirect to the mission's page."""
+class MissionTransitionView(ScopedMixin, TransitionView):
+    """Move a mission from its panel. With htmx, the day log (whose form depends on the
+    status) is swapped in too, out of band."""
 
     model = SupportMission
     allowed = staticmethod(permissions.can_act_on_missions)
-    http_method_names = ["post"]
+    workflow = MISSION_WORKFLOW
 
-    def post(self, request, pk):
-        mission, rights = mission_or_404(request, pk, acting=True)
-        form = MissionTransitionForm(request.POST)
-        error = success = ""
-        rule = find_rule(form.data.get("transition", ""))
-        if not form.is_valid() or rule is None:
-            error = "Ce changement d'état n'est pas reconnu : rechargez la page."
-            if form.is_bound and "comment" in form.errors:
-                error = "Commentaire : " + " ".join(form.errors["comment"])
-        else:
-            try:
-                services.change_mission_status(
-                    mission=mission,
-                    to_status=rule.target,
-                    by=request.user,
-                    comment=form.cleaned_data["comment"],
-                    expected_status=form.cleaned_data["expected_status"],
-                )
-            except (ValidationError, PermissionDenied) as refusal:
-                error = refusal_text(refusal)
-            else:
-                success = f"La mission est désormais « {mission.get_status_display()} »."
+    def get_object(self):
+        mission, self.rights = mission_or_404(self.request, self.kwargs["pk"], acting=True)
+        return mission
 
-        if request.htmx:
-            context = status_panel_context(
-                request.user,
-                mission,
-                rights,
-                panel_error=error,
-                panel_success=success,
-                comment=form.data.get("comment", "") if error else "",
-            )
-            panel = render(request, STATUS_PANEL_TEMPLATE, context).content
-            # The day log's form depends on the status: swapped in too, out of band.
-            day_log = render(
-                request,
-                DAY_LOG_TEMPLATE,
-                day_log_context(mission, rights, mission_experts(mission), oob=True),
-            ).content
-            return HttpResponse(panel + day_log)
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, success)
-        return redirect(mission.get_absolute_url())
+    def move(self, obj, transition, *, comment: str, expected: str) -> None:
+        services.change_mission_status(
+            mission=obj,
+            to_status=transition.target,
+            by=self.request.user,
+            comment=comment,
+            expected_status=expected,
+        )
+
+    def panel(self, obj) -> dict:
+        return status_panel_context(self.request.user, obj, self.rights)
+
+    def oob_fragments(self, obj) -> bytes:
+        context = day_log_context(obj, self.rights, mission_experts(obj), oob=True)
+        return render(self.request, DAY_LOG_TEMPLATE, context).content
 
 
 class MissionFormMixin:

@@ -42,10 +42,6 @@ def test_detector_sees_the_forms_it_forbids():
     assert not literal_state_comparisons('{% if session.is_signed %}{{ "signee" }}{% endif %}')
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Apps' templates still compare states with literals; removed once their branches land.",
-)
 def test_no_template_compares_a_state_with_a_literal():
     offences = [
         f"{path.relative_to(settings.BASE_DIR)}: {comparison}"

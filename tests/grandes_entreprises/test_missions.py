@@ -427,7 +427,7 @@ def test_status_moves_are_logged(staff, corporation, dossier, expert):
     )
     mission.refresh_from_db()
     assert mission.status == MissionStatus.DONE
-    moves = list(mission.transitions.values_list("transition", "from_status", "to_status"))
+    moves = list(mission.transitions.values_list("transition", "from_state", "to_state"))
     assert moves == [
         ("start", MissionStatus.PLANNED, MissionStatus.RUNNING),
         ("finish", MissionStatus.RUNNING, MissionStatus.DONE),

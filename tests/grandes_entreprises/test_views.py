@@ -254,7 +254,7 @@ def test_a_coordinator_starts_their_mission_with_htmx(client, coordinator, corpo
 
     response = client.post(
         url("mission_transition", mission.pk),
-        {"transition": "start", "expected_status": MissionStatus.PLANNED},
+        {"transition": "start", "expected_state": MissionStatus.PLANNED},
         **HTMX,
     )
 
@@ -275,17 +275,17 @@ def test_a_refused_move_says_why(client, coordinator, mission):
 
     cancel = client.post(
         url("mission_transition", mission.pk),
-        {"transition": "cancel", "expected_status": MissionStatus.RUNNING},
+        {"transition": "cancel", "expected_state": MissionStatus.RUNNING},
         **HTMX,
     )
     stale = client.post(
         url("mission_transition", mission.pk),
-        {"transition": "finish", "expected_status": MissionStatus.PLANNED},
+        {"transition": "finish", "expected_state": MissionStatus.PLANNED},
         **HTMX,
     )
     unknown = client.post(
         url("mission_transition", mission.pk),
-        {"transition": "explode", "expected_status": MissionStatus.RUNNING},
+        {"transition": "explode", "expected_state": MissionStatus.RUNNING},
     )
 
     assert cancel.status_code == 200
@@ -666,8 +666,8 @@ def test_pages_have_ordered_headings_scoped_headers_and_labelled_fields(
 def test_transitions_are_logged_by_the_service(staff_client, mission):
     staff_client.post(
         url("mission_transition", mission.pk),
-        {"transition": "finish", "expected_status": MissionStatus.RUNNING, "comment": "Fini"},
+        {"transition": "finish", "expected_state": MissionStatus.RUNNING, "comment": "Fini"},
     )
     transition = MissionTransition.objects.get()
-    assert (transition.to_status, transition.comment) == (MissionStatus.DONE, "Fini")
+    assert (transition.to_state, transition.comment) == (MissionStatus.DONE, "Fini")
     assert mission.dossier.state == DossierState.APPROVED

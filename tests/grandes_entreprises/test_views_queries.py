@@ -88,8 +88,8 @@ def add_rows(kind, world, added):
                 MissionTransition.objects.create(
                     mission=mission,
                     transition="start",
-                    from_status=MissionStatus.PLANNED,
-                    to_status=MissionStatus.RUNNING,
+                    from_state=MissionStatus.PLANNED,
+                    to_state=MissionStatus.RUNNING,
                     by=UserFactory(),
                 )
                 with pghistory.context(user=UserFactory().pk):
