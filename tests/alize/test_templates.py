@@ -9,7 +9,6 @@ hands it.
 import re
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 
 STATE_FIELDS = r"\w*(?:status|state|outcome|kind)\w*"
