@@ -36,6 +36,25 @@ def coordinated_corporations(user):
     return Corporation.coordinators.through.objects.filter(user_id=user.pk).values("corporation_id")
 
 
+def visible_through_corporation(queryset: models.QuerySet, user, path: str) -> models.QuerySet:
+    """The one rule for what hangs off a corporation (`path` leads from the queryset's rows
+    to it, "" for corporations themselves): operators see their basins', a coordinator
+    their corporation's, administrators all, anyone else nothing for now."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if user.has_role(Role.ADMIN):
+        return queryset
+    scopes = []
+    if user.has_role(*OPERATOR_ROLES):
+        scopes.append(Q(**{f"{path}basin__in": operator_basins(user)}))
+    coordinated = coordinated_corporations(user)
+    if coordinated is not None:
+        scopes.append(Q(**{f"{path}pk__in": coordinated}))
+    if not scopes:
+        return queryset.none()
+    return queryset.filter(reduce(operator.or_, scopes))
+
+
 class CorporationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The corporations a user may read.
@@ -44,19 +63,7 @@ class CorporationQuerySet(models.QuerySet):
         reads the corporation(s) they coordinate; administrators read all; anyone else,
         none for now (committee members and funders will get their own views).
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self
-        scopes = []
-        if user.has_role(*OPERATOR_ROLES):
-            scopes.append(Q(basin__in=operator_basins(user)))
-        coordinated = coordinated_corporations(user)
-        if coordinated is not None:
-            scopes.append(Q(pk__in=coordinated))
-        if not scopes:
-            return self.none()
-        return self.filter(reduce(operator.or_, scopes))
+        return visible_through_corporation(self, user, "")
 
     def for_basin(self, basin: Basin):
         return self.filter(basin=basin)

@@ -1,9 +1,7 @@
 """Support missions: the experts assigned, the days logged, the status log, the results."""
 
 import datetime
-import operator
 from decimal import Decimal
-from functools import reduce
 
 import pghistory
 import pgtrigger
@@ -16,7 +14,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
     DAYS,
@@ -34,9 +32,8 @@ from grandes_entreprises.models.common import (
 from grandes_entreprises.models.corporations import (
     Corporation,
     Expert,
-    coordinated_corporations,
-    operator_basins,
     rate_in_force,
+    visible_through_corporation,
 )
 from grandes_entreprises.workflow import MissionStatus, working_days
 from pme.models import Dossier, Hire, Need
@@ -46,19 +43,7 @@ class SupportMissionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The missions a user may read: operators their basins', a coordinator their
         corporation's, administrators all, anyone else none for now."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self
-        scopes = []
-        if user.has_role(*OPERATOR_ROLES):
-            scopes.append(Q(corporation__basin__in=operator_basins(user)))
-        coordinated = coordinated_corporations(user)
-        if coordinated is not None:
-            scopes.append(Q(corporation_id__in=coordinated))
-        if not scopes:
-            return self.none()
-        return self.filter(reduce(operator.or_, scopes))
+        return visible_through_corporation(self, user, "corporation__")
 
     def for_corporation(self, corporation: Corporation):
         return self.filter(corporation=corporation)
