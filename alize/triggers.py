@@ -77,3 +77,15 @@ def guard(name: str, *, operation, checks: Sequence[tuple[str, str]]) -> pgtrigg
         operation=operation,
         func=f"{body}\nRETURN NEW;",
     )
+
+
+def parent_missing(table: str, alias: str, key: str, condition: str) -> str:
+    """The SQL condition « no row of `table` (aliased `alias`) with id `key` where
+    `condition` holds »: what a guard refuses when a child row's parent is not in the
+    right state."""
+    return f"NOT EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.id = {key} AND {condition})"  # noqa: S608
+
+
+def insert_guard(name: str, condition: str, message: str) -> pgtrigger.Trigger:
+    """A guard on inserts alone, with one check."""
+    return guard(name, operation=pgtrigger.Insert, checks=[(condition, message)])

@@ -329,8 +329,12 @@ class Vote(models.Model):
                 operation=pgtrigger.Insert,
                 checks=[
                     (
-                        "NOT EXISTS (SELECT 1 FROM comites_agendaitem i WHERE i.id = NEW.item_id "  # noqa: S608
-                        f"AND i.status = {triggers.sql_text(ItemStatus.OPEN)})",
+                        triggers.parent_missing(
+                            "comites_agendaitem",
+                            "i",
+                            "NEW.item_id",
+                            f"i.status = {triggers.sql_text(ItemStatus.OPEN)}",
+                        ),
                         "Le vote sur ce point n'est pas ouvert.",
                     ),
                     (
@@ -466,16 +470,12 @@ class Decision(models.Model):
         ]
         triggers = [
             triggers.append_only("decision_never_changes"),
-            triggers.guard(
+            triggers.insert_guard(
                 "decision_after_closed_vote",
-                operation=pgtrigger.Insert,
-                checks=[
-                    (
-                        "NOT EXISTS (SELECT 1 FROM comites_agendaitem i WHERE i.id = NEW.item_id "  # noqa: S608
-                        f"AND i.status = {_CLOSED})",
-                        "La décision s'enregistre une fois le vote clos.",
-                    ),
-                ],
+                triggers.parent_missing(
+                    "comites_agendaitem", "i", "NEW.item_id", f"i.status = {_CLOSED}"
+                ),
+                "La décision s'enregistre une fois le vote clos.",
             ),
         ]
 

@@ -386,9 +386,12 @@ class Attendance(models.Model):
                 operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
                 checks=[
                     (
-                        "NOT EXISTS (SELECT 1 FROM comites_session s WHERE s.id = "  # noqa: S608
-                        "COALESCE(NEW.session_id, OLD.session_id) "
-                        f"AND s.status IN ({triggers.sql_list(SITTING_STATUSES)}))",
+                        triggers.parent_missing(
+                            "comites_session",
+                            "s",
+                            "COALESCE(NEW.session_id, OLD.session_id)",
+                            f"s.status IN ({triggers.sql_list(SITTING_STATUSES)})",
+                        ),
                         "La présence ne s'enregistre que pour une séance convoquée ou en cours.",
                     ),
                 ],
@@ -453,16 +456,15 @@ class Amendment(models.Model):
         ]
         triggers = [
             triggers.append_only("amendment_append_only"),
-            triggers.guard(
+            triggers.insert_guard(
                 "amendment_to_signed_minutes",
-                operation=pgtrigger.Insert,
-                checks=[
-                    (
-                        "NOT EXISTS (SELECT 1 FROM comites_session s WHERE s.id = NEW.session_id "  # noqa: S608
-                        f"AND s.status = {triggers.sql_text(SessionStatus.SIGNED)})",
-                        "Un avenant ne corrige qu'un procès-verbal signé.",
-                    ),
-                ],
+                triggers.parent_missing(
+                    "comites_session",
+                    "s",
+                    "NEW.session_id",
+                    f"s.status = {triggers.sql_text(SessionStatus.SIGNED)}",
+                ),
+                "Un avenant ne corrige qu'un procès-verbal signé.",
             ),
         ]
 
