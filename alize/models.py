@@ -265,10 +265,6 @@ class User(AbstractUser):
         """May read this basin's data: an administrator, or a member."""
         return self.has_role(Role.ADMIN) or self.works_in(basin_id)
 
-    def operates_in(self, basin_id: int, *roles: str) -> bool:
-        """Operator staff or manager (or only `roles`) working in this basin."""
-        return self.has_role(*(roles or OPERATOR_ROLES)) and self.works_in(basin_id)
-
 
 # --- Programme periods ---------------------------------------------------------------
 

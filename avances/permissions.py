@@ -14,11 +14,6 @@ def is_operator(user) -> bool:
     return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.ADMIN)
 
 
-def can_view_advances(user) -> bool:
-    """Operators, the steering committee and administrators; each reads its basins."""
-    return user.is_authenticated and user.has_role(*OPERATOR_ROLES, Role.STEERING, Role.ADMIN)
-
-
 def can_manage_advances(user, basin_id: int) -> bool:
     """Contracts, disbursements, payments, dunning, proceedings, de minimis declarations,
     write-off requests and the fund's contributions: the operator staff of the basin."""

@@ -9,7 +9,6 @@ from alize.models import OPERATOR_ROLES, Role
 from alize.workflow import Transition
 from pme.workflow import (
     COMMITTEE,
-    DOSSIER_WORKFLOW,
     FINISHED_STATES,
     SUPPORTED_STATES,
 )
@@ -100,8 +99,3 @@ def can_record_hire(user, dossier) -> tuple[bool, str]:
             "On n'enregistre une embauche que sur un dossier agréé, en accompagnement ou clôturé."
         )
     return True, ""
-
-
-def available_transitions(user, dossier) -> list[Transition]:
-    """The moves this user may make on this dossier now, in the workflow's order."""
-    return DOSSIER_WORKFLOW.available(user, dossier, can_apply_transition)
