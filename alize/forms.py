@@ -291,3 +291,34 @@ class UserInviteForm(UserAccessForm):
         if User.objects.filter(email__iexact=email).exists():
             raise ValidationError(users.EMAIL_TAKEN, code="taken")
         return email
+
+
+# --- The official referential ------------------------------------------------------------
+
+
+class OfficialPickForm(forms.Form):
+    """One result of the official referential (its hidden code) and where it goes."""
+
+    q = forms.CharField(required=False, widget=forms.HiddenInput)
+    choice_field = ""
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self.fields[self.choice_field].queryset.model
+        self.fields[self.choice_field].queryset = model.objects.visible_to(user)
+
+
+class OfficialCommuneForm(OfficialPickForm):
+    """Add a commune of the official referential under one of the basin's intercommunalities."""
+
+    code = forms.CharField(label="Code INSEE", max_length=5, widget=forms.HiddenInput)
+    epci = forms.ModelChoiceField(label="Intercommunalité", queryset=Epci.objects.none())
+    choice_field = "epci"
+
+
+class OfficialEpciForm(OfficialPickForm):
+    """Add an intercommunality of the official referential, and its communes, to a basin."""
+
+    siren = forms.CharField(label="SIREN", max_length=9, widget=forms.HiddenInput)
+    basin = forms.ModelChoiceField(label="Bassin", queryset=Basin.objects.none())
+    choice_field = "basin"

@@ -35,7 +35,17 @@ referential_urls = (
         ),
         *referential_pages("periodes", "period", "Period"),
         *referential_pages("intercommunalites", "epci", "Epci"),
+        path(
+            "intercommunalites/referentiel-officiel/",
+            referential.EpciImportView.as_view(),
+            name="epci_import",
+        ),
         *referential_pages("communes", "commune", "Commune"),
+        path(
+            "communes/referentiel-officiel/",
+            referential.CommuneImportView.as_view(),
+            name="commune_import",
+        ),
         *referential_pages("financeurs", "funder", "Funder", new="nouveau"),
         path(
             "financeurs/<int:funder_pk>/contributions/nouvelle/",

@@ -8,15 +8,13 @@ all on the Valenciennois, with the published demo password.
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 
-from alize import services
+from alize import geo, services
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -50,7 +48,8 @@ from demo.base import (
 
 __all__ = ["ETALAB_DATA_DIR", "VALLEE_DE_LA_SCARPE", "load_accounts", "load_referential"]
 
-ETALAB_DATA_DIR = settings.NODE_MODULES / "@etalab" / "decoupage-administratif" / "data"
+# The official referential's files, read by alize.geo (a test points the demo elsewhere).
+ETALAB_DATA_DIR = geo.ETALAB_DATA_DIR
 
 BASINS = (
     {
@@ -172,15 +171,10 @@ PERIODS = (
 
 
 def _read_etalab(filename: str) -> list[dict[str, Any]]:
-    path = ETALAB_DATA_DIR / filename
     try:
-        with path.open(encoding="utf-8") as stream:
-            return json.load(stream)
-    except FileNotFoundError as exc:
-        raise DemoDataError(
-            f"Le référentiel des communes et intercommunalités est introuvable ({path}). "
-            "Installez les dépendances avec « make install », puis relancez la commande."
-        ) from exc
+        return geo.read_records(filename, ETALAB_DATA_DIR)
+    except geo.ReferentialMissing as exc:
+        raise DemoDataError(str(exc)) from exc
 
 
 def _etalab_records(filename: str, codes: set[str], **only: str) -> dict[str, dict[str, Any]]:

@@ -38,6 +38,8 @@ class ReferentialListView(ScopedMixin, ListView):
     title = ""
     columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
     create_url_name = ""
+    # Where rows are picked from the official referential instead of typed.
+    import_url_name = ""
     search_fields: tuple[str, ...] = ()
 
     def get_queryset(self):
@@ -52,12 +54,12 @@ class ReferentialListView(ScopedMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        can_edit = permissions.can_edit_referential(self.request.user)
         context.update(
             title=self.title,
             columns=self.columns,
-            create_url_name=self.create_url_name
-            if permissions.can_edit_referential(self.request.user)
-            else "",
+            create_url_name=self.create_url_name if can_edit else "",
+            import_url_name=self.import_url_name if can_edit else "",
             searchable=bool(self.search_fields),
             query=self.request.GET.get("q", ""),
         )

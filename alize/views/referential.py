@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic.edit import FormView
 
-from alize import history, permissions, services
+from alize import formatting, geo, history, permissions, services
 from alize.forms import (
     AdvanceCapForm,
     BasinForm,
@@ -20,6 +20,8 @@ from alize.forms import (
     ContributionForm,
     EpciForm,
     FunderForm,
+    OfficialCommuneForm,
+    OfficialEpciForm,
     PeriodForm,
     attach_errors,
 )
@@ -32,6 +34,7 @@ from alize.models import (
     Funder,
     ProgrammePeriod,
 )
+from alize.services import territory
 from alize.views.base import (
     ReferentialDetailView,
     ReferentialFormView,
@@ -207,6 +210,7 @@ class EpciListView(ReferentialListView):
         ("Bassin", "basin"),
     ]
     create_url_name = "alize:epci_create"
+    import_url_name = "alize:epci_import"
     list_url_name = "alize:epci_list"
     search_fields = ("name", "siren")
 
@@ -244,6 +248,7 @@ class CommuneListView(ReferentialListView):
         ("Intercommunalité", "epci"),
     ]
     create_url_name = "alize:commune_create"
+    import_url_name = "alize:commune_import"
     list_url_name = "alize:commune_list"
     search_fields = ("name", "insee_code", "postcode")
 
@@ -335,3 +340,142 @@ class ContributionFormView(ReferentialFormView):
 
     def save(self, form):
         return services.save_contribution(contribution=form.save(commit=False))
+
+
+# --- The official referential: communes and intercommunalities picked, not typed ------------
+
+
+class OfficialImportView(ScopedMixin, FormView):
+    """Search the official referential; each result has its own small form to add it."""
+
+    template_name = "alize/official_import.html"
+    allowed = staticmethod(permissions.can_edit_referential)
+    list_url_name = ""
+    kind = ""  # "commune" or "epci"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.allowed(request.user):
+            raise Http404
+        return super(ScopedMixin, self).dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def query(self):
+        return (self.request.POST.get("q") or self.request.GET.get("q") or "").strip()
+
+    def form_valid(self, form):
+        try:
+            obj = self.add(form.cleaned_data)
+        except ValidationError as error:
+            attach_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done(obj))
+        return redirect(obj.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.query()
+        try:
+            results = self.search(query) if query else []
+        except geo.ReferentialMissing as error:
+            results, context["missing"] = [], str(error)
+        choice_field = context["form"].choice_field
+        choices = list(context["form"].fields[choice_field].queryset)
+        context.update(
+            query=query,
+            results=self.rows(results, choices),
+            choices=choices,
+            choice_field=choice_field,
+            list_url_name=self.list_url_name,
+            list_title=self.list_title,
+            title=self.title,
+            kind=self.kind,
+        )
+        return context
+
+
+class CommuneImportView(OfficialImportView):
+    form_class = OfficialCommuneForm
+    kind = "commune"
+    title = "Ajouter une commune du référentiel officiel"
+    list_url_name = "alize:commune_list"
+    list_title = "communes"
+
+    @staticmethod
+    def search(query):
+        return geo.search_communes(query)
+
+    def add(self, data):
+        return territory.add_official_commune(
+            code=data["code"], epci=data["epci"], by=self.request.user
+        )
+
+    def done(self, commune):
+        return f"La commune {commune.name} est ajoutée à {commune.epci}."
+
+    def rows(self, results, epcis):
+        recorded = {
+            commune.insee_code: commune
+            for commune in Commune.objects.filter(
+                insee_code__in=[result.code for result in results]
+            ).select_related("epci__basin")
+        }
+        by_siren = {epci.siren: epci for epci in epcis}
+        visible = {epci.pk for epci in epcis}
+        official_epcis = geo.epcis()
+        return [
+            {
+                "key": result.code,
+                "official": result,
+                "detail": ", ".join(result.postcodes) or "—",
+                "parent": official_epcis[result.epci_siren].name if result.epci_siren else "—",
+                "recorded": recorded.get(result.code),
+                "recorded_here": result.code in recorded
+                and recorded[result.code].epci_id in visible,
+                "initial": by_siren.get(result.epci_siren),
+            }
+            for result in results
+        ]
+
+
+class EpciImportView(OfficialImportView):
+    form_class = OfficialEpciForm
+    kind = "epci"
+    title = "Ajouter une intercommunalité du référentiel officiel"
+    list_url_name = "alize:epci_list"
+    list_title = "intercommunalités"
+
+    @staticmethod
+    def search(query):
+        return geo.search_epcis(query)
+
+    def add(self, data):
+        return territory.add_official_epci(
+            siren=data["siren"], basin=data["basin"], by=self.request.user
+        )
+
+    def done(self, epci):
+        count = epci.communes.count()
+        return f"L'intercommunalité {epci.name} est ajoutée avec ses {count} communes."
+
+    def rows(self, results, basins):
+        recorded = {
+            epci.siren: epci
+            for epci in Epci.objects.filter(siren__in=[result.siren for result in results])
+        }
+        visible = {basin.pk for basin in basins}
+        kinds = dict(Epci.Kind.choices)
+        return [
+            {
+                "key": result.siren,
+                "official": result,
+                "detail": f"{kinds.get(result.kind, result.kind)}, {len(result.members)} communes",
+                "parent": formatting.integer(result.population),
+                "recorded": recorded.get(result.siren),
+                "recorded_here": result.siren in recorded
+                and recorded[result.siren].basin_id in visible,
+                "initial": basins[0] if len(basins) == 1 else None,
+            }
+            for result in results
+        ]
