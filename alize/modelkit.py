@@ -73,10 +73,8 @@ def signed(by: str, at: str, related_name: str) -> tuple[models.ForeignKey, mode
     return author(by, related_name), models.DateTimeField(at, default=timezone.now)
 
 
-def timestamps(
-    created: str = "créé le", updated: str = "modifié le"
-) -> tuple[models.DateTimeField, models.DateTimeField]:
-    """When a row was created and last changed, stamped by Django itself."""
+def timestamps(created: str, updated: str) -> tuple[models.DateTimeField, models.DateTimeField]:
+    """When a row was created and last changed (their verbose names), stamped by Django."""
     return (
         models.DateTimeField(created, auto_now_add=True),
         models.DateTimeField(updated, auto_now=True),

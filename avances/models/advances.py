@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, optional_link
+from alize.modelkit import author, check, known_choice, link, optional_link, signed
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
 from avances.models.common import (
     RATE,
@@ -400,8 +400,7 @@ class Disbursement(ReversibleEntry):
     advance = link(Advance, "avance", "disbursements")
     disbursed_on = models.DateField("versée le")
     amount = models.DecimalField("montant (€)", **MONEY)
-    recorded_by = author("enregistré par", "recorded_disbursements")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_disbursements")
     reversed_by = reversed_by_field("reversed_disbursements")
 
     objects = DisbursementQuerySet.as_manager()

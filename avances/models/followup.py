@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, unique
+from alize.modelkit import author, check, known_choice, link, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only
 from avances.models.common import DaysBetween
@@ -41,8 +41,7 @@ class DunningStep(models.Model):
     recipient_name = models.CharField("destinataire", max_length=200)
     recipient_address = models.CharField("adresse", max_length=400)
     comment = models.TextField("commentaire", blank=True)
-    recorded_by = author("enregistrée par", "recorded_dunning_steps")
-    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistrée par", "enregistrée le", "recorded_dunning_steps")
 
     class Meta:
         verbose_name = "relance"
@@ -176,8 +175,7 @@ class WriteOff(models.Model):
         "état", max_length=10, choices=WriteOffStatus.choices, default=WriteOffStatus.REQUESTED
     )
     reason = models.TextField("motif")
-    requested_by = author("demandée par", "requested_write_offs")
-    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    requested_by, requested_at = signed("demandée par", "demandée le", "requested_write_offs")
     decided_by = author("décidée par", "decided_write_offs", null=True, blank=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)

@@ -23,9 +23,8 @@ from functools import reduce
 import pghistory
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, optional_link
+from alize.modelkit import check, known_choice, link, optional_link, signed
 from alize.models import MONEY, Basin
 from alize.triggers import append_only
 from avances.models.common import ZERO
@@ -96,8 +95,7 @@ class FundMovement(models.Model):
     write_off = optional_link(
         "avances.WriteOff", "passage en perte", "fund_movement", one_to_one=True
     )
-    recorded_by = author("enregistré par", "recorded_fund_movements")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_fund_movements")
 
     objects = FundMovementQuerySet.as_manager()
 

@@ -26,9 +26,8 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, optional_link, unique
+from alize.modelkit import check, known_choice, link, optional_link, signed, unique
 from alize.models import MONEY
 from alize.triggers import never_deleted
 from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
@@ -82,8 +81,9 @@ class Payment(ReversibleEntry):
     amount = models.DecimalField("montant (€)", **MONEY)
     means = models.CharField("moyen de paiement", max_length=15, choices=PaymentMeans.choices)
     reference = models.CharField("référence bancaire", max_length=140, blank=True)
-    recorded_by = author("enregistré par", "recorded_advance_payments")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed(
+        "enregistré par", "enregistré le", "recorded_advance_payments"
+    )
     reversed_by = reversed_by_field("reversed_advance_payments")
 
     objects = PaymentQuerySet.as_manager()

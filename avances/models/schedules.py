@@ -11,9 +11,8 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import F, OuterRef, Q
-from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, optional_link, unique
+from alize.modelkit import check, known_choice, link, optional_link, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only, never_deleted
 from avances.models.common import ZERO, Frequency, sum_of, terms_constraints
@@ -54,8 +53,7 @@ class Schedule(models.Model):
         "qui a fait cette version-ci est annulé.",
     )
     reason = models.TextField("motif", blank=True)
-    created_by = author("établi par", "created_advance_schedules")
-    created_at = models.DateTimeField("établi le", default=timezone.now)
+    created_by, created_at = signed("établi par", "établi le", "created_advance_schedules")
 
     class Meta:
         verbose_name = "échéancier"

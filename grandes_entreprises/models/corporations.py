@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import check, link, optional_link, unique, validate_phone
+from alize.modelkit import check, link, optional_link, timestamps, unique, validate_phone
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO, SubqueryCount, grouped_sum
 from pme.models import Need
@@ -149,8 +149,7 @@ class Corporation(models.Model):
         related_name="represented_corporations",
         verbose_name="représentants au comité d'agrément",
     )
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = CorporationQuerySet.as_manager()
 

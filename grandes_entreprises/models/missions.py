@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, check, link, unique
+from alize.modelkit import author, check, link, signed, timestamps, unique
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
@@ -120,8 +120,7 @@ class SupportMission(models.Model):
         ],
     )
     created_by = author("créée par", "created_support_missions")
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = SupportMissionQuerySet.as_manager()
 
@@ -299,8 +298,7 @@ class DayLog(models.Model):
     date = models.DateField("date")
     days = models.DecimalField("jours", **DAYS, validators=[validate_logged_days])
     comment = models.CharField("commentaire", max_length=300, blank=True)
-    logged_by = author("saisi par", "support_day_logs")
-    logged_at = models.DateTimeField("saisi le", default=timezone.now)
+    logged_by, logged_at = signed("saisi par", "saisi le", "support_day_logs")
 
     objects = DayLogQuerySet.as_manager()
 
@@ -396,8 +394,7 @@ class MissionResult(models.Model):
     )
     achieved_on = models.DateField("obtenu le", null=True, blank=True)
     description = models.TextField("précisions", blank=True)
-    recorded_by = author("saisi par", "support_mission_results")
-    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+    recorded_by, recorded_at = signed("saisi par", "saisi le", "support_mission_results")
 
     class Meta:
         verbose_name = "résultat de mission"

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, check, link
+from alize.modelkit import author, check, link, signed
 from alize.models import MONEY, OPERATOR_ROLES, Role
 from grandes_entreprises.models.common import (
     MULTIPLE_CEILING,
@@ -250,8 +250,7 @@ class ConventionPayment(models.Model):
         validators=[MinValueValidator(Decimal("0.01"), "Un versement est positif.")],
     )
     comment = models.CharField("commentaire", max_length=200, blank=True)
-    recorded_by = author("saisi par", "revitalisation_payments")
-    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+    recorded_by, recorded_at = signed("saisi par", "saisi le", "revitalisation_payments")
 
     class Meta:
         verbose_name = "versement au titre de la revitalisation"

@@ -4,9 +4,8 @@ import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, check, link
+from alize.modelkit import check, link, signed
 from pme.models.choices import DocumentKind
 from pme.models.dossiers import Dossier
 from pme.validators import (
@@ -59,8 +58,7 @@ class Document(models.Model):
         ],
     )
     content_type = models.CharField("type de contenu", max_length=100)
-    uploaded_by = author("déposé par", "pme_documents")
-    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+    uploaded_by, uploaded_at = signed("déposé par", "déposé le", "pme_documents")
 
     class Meta:
         verbose_name = "document"

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import check, choice_values, link, optional_link, unique
+from alize.modelkit import check, choice_values, link, optional_link, timestamps, unique
 from alize.models import MONEY, Basin, Epci
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
@@ -161,8 +161,7 @@ class Dossier(models.Model):
     decision_date = models.DateField(
         "date de décision du comité", null=True, blank=True, editable=False
     )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_at, updated_at = timestamps("créé le", "modifié le")
 
     objects = DossierQuerySet.as_manager()
 

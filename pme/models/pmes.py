@@ -12,7 +12,7 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import Contact, check, choice_values, link, unique
+from alize.modelkit import Contact, check, choice_values, link, timestamps, unique
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
 from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
@@ -154,8 +154,7 @@ class Pme(models.Model):
     founding_date = models.DateField("date de création", null=True, blank=True)
     address = models.CharField("adresse", max_length=250)
     commune = link(Commune, "commune", "pmes")
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = PmeQuerySet.as_manager()
 
