@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alize.models import Role
+from comites import services
 from comites.models import (
     AgendaItem,
     Amendment,
@@ -55,6 +56,12 @@ def text(response) -> str:
     html = re.sub(r"<[^>]+>", " ", html)
     html = html.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
     return re.sub(r"[\s\u202f\u00a0]+", " ", html)
+
+
+def pdf_text(response) -> str:
+    """A downloaded PDF's text on one line, French spaces read as plain ones."""
+    reader = PdfReader(io.BytesIO(response.content))
+    return re.sub(r"[\s\u202f\u00a0]+", " ", " ".join(p.extract_text() for p in reader.pages))
 
 
 def login(client, user):
@@ -704,6 +711,41 @@ def test_the_minutes_page_and_the_signature(client, board, held):
     page = text(client.get(url))
     assert "Lire « 4 pour » au point n° 1." in page
     assert f"par {board.secretary.person}" in page
+
+
+def form_action(html: str, submit_label: str) -> str:
+    """The action of the page's form whose submit button says `submit_label`."""
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S):
+        if submit_label in form:
+            match = re.search(r'<form\b[^>]*\baction="([^"]+)"', form)
+            assert match, "the form names no action: it would post to the page itself"
+            return match.group(1)
+    raise AssertionError(f"no form with {submit_label!r}")
+
+
+def test_the_amendment_form_of_the_minutes_page_posts_where_it_is_taken(client, board, held):
+    services.sign_off(session=board.session, by=board.chair.person)
+    login(client, board.secretary.person)
+    minutes_url = reverse("comites:minutes", args=[board.session.pk])
+    action = form_action(client.get(minutes_url).content.decode(), "Ajouter l&#x27;avenant")
+
+    response = client.post(action, {"text": "Lire « 4 pour » au point n° 1.", "item": ""})
+
+    assert response.status_code == 302
+    assert response["Location"] == minutes_url
+    assert Amendment.objects.get().text == "Lire « 4 pour » au point n° 1."
+    pdf = client.get(reverse("comites:minutes_pdf", args=[board.session.pk]))
+    assert "Lire « 4 pour » au point n° 1." in pdf_text(pdf)
+
+
+def test_an_empty_amendment_is_refused_in_french(client, board, held):
+    services.sign_off(session=board.session, by=board.chair.person)
+    response = login(client, board.secretary.person).post(
+        reverse("comites:amendment_create", args=[board.session.pk]), {"text": "  "}
+    )
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire." in text(response)
+    assert not Amendment.objects.exists()
 
 
 def test_no_amendment_before_the_signature(client, board, held):
