@@ -64,6 +64,17 @@ def pdf_text(response) -> str:
     return re.sub(r"[\s\u202f\u00a0]+", " ", " ".join(p.extract_text() for p in reader.pages))
 
 
+def move(client, session, name: str, **kwargs):
+    """Press a button of the session's state panel (`session_transition`), as the page shows
+    it: the move's name and the state the user sees."""
+    session.refresh_from_db()
+    return client.post(
+        reverse("comites:session_transition", args=[session.pk]),
+        {"transition": name, "expected_state": session.status},
+        **kwargs,
+    )
+
+
 def login(client, user):
     client.force_login(user)
     return client
@@ -281,23 +292,20 @@ def test_staff_convene_through_the_page(
     client, board, staff, draft, django_capture_on_commit_callbacks
 ):
     AgendaItemFactory(session=draft)
-    url = reverse("comites:session_convene", args=[draft.pk])
     with django_capture_on_commit_callbacks(execute=False):
-        response = login(client, staff).post(url)
+        response = move(login(client, staff), draft, "convene")
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == SessionStatus.CONVENED
 
     # Twice: the service's message, no error page.
-    response = client.post(url, follow=True)
+    response = move(client, draft, "convene", follow=True)
     assert response.status_code == 200
     assert "impossible de « convoquer les membres »" in text(response)
 
 
 def test_an_empty_agenda_is_not_convened(client, board, staff, draft):
-    response = login(client, staff).post(
-        reverse("comites:session_convene", args=[draft.pk]), follow=True
-    )
+    response = move(login(client, staff), draft, "convene", follow=True)
     assert "Inscrivez au moins un dossier" in text(response)
     draft.refresh_from_db()
     assert draft.status == SessionStatus.DRAFT
@@ -685,10 +693,17 @@ def test_the_minutes_page_and_the_signature(client, board, held):
     # A member reads the minutes but does not sign them.
     member_page = text(login(client, board.members[1].person).get(url))
     assert "Signer le procès-verbal" not in member_page
-    assert client.post(reverse("comites:sign", args=[board.session.pk])).status_code == 404
+    refused = text(move(client, board.session, "sign", follow=True))
+    assert "Seul(e) le ou la président(e) du comité signe le procès-verbal." in refused
+    board.session.refresh_from_db()
+    assert board.session.status == SessionStatus.CLOSED
 
     login(client, board.chair.person)
-    response = client.post(reverse("comites:sign", args=[board.session.pk]), follow=True)
+    page = client.get(url).content.decode()
+    assert form_action(page, "Signer le procès-verbal") == reverse(
+        "comites:session_transition", args=[board.session.pk]
+    )
+    response = move(client, board.session, "sign", follow=True)
     assert "Le procès-verbal est signé" in text(response)
     board.session.refresh_from_db()
     assert board.session.status == SessionStatus.SIGNED
