@@ -7,6 +7,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.forms import DateInput, EuroField
@@ -361,6 +362,8 @@ class AmendmentForm(CrispyForm):
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)
+        # Shown on the minutes page too, which does not take posts: it names its own view.
+        self.helper.form_action = reverse("comites:amendment_create", args=[session.pk])
         self.fields["item"].queryset = session.items.select_related("dossier__pme").order_by(
             "order"
         )

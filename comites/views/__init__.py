@@ -17,20 +17,16 @@ from comites.views.minutes import (
     MinutesPdfView,
     MinutesView,
     PackPdfView,
-    SignView,
 )
 from comites.views.sessions import (
     AgendaAddView,
     AttendanceView,
-    ConveneView,
     ItemCorporationsView,
     ItemMoveView,
     ItemRemoveView,
-    SessionCloseView,
     SessionCreateView,
     SessionDetailView,
     SessionListView,
-    SessionOpenView,
     SessionTransitionView,
 )
 from comites.views.voting import (
@@ -50,7 +46,6 @@ __all__ = [
     "CommitteeDetailView",
     "CommitteeListView",
     "CommitteeRulesView",
-    "ConveneView",
     "DecisionCreateView",
     "DecisionLetterView",
     "DossierView",
@@ -67,12 +62,9 @@ __all__ = [
     "MinutesPdfView",
     "MinutesView",
     "PackPdfView",
-    "SessionCloseView",
     "SessionCreateView",
     "SessionDetailView",
     "SessionListView",
-    "SessionOpenView",
     "SessionTransitionView",
-    "SignView",
     "VoteView",
 ]

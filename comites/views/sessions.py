@@ -284,34 +284,6 @@ class SessionTransitionView(TransitionView):
         return MOVE_SUCCESS[self.made]
 
 
-class SessionMoveView(ActionView):
-    """One move of the session by its own address, for who may make it."""
-
-    move_name = ""
-
-    @property
-    def success(self):
-        return MOVE_SUCCESS[self.move_name]
-
-    def predicate(self, user, session):
-        return permissions.can_move_session(user, session, SESSION_WORKFLOW.get(self.move_name))
-
-    def act(self):
-        services.transition_session(session=self.session, name=self.move_name, by=self.request.user)
-
-
-class ConveneView(SessionMoveView):
-    move_name = "convene"
-
-
-class SessionOpenView(SessionMoveView):
-    move_name = "open"
-
-
-class SessionCloseView(SessionMoveView):
-    move_name = "close"
-
-
 class AttendanceView(SessionFormMixin, FormView):
     """The attendance of every member at once: present, remote, represented, absent."""
 
