@@ -9,4 +9,5 @@ def navigation(request):
     return {
         "nav_is_operator": user.is_operator,
         "nav_is_admin": user.has_role(Role.ADMIN),
+        "nav_manages_users": user.has_role(Role.MANAGER, Role.ADMIN),
     }

@@ -17,7 +17,10 @@ from alize.models import (
     Epci,
     Funder,
     ProgrammePeriod,
+    Role,
+    User,
 )
+from alize.services import users
 
 # Every space a French user (or a spreadsheet) may put between thousands.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
@@ -218,3 +221,73 @@ class ContributionForm(ReferentialForm):
         super().__init__(*args, **kwargs)
         self.instance.funder = funder
         self.fields["period"].queryset = ProgrammePeriod.objects.filter(basin_id=funder.basin_id)
+
+
+# --- Accounts ----------------------------------------------------------------------------
+
+
+class UserAccessForm(forms.Form):
+    """A role, a basin and, where the role needs one, what the account represents.
+
+    The choices are those the signed-in person may give; the service checks them again.
+    """
+
+    submit_label = "Enregistrer"
+
+    role = forms.ChoiceField(label="Rôle")
+    basin = forms.ModelChoiceField(
+        label="Bassin",
+        queryset=Basin.objects.none(),
+        required=False,
+        help_text="Obligatoire, sauf pour un administrateur.",
+    )
+
+    def __init__(self, *args, user, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["role"].choices = [("", "---------")] + [
+            (role, Role(role).label) for role in users.grantable_roles(user)
+        ]
+        self.fields["basin"].queryset = users.managed_basins(user)
+        basin_ids = None if user.has_role(Role.ADMIN) else user.basin_ids
+        self.links = {}
+        for role, link in users.ROLE_LINKS.items():
+            self.links[link.field] = link
+            self.fields[link.field] = forms.ModelChoiceField(
+                label=link.label,
+                queryset=link.choices(basin_ids),
+                required=False,
+                help_text=f"Pour le rôle « {Role(role).label} » seulement.",
+            )
+        if account is not None:
+            managed = set(self.fields["basin"].queryset.values_list("pk", flat=True))
+            roles = [role for role in Role.values if role in account.roles]
+            basins = [pk for pk in account.basin_ids if pk in managed]
+            self.initial.setdefault("role", roles[0] if roles else "")
+            self.initial.setdefault("basin", basins[0] if basins else None)
+            for name, link in self.links.items():
+                self.initial.setdefault(name, link.current(account))
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", self.submit_label))
+
+    def target(self):
+        """The object the chosen role links the account to (None if it needs none)."""
+        link = users.ROLE_LINKS.get(self.cleaned_data.get("role"))
+        return self.cleaned_data.get(link.field) if link else None
+
+
+class UserInviteForm(UserAccessForm):
+    submit_label = "Envoyer l'invitation"
+
+    email = forms.EmailField(label="Adresse électronique")
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    organisation = forms.CharField(label="Organisme", max_length=200, required=False)
+
+    field_order = ["email", "first_name", "last_name", "organisation", "role", "basin"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise ValidationError(users.EMAIL_TAKEN, code="taken")
+        return email

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
 from alize.views import home, referential
+from alize.views import users as user_views
 
 
 def referential_pages(segment, name, views, new="nouvelle"):
@@ -45,6 +46,24 @@ referential_urls = (
             "contributions/<int:pk>/modifier/",
             referential.ContributionFormView.as_view(),
             name="contribution_update",
+        ),
+        path("utilisateurs/", user_views.UserListView.as_view(), name="user_list"),
+        path("utilisateurs/inviter/", user_views.UserInviteView.as_view(), name="user_invite"),
+        path("utilisateurs/<int:pk>/", user_views.UserDetailView.as_view(), name="user_detail"),
+        path(
+            "utilisateurs/<int:pk>/role/", user_views.UserUpdateView.as_view(), name="user_update"
+        ),
+        *(
+            path(
+                f"utilisateurs/<int:pk>/{segment}/",
+                user_views.UserActionView.as_view(action=action, done=done),
+                name=f"user_{action}",
+            )
+            for segment, action, done in (
+                ("desactiver", "deactivate", "Le compte est désactivé : ses sessions sont closes."),
+                ("reactiver", "reactivate", "Le compte est réactivé."),
+                ("renvoyer-invitation", "resend", "L'invitation est envoyée à nouveau."),
+            )
         ),
     ],
     "alize",
@@ -90,6 +109,11 @@ auth = [
         "mot-de-passe/nouveau/termine/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
+    ),
+    path(
+        "invitation/<uidb64>/<token>/",
+        user_views.InvitationAcceptView.as_view(),
+        name="invitation_accept",
     ),
 ]
 

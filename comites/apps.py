@@ -4,3 +4,44 @@ from django.apps import AppConfig
 class ComitesConfig(AppConfig):
     name = "comites"
     verbose_name = "Comités d'agrément et de pilotage"
+
+    def ready(self):
+        register_committee_seat_link()
+
+
+def register_committee_seat_link():
+    """The manager's invitation of a committee member gives them a seat (a member's mandate
+    from today) on one of the basin's committees."""
+    import datetime
+
+    from alize.models import Role
+    from alize.services.users import RoleLink, register_role_link
+    from comites.models import Committee
+    from comites.services import appoint_member
+    from comites.workflow import MemberRole
+
+    def current(user):
+        membership = user.committee_memberships.order_by("-start_date").first()
+        return membership.committee if membership else None
+
+    register_role_link(
+        RoleLink(
+            role=Role.COMMITTEE_MEMBER,
+            field="committee",
+            label="Siège au comité",
+            model=Committee,
+            attach=lambda *, user, target, by: (
+                None
+                if target.memberships.active_on(datetime.date.today()).of(user).exists()
+                else appoint_member(
+                    committee=target,
+                    person=user,
+                    role=MemberRole.MEMBER,
+                    start_date=datetime.date.today(),
+                    organisation=user.organisation,
+                    by=by,
+                )
+            ),
+            current=current,
+        )
+    )

@@ -21,3 +21,25 @@ class GrandesEntreprisesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_smic_table, sender=self)
+        register_coordinator_link()
+
+
+def register_coordinator_link():
+    """The manager's invitation of a coordinator names the corporation they coordinate."""
+    from alize.models import Role
+    from alize.services.users import RoleLink, register_role_link
+    from grandes_entreprises.models import Corporation
+    from grandes_entreprises.services import add_coordinator
+
+    register_role_link(
+        RoleLink(
+            role=Role.COORDINATOR,
+            field="corporation",
+            label="Grande entreprise coordonnée",
+            model=Corporation,
+            attach=lambda *, user, target, by: add_coordinator(
+                corporation=target, user=user, by=by
+            ),
+            current=lambda user: user.coordinated_corporations.first(),
+        )
+    )

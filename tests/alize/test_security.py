@@ -33,6 +33,7 @@ PUBLIC_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "invitation_accept",
 }
 # The indicators API: its clients present a token, not a session; without one, 401.
 TOKEN_URL_NAMES = {"api:basins", "api:indicators"}

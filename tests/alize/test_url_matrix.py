@@ -12,7 +12,7 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pghistory.models import Events
 
-from alize.models import Funder
+from alize.models import Funder, Role
 from pme.models import DocumentKind
 from pme.services import attach_document
 from tests.alize import matrix_avances, matrix_comites, matrix_pilotage, matrix_rapports
@@ -95,6 +95,10 @@ GE_ACT_OWN = expect(admin=NOT_FOUND, coordinator=OK, other_staff=NOT_FOUND, othe
 GE_MOVE = {**GE_ACT_OWN, "staff": REDIRECT, "manager": REDIRECT, "coordinator": REDIRECT}
 
 
+# The accounts of a basin: its manager (and the administrator, for every basin).
+USERS_LIST = expect(staff=NOT_FOUND, other_staff=NOT_FOUND)
+USERS_ACT = {**MANAGER_ONLY, "manager": REDIRECT, "admin": REDIRECT}
+
 MATRIX: dict[str, Page] = {
     "home": Page(HOME),
     "alize:basin_list": Page(LIST, marker="basin"),
@@ -119,6 +123,14 @@ MATRIX: dict[str, Page] = {
     "alize:funder_update": Page(OWN, {"pk": "funder"}),
     "alize:contribution_create": Page(OWN, {"funder_pk": "funder"}, marker="period"),
     "alize:contribution_update": Page(OWN, {"pk": "contribution"}, marker="period"),
+    "alize:user_list": Page(USERS_LIST),
+    "alize:user_invite": Page(USERS_LIST, marker="basin"),
+    "alize:user_detail": Page(MANAGER_ONLY, {"pk": "account"}),
+    # An empty role: the form comes back with its message.
+    "alize:user_update": Page(MANAGER_ONLY, {"pk": "account"}, post={"role": ""}),
+    "alize:user_deactivate": Page(USERS_ACT, {"pk": "account"}, post={}),
+    "alize:user_reactivate": Page(USERS_ACT, {"pk": "account"}, post={}),
+    "alize:user_resend": Page(USERS_ACT, {"pk": "account"}, post={}),
     # SMEs
     "pme:pme_list": Page(PME_LIST, marker="pme"),
     "pme:pme_export_csv": Page(PME_LIST, marker="pme"),
@@ -197,6 +209,8 @@ NOT_IN_MATRIX = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    # The invitation link: opened signed out, checked by tests/alize/test_users.py.
+    "invitation_accept",
 }
 SKIPPED_NAMESPACES = {"admin"}
 
@@ -269,6 +283,7 @@ def build_basin_objects(label: str) -> dict:
         "contact": PmeContactFactory(pme=pme, name=f"Contact {label}"),
         "hire": HireFactory(dossier=closed, evidence=SimpleUploadedFile("preuve.pdf", PDF)),
         "dossier": DossierFactory(pme=pme),
+        "account": make_user(Role.STAFF, basin),
     }
     for extension in EXTENSIONS:
         objects.update(extension.build(label, objects))
