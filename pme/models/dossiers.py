@@ -22,6 +22,8 @@ from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
 from pme.models.pmes import Pme
 from pme.workflow import (
+    DE_MINIMIS_NEXT_ACTION,
+    DE_MINIMIS_STATES,
     DECIDED_STATES,
     FINISHED_STATES,
     NEXT_ACTIONS,
@@ -78,8 +80,21 @@ class DossierQuerySet(models.QuerySet):
         hires = hires.objects.filter(dossier__in=supported).count()
         return {"jobs_planned": planned, "hires": hires}
 
+    def with_de_minimis_status(self):
+        """`has_de_minimis_declaration`: whether the SME has declared its de minimis aid
+        (the declarations are `avances`'s, reached through the relation: no import)."""
+        declarations = Pme._meta.get_field("de_minimis_declarations").related_model
+        return self.annotate(
+            has_de_minimis_declaration=models.Exists(
+                declarations.objects.filter(pme=models.OuterRef("pme"))
+            )
+        )
+
     def with_related(self):
-        return self.select_related("pme__commune__epci__basin", "staff_member", "oriented_by_epci")
+        """What a dossier's pages show: its SME, staff member, prescriber, next action."""
+        return self.select_related(
+            "pme__commune__epci__basin", "staff_member", "oriented_by_epci"
+        ).with_de_minimis_status()
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -253,7 +268,20 @@ class Dossier(models.Model):
         return self.state not in FINISHED_STATES
 
     @property
+    def awaits_de_minimis_declaration(self) -> bool:
+        """An advance is asked and the committee is yet to decide, but the SME has not
+        declared its de minimis aid: without it no advance can be granted."""
+        if self.state not in DE_MINIMIS_STATES or not self.advance_requested:
+            return False
+        declared = getattr(self, "has_de_minimis_declaration", None)
+        if declared is None:
+            declared = self.pme.de_minimis_declarations.exists()
+        return not declared
+
+    @property
     def next_action(self) -> str:
+        if self.awaits_de_minimis_declaration:
+            return DE_MINIMIS_NEXT_ACTION
         return NEXT_ACTIONS[self.state]
 
     @property
