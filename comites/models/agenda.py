@@ -24,6 +24,7 @@ from comites.workflow import (
     ItemStatus,
     MemberRole,
     RecusalReason,
+    SessionKind,
     VoteCapacity,
     VoteChoice,
 )
@@ -32,6 +33,8 @@ from pme.models import Dossier, Need
 
 # The triggers' SQL constants: status values from the choices, never user input.
 _CLOSED = triggers.sql_text(ItemStatus.CLOSED)
+_OPEN = triggers.sql_text(ItemStatus.OPEN)
+_SITTING = triggers.sql_text(SessionKind.SITTING)
 ONE_VOTE_MESSAGE = (
     "Un vote est déjà enregistré pour ce membre sur ce dossier : on ne vote qu'une fois."
 )
@@ -141,12 +144,6 @@ class AgendaItem(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
                 violation_error_message="Ce rang est déjà pris à l'ordre du jour de cette séance.",
             ),
-            models.UniqueConstraint(
-                fields=["session"],
-                condition=Q(status=ItemStatus.OPEN),
-                name="agenda_item_one_open_vote_per_session",
-                violation_error_message="Un autre vote est déjà ouvert : closez-le d'abord.",
-            ),
             models.CheckConstraint(
                 condition=Q(status__in=choice_values(ItemStatus)),
                 name="agenda_item_status_known",
@@ -168,6 +165,21 @@ class AgendaItem(models.Model):
             ),
         ]
         triggers = [
+            # In a sitting, one vote at a time; a written consultation opens them all. A
+            # trigger, as the rule reads the session's kind (the services lock the session).
+            triggers.guard(
+                "agenda_item_one_open_vote_per_sitting",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                checks=[
+                    (
+                        f"NEW.status = {_OPEN} AND EXISTS (SELECT 1 FROM comites_agendaitem i "  # noqa: S608
+                        "JOIN comites_session s ON s.id = i.session_id "
+                        "WHERE i.session_id = NEW.session_id AND i.id <> NEW.id "
+                        f"AND i.status = {_OPEN} AND s.kind = {_SITTING})",
+                        "Un autre vote est déjà ouvert : closez-le d'abord.",
+                    ),
+                ],
+            ),
             triggers.refuse_when(
                 "agenda_item_closed_is_final",
                 condition=pgtrigger.Q(old__status=ItemStatus.CLOSED),
