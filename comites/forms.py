@@ -66,6 +66,20 @@ class CommitteeRulesForm(forms.ModelForm):
         return data
 
 
+class CommitteeCreateForm(CommitteeRulesForm):
+    """A new committee of one of the manager's basins: its kind, its name and its rules."""
+
+    class Meta(CommitteeRulesForm.Meta):
+        fields = ["basin", "kind", *CommitteeRulesForm.Meta.fields]
+
+    def __init__(self, *args, basins, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["basin"].queryset = basins
+        self.fields["basin"].empty_label = None
+        self.helper.inputs.clear()
+        self.helper.add_input(Submit("submit", "Créer le comité"))
+
+
 class AppointForm(CrispyForm):
     submit_label = "Nommer"
 
