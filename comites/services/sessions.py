@@ -374,11 +374,7 @@ def launch_consultation(*, session: Session, by: User, comment: str = "") -> Ses
         _move(session, "launch", by, now, comment)
         for item in items:
             sync_automatic_recusals(item, by=by)
-            item.status = ItemStatus.OPEN
-            item.opened_at = now
-            item.opened_by = by
-            item.full_clean()
-            item.save()
+            stamp_vote(item, ItemStatus.OPEN, by=by, at=now)
     return session
 
 
@@ -543,11 +539,13 @@ def close_session(*, session: Session, by: User, comment: str = "") -> Session:
     return session
 
 
-def end_vote(item: AgendaItem, *, by: User, at: datetime.datetime) -> AgendaItem:
-    """Close the vote on an item the caller has locked: its votes never change again."""
-    item.status = ItemStatus.CLOSED
-    item.closed_at = at
-    item.closed_by = by
+def stamp_vote(item: AgendaItem, status: str, *, by: User, at: datetime.datetime) -> AgendaItem:
+    """Open or close the vote on an item the caller has locked, stamped with who and when;
+    once closed, its votes never change again."""
+    item.status = status
+    moment = "opened" if status == ItemStatus.OPEN else "closed"
+    setattr(item, f"{moment}_at", at)
+    setattr(item, f"{moment}_by", by)
     item.full_clean()
     item.save()
     return item
@@ -568,7 +566,7 @@ def _close_consultation_votes(session: Session, by: User, now: datetime.datetime
                     f"pas voté sur le point n° {item.order} ({quorum.summary})."
                 )
     for item in items:
-        end_vote(item, by=by, at=now)
+        stamp_vote(item, ItemStatus.CLOSED, by=by, at=now)
 
 
 @transaction.atomic

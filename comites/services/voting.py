@@ -33,7 +33,7 @@ from comites.services._common import (
     refuse,
     require,
 )
-from comites.services.sessions import end_vote, sync_automatic_recusals
+from comites.services.sessions import stamp_vote, sync_automatic_recusals
 from comites.workflow import (
     AttendanceStatus,
     DecisionOutcome,
@@ -104,11 +104,7 @@ def open_item(*, item: AgendaItem, by: User) -> AgendaItem:
                 "s'ouvrir ; le dossier pourra être examiné en seconde convocation, sans "
                 "condition de quorum."
             )
-        item.status = ItemStatus.OPEN
-        item.opened_at = timezone.now()
-        item.opened_by = by
-        item.full_clean()
-        item.save()
+        stamp_vote(item, ItemStatus.OPEN, by=by, at=timezone.now())
     return item
 
 
@@ -129,7 +125,7 @@ def close_item(*, item: AgendaItem, by: User) -> AgendaItem:
             )
         if item.session.is_written:
             refuse(WRITTEN_VOTES_CLOSE_TOGETHER)
-        end_vote(item, by=by, at=timezone.now())
+        stamp_vote(item, ItemStatus.CLOSED, by=by, at=timezone.now())
     return item
 
 
