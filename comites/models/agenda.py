@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -12,9 +11,9 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import choice_values
+from alize.modelkit import SubqueryCount, author, choice_values
 from alize.models import MONEY
-from comites.models.committees import CommitteeMembership
+from comites.models.committees import mandate
 from comites.models.sessions import Session
 from comites.rules import Tally
 from comites.workflow import (
@@ -41,13 +40,6 @@ ONE_VOTE_MESSAGE = (
 ZERO = Decimal("0.00")
 
 
-class _Count(models.Subquery):
-    """How many rows a correlated subquery returns, as an integer (0 when none)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
-    output_field = models.IntegerField()
-
-
 class AgendaItemQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The items of the sessions the user may read (`Session.objects.visible_to`)."""
@@ -67,9 +59,9 @@ class AgendaItemQuerySet(models.QuerySet):
             capacity__in=choice_values(CASTING_CAPACITIES),
         ).values("choice")[:1]
         return self.annotate(
-            votes_for=_Count(votes.filter(choice=VoteChoice.FOR)),
-            votes_against=_Count(votes.filter(choice=VoteChoice.AGAINST)),
-            abstentions=_Count(votes.filter(choice=VoteChoice.ABSTAIN)),
+            votes_for=SubqueryCount(votes.filter(choice=VoteChoice.FOR)),
+            votes_against=SubqueryCount(votes.filter(choice=VoteChoice.AGAINST)),
+            abstentions=SubqueryCount(votes.filter(choice=VoteChoice.ABSTAIN)),
             chair_choice=Subquery(chair_vote, output_field=models.CharField()),
         )
 
@@ -107,23 +99,9 @@ class AgendaItem(models.Model):
         "vote", max_length=12, choices=ItemStatus.choices, default=ItemStatus.PENDING
     )
     opened_at = models.DateTimeField("vote ouvert le", null=True, blank=True, editable=False)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="vote ouvert par",
-    )
+    opened_by = author("vote ouvert par", null=True, blank=True)
     closed_at = models.DateTimeField("vote clos le", null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="vote clos par",
-    )
+    closed_by = author("vote clos par", null=True, blank=True)
 
     objects = AgendaItemQuerySet.as_manager()
 
@@ -222,20 +200,10 @@ class Recusal(models.Model):
     item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="recusals", verbose_name="point"
     )
-    membership = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="recusals",
-        verbose_name="membre",
-    )
+    membership = mandate("membre", "recusals")
     reason = models.CharField("motif", max_length=20, choices=RecusalReason.choices)
     details = models.CharField("précisions", max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
 
     class Meta:
@@ -290,19 +258,9 @@ class Vote(models.Model):
     item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="votes", verbose_name="point"
     )
-    member = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="votes",
-        verbose_name="membre",
-    )
+    member = mandate("membre", "votes")
     choice = models.CharField("vote", max_length=10, choices=VoteChoice.choices)
-    cast_by = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="votes_cast",
-        verbose_name="exprimé par",
-    )
+    cast_by = mandate("exprimé par", "votes_cast")
     capacity = models.CharField("qualité", max_length=12, choices=VoteCapacity.choices)
     at = models.DateTimeField("le", default=timezone.now)
 
@@ -418,12 +376,7 @@ class Decision(models.Model):
         blank=True,
         validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = author("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:

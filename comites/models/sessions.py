@@ -6,7 +6,6 @@ from functools import reduce
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -15,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import choice_values
+from alize.modelkit import author, choice_values
 from alize.models import OPERATOR_ROLES, Basin, Role
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
-from comites.models.committees import Committee, CommitteeMembership
+from comites.models.committees import Committee, CommitteeMembership, mandate
 from comites.workflow import (
     CONVENED_STATUSES,
     SESSION_WORKFLOWS,
@@ -144,31 +143,12 @@ class Session(models.Model):
     chair_casting_vote = models.BooleanField("voix prépondérante du président", default=True)
     notice_days = models.PositiveSmallIntegerField("délai de convocation (jours)", default=5)
     convened_at = models.DateTimeField("convoquée le", null=True, blank=True, editable=False)
-    convened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="convoquée par",
-    )
+    convened_by = author("convoquée par", null=True, blank=True)
     opened_at = models.DateTimeField("ouverte le", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("close le", null=True, blank=True, editable=False)
     signed_at = models.DateTimeField("procès-verbal signé le", null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="procès-verbal signé par",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    signed_by = author("procès-verbal signé par", null=True, blank=True)
+    created_by = author("créée par")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     objects = SessionQuerySet.as_manager()
@@ -360,27 +340,10 @@ class Attendance(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="attendances", verbose_name="séance"
     )
-    membership = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="attendances",
-        verbose_name="membre",
-    )
+    membership = mandate("membre", "attendances")
     status = models.CharField("présence", max_length=10, choices=AttendanceStatus.choices)
-    proxy_holder = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proxies_held",
-        verbose_name="procuration donnée à",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    proxy_holder = mandate("procuration donnée à", "proxies_held", null=True, blank=True)
+    recorded_by = author("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:
@@ -476,12 +439,7 @@ class Amendment(models.Model):
         "correction",
         validators=[MaxLengthValidator(4000, "Une correction tient en 4 000 caractères.")],
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="par",
-    )
+    by = author("par")
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:
