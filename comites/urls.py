@@ -47,6 +47,7 @@ item = [
 urlpatterns = [
     action("", views.SessionListView, "session_list"),
     action("comites/", views.CommitteeListView, "committee_list"),
+    action("comites/nouveau/", views.CommitteeCreateView, "committee_create"),
     path("comites/<int:pk>/", include(committee)),
     action("mandats/<int:pk>/fin/", views.MandateEndView, "mandate_end"),
     path("seances/<int:pk>/", include(session)),

@@ -3,6 +3,7 @@ votes (htmx), decisions, minutes and downloads, and a member's view of a dossier
 
 from comites.views.committees import (
     ChairChangeView,
+    CommitteeCreateView,
     CommitteeDetailView,
     CommitteeListView,
     CommitteeRulesView,
@@ -43,6 +44,7 @@ __all__ = [
     "AmendmentCreateView",
     "AttendanceView",
     "ChairChangeView",
+    "CommitteeCreateView",
     "CommitteeDetailView",
     "CommitteeListView",
     "CommitteeRulesView",

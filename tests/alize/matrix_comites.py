@@ -59,6 +59,10 @@ ITEM = {"pk": "agenda_item"}
 PAGES: dict[str, Page] = {
     "comites:session_list": Page(LIST),
     "comites:committee_list": Page(LIST),
+    # A new committee of the manager's own basins: another basin's manager is offered theirs.
+    "comites:committee_create": Page(
+        expect(staff=NOT_FOUND, admin=NOT_FOUND, other_staff=NOT_FOUND), marker="basin"
+    ),
     "comites:committee_detail": Page(READ, {"pk": "committee"}),
     "comites:committee_rules": Page(MANAGE, {"pk": "committee"}),
     "comites:member_appoint": Page(MANAGE, {"pk": "committee"}),
