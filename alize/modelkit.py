@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Subquery, Sum
+from django.utils import timezone
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-()]{5,22}$"
 
@@ -28,23 +29,55 @@ def choice_values(choices) -> list[str]:
     return sorted(str(choice) for choice in choices)
 
 
+def check(condition: Q, name: str, message: str) -> models.CheckConstraint:
+    """A rule the database holds for every row, and the French message it answers with."""
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
+
+
+def unique(
+    fields: list[str], name: str, message: str, *, condition: Q | None = None
+) -> models.UniqueConstraint:
+    """No two rows (of those `condition` picks) share the values of these fields."""
+    return models.UniqueConstraint(
+        fields=fields, condition=condition, name=name, violation_error_message=message
+    )
+
+
 def known_choice(field: str, choices, *, name: str, message: str) -> models.CheckConstraint:
     """The database's side of a field's choices: no other value is stored."""
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choice_values(choices)}),
-        name=name,
-        violation_error_message=message,
-    )
+    return check(Q(**{f"{field}__in": choice_values(choices)}), name, message)
+
+
+def link(to, verbose_name: str, related_name: str, *, one_to_one: bool = False, **options):
+    """A foreign key (a one-to-one link with `one_to_one`) to the row this one belongs to
+    or records, protected unless `on_delete` says otherwise: nothing it points to vanishes
+    from under it."""
+    options.setdefault("on_delete", models.PROTECT)
+    field = models.OneToOneField if one_to_one else models.ForeignKey
+    return field(to, related_name=related_name, verbose_name=verbose_name, **options)
+
+
+def optional_link(to, verbose_name: str, related_name: str, **options):
+    """A `link` that may be left empty."""
+    return link(to, verbose_name, related_name, null=True, blank=True, **options)
 
 
 def author(verbose_name: str, related_name: str = "+", **options) -> models.ForeignKey:
     """Who wrote a row (recorded it, asked for it, decided it): a user, kept for ever."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        verbose_name=verbose_name,
-        **options,
+    return link(settings.AUTH_USER_MODEL, verbose_name, related_name, **options)
+
+
+def signed(by: str, at: str, related_name: str) -> tuple[models.ForeignKey, models.DateTimeField]:
+    """Who wrote a row and when: the author (`by` names them) and the moment (`at`), now
+    unless the service says otherwise."""
+    return author(by, related_name), models.DateTimeField(at, default=timezone.now)
+
+
+def timestamps(created: str, updated: str) -> tuple[models.DateTimeField, models.DateTimeField]:
+    """When a row was created and last changed (their verbose names), stamped by Django."""
+    return (
+        models.DateTimeField(created, auto_now_add=True),
+        models.DateTimeField(updated, auto_now=True),
     )
 
 

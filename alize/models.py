@@ -14,7 +14,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from alize.formatting import euros
-from alize.modelkit import track_links
+from alize.modelkit import check, link, optional_link, track_links, unique
 
 INSEE_CODE_VALIDATOR = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$",
@@ -123,9 +123,7 @@ class AdvanceCap(models.Model):
     the cap it was taken under.
     """
 
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="advance_caps", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "advance_caps")
     amount = models.DecimalField("plafond (€)", **MONEY, validators=[MinValueValidator(0)])
     valid_from = models.DateField("en vigueur à partir du")
     comment = models.CharField("motif", max_length=200, blank=True)
@@ -135,15 +133,15 @@ class AdvanceCap(models.Model):
         verbose_name_plural = "plafonds d'avance"
         ordering = ["basin", "-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0),
-                name="advance_cap_amount_non_negative",
-                violation_error_message="Le plafond ne peut pas être négatif.",
+            check(
+                Q(amount__gte=0),
+                "advance_cap_amount_non_negative",
+                "Le plafond ne peut pas être négatif.",
             ),
-            models.UniqueConstraint(
-                fields=["basin", "valid_from"],
-                name="advance_cap_one_per_basin_and_date",
-                violation_error_message="Ce bassin a déjà un plafond en vigueur à cette date.",
+            unique(
+                ["basin", "valid_from"],
+                "advance_cap_one_per_basin_and_date",
+                "Ce bassin a déjà un plafond en vigueur à cette date.",
             ),
         ]
 
@@ -193,14 +191,7 @@ class User(AbstractUser):
     email = models.EmailField("adresse électronique", unique=True)
     organisation = models.CharField("organisme", max_length=200, blank=True)
     basins = models.ManyToManyField(Basin, blank=True, related_name="users", verbose_name="bassins")
-    funder = models.ForeignKey(
-        "Funder",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name="financeur représenté",
-    )
+    funder = optional_link("Funder", "financeur représenté", "users", on_delete=models.SET_NULL)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -281,9 +272,7 @@ class PeriodQuerySet(models.QuerySet):
 class ProgrammePeriod(models.Model):
     """A three-year programme convention of a basin, with its targets."""
 
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="periods", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "periods")
     name = models.CharField("intitulé", max_length=120)
     start_date = models.DateField("début")
     end_date = models.DateField("fin")
@@ -304,15 +293,15 @@ class ProgrammePeriod(models.Model):
         verbose_name_plural = "périodes de programme"
         ordering = ["basin", "start_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gt=models.F("start_date")),
-                name="period_ends_after_start",
-                violation_error_message="La fin de la période doit être postérieure à son début.",
+            check(
+                Q(end_date__gt=models.F("start_date")),
+                "period_ends_after_start",
+                "La fin de la période doit être postérieure à son début.",
             ),
-            models.UniqueConstraint(
-                fields=["basin", "name"],
-                name="period_name_unique_per_basin",
-                violation_error_message="Ce bassin a déjà une période de ce nom.",
+            unique(
+                ["basin", "name"],
+                "period_name_unique_per_basin",
+                "Ce bassin a déjà une période de ce nom.",
             ),
         ]
 
@@ -345,9 +334,7 @@ class Epci(models.Model):
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("nature", max_length=5, choices=Kind.choices)
     population = models.PositiveIntegerField("population")
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="epcis", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "epcis")
 
     objects = EpciQuerySet.as_manager()
 
@@ -356,10 +343,10 @@ class Epci(models.Model):
         verbose_name_plural = "intercommunalités"
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(population__gte=0),
-                name="epci_population_non_negative",
-                violation_error_message="La population ne peut pas être négative.",
+            check(
+                Q(population__gte=0),
+                "epci_population_non_negative",
+                "La population ne peut pas être négative.",
             ),
         ]
 
@@ -383,9 +370,7 @@ class Commune(models.Model):
     name = models.CharField("nom", max_length=200)
     postcode = models.CharField("code postal", max_length=5, validators=[POSTCODE_VALIDATOR])
     population = models.PositiveIntegerField("population", null=True, blank=True)
-    epci = models.ForeignKey(
-        Epci, on_delete=models.PROTECT, related_name="communes", verbose_name="intercommunalité"
-    )
+    epci = link(Epci, "intercommunalité", "communes")
 
     objects = CommuneQuerySet.as_manager()
 
@@ -394,15 +379,15 @@ class Commune(models.Model):
         verbose_name_plural = "communes"
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
-                name="commune_insee_code_format",
-                violation_error_message="Le code INSEE est mal formé.",
+            check(
+                Q(insee_code__regex=r"^(\d{5}|2[AB]\d{3})$"),
+                "commune_insee_code_format",
+                "Le code INSEE est mal formé.",
             ),
-            models.CheckConstraint(
-                condition=Q(postcode__regex=r"^\d{5}$"),
-                name="commune_postcode_format",
-                violation_error_message="Le code postal est mal formé.",
+            check(
+                Q(postcode__regex=r"^\d{5}$"),
+                "commune_postcode_format",
+                "Le code postal est mal formé.",
             ),
         ]
 
@@ -437,16 +422,11 @@ class Funder(models.Model):
 
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("nature", max_length=20, choices=Kind.choices)
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="funders", verbose_name="bassin"
-    )
-    epci = models.ForeignKey(
+    basin = link(Basin, "bassin", "funders")
+    epci = optional_link(
         Epci,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="funders",
-        verbose_name="intercommunalité représentée",
+        "intercommunalité représentée",
+        "funders",
         help_text="Pour une collectivité : son territoire.",
     )
 
@@ -457,10 +437,10 @@ class Funder(models.Model):
         verbose_name_plural = "financeurs"
         ordering = ["basin", "name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["basin", "name"],
-                name="funder_name_unique_per_basin",
-                violation_error_message="Ce bassin a déjà un financeur de ce nom.",
+            unique(
+                ["basin", "name"],
+                "funder_name_unique_per_basin",
+                "Ce bassin a déjà un financeur de ce nom.",
             ),
         ]
 
@@ -480,15 +460,8 @@ class ContributionQuerySet(models.QuerySet):
 class Contribution(models.Model):
     """What a funder commits to a programme period, and what it has paid so far."""
 
-    funder = models.ForeignKey(
-        Funder, on_delete=models.PROTECT, related_name="contributions", verbose_name="financeur"
-    )
-    period = models.ForeignKey(
-        ProgrammePeriod,
-        on_delete=models.PROTECT,
-        related_name="contributions",
-        verbose_name="période",
-    )
+    funder = link(Funder, "financeur", "contributions")
+    period = link(ProgrammePeriod, "période", "contributions")
     committed = models.DecimalField(
         "montant engagé (€)", **MONEY, validators=[MinValueValidator(0)]
     )
@@ -510,22 +483,20 @@ class Contribution(models.Model):
         verbose_name_plural = "contributions"
         ordering = ["period", "funder__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["funder", "period"],
-                name="contribution_one_per_funder_and_period",
-                violation_error_message="Ce financeur a déjà une contribution pour cette période.",
+            unique(
+                ["funder", "period"],
+                "contribution_one_per_funder_and_period",
+                "Ce financeur a déjà une contribution pour cette période.",
             ),
-            models.CheckConstraint(
-                condition=Q(committed__gte=0) & Q(paid__gte=0) & Q(earmarked_for_advances__gte=0),
-                name="contribution_amounts_non_negative",
-                violation_error_message="Les montants ne peuvent pas être négatifs.",
+            check(
+                Q(committed__gte=0) & Q(paid__gte=0) & Q(earmarked_for_advances__gte=0),
+                "contribution_amounts_non_negative",
+                "Les montants ne peuvent pas être négatifs.",
             ),
-            models.CheckConstraint(
-                condition=Q(earmarked_for_advances__lte=models.F("committed")),
-                name="contribution_earmark_within_commitment",
-                violation_error_message=(
-                    "La part fléchée vers le fonds d'avances ne peut dépasser le montant engagé."
-                ),
+            check(
+                Q(earmarked_for_advances__lte=models.F("committed")),
+                "contribution_earmark_within_commitment",
+                "La part fléchée vers le fonds d'avances ne peut dépasser le montant engagé.",
             ),
         ]
 

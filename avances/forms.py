@@ -9,8 +9,17 @@ of them at once, and two fields never share an id.
 from django import forms
 
 from alize.forms import DateInput, EuroField
-from avances.models import DunningKind, Frequency, PaymentMeans, ProceedingKind
+from avances.models import (
+    DeMinimisAid,
+    DeMinimisDeclaration,
+    DunningKind,
+    Frequency,
+    PaymentMeans,
+    ProceedingKind,
+    Regulation,
+)
 from avances.schedule import MAX_DURATION_MONTHS, MAX_GRACE_MONTHS
+from pme.validators import EVIDENCE_ENDINGS, validate_evidence_file
 
 DATE_ERRORS = {
     "invalid": "Saisissez une date valide (jj/mm/aaaa).",
@@ -173,3 +182,71 @@ class StatementUploadForm(forms.Form):
         if "\x00" in text:
             raise forms.ValidationError("Ce fichier n'est pas un CSV (texte) lisible.")
         return text
+
+
+# --- De minimis declarations ---------------------------------------------------------------
+
+
+class DeMinimisDeclarationForm(forms.Form):
+    """The declaration itself: when the SME signed it, who signed, the signed scan."""
+
+    prefix = "declaration"
+    declared_on = date_field("Déclaration signée le")
+    signatory = forms.CharField(
+        label="Signataire (nom et qualité)",
+        max_length=DeMinimisDeclaration._meta.get_field("signatory").max_length,
+        error_messages={"required": "Indiquez qui a signé la déclaration."},
+    )
+    signed_declaration = forms.FileField(
+        label="Déclaration signée",
+        help_text="Le formulaire signé, numérisé : PDF, JPEG ou PNG, 10 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(EVIDENCE_ENDINGS))}),
+        validators=[validate_evidence_file],
+        error_messages={
+            "required": "Joignez la déclaration signée.",
+            "empty": "Le fichier est vide.",
+        },
+    )
+
+
+class DeMinimisAidForm(forms.Form):
+    """One aid the SME declared; a line left blank is ignored."""
+
+    grantor = forms.CharField(
+        label="Organisme qui l'a accordée",
+        max_length=DeMinimisAid._meta.get_field("grantor").max_length,
+        required=False,
+    )
+    granted_on = date_field("Accordée le", required=False)
+    amount = euro_field("Montant (€, équivalent-subvention brut)", required=False)
+    regulation = forms.ChoiceField(
+        label="Règlement", choices=Regulation.choices, initial=Regulation.GENERAL
+    )
+    description = forms.CharField(
+        label="Nature de l'aide",
+        max_length=DeMinimisAid._meta.get_field("description").max_length,
+        required=False,
+    )
+    FILLED_BY = ("grantor", "granted_on", "amount", "description")
+
+    @property
+    def filled(self) -> bool:
+        return any(self.cleaned_data.get(name) not in (None, "") for name in self.FILLED_BY)
+
+    def clean(self):
+        data = super().clean()
+        if self.filled:
+            for name, message in (
+                ("grantor", "Indiquez l'organisme qui a accordé l'aide."),
+                ("granted_on", "Indiquez la date de l'aide."),
+                ("amount", "Indiquez le montant de l'aide."),
+            ):
+                if data.get(name) in (None, "") and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in (*self.FILLED_BY, "regulation")}
+
+
+DeMinimisAidFormSet = forms.formset_factory(DeMinimisAidForm, extra=0, max_num=50, absolute_max=50)

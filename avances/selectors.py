@@ -150,17 +150,29 @@ class DeMinimisPosition:
         return self.total <= self.ceiling
 
 
-def de_minimis_position(
-    *, pme: Pme, day: datetime.date, gge: Decimal, advance: Advance | None = None
-) -> DeMinimisPosition:
-    """The position on `day` counting `gge` for the advance (`advance` itself, when it
-    exists already, is not counted twice)."""
-    start = window_start(day)
-    declaration = (
+def latest_declaration(pme: Pme, day: datetime.date) -> DeMinimisDeclaration | None:
+    """The SME's latest de minimis declaration made on or before `day`."""
+    return (
         DeMinimisDeclaration.objects.filter(pme=pme, declared_on__lte=day)
         .order_by("-declared_on", "-pk")
         .first()
     )
+
+
+def de_minimis_position(
+    *,
+    pme: Pme,
+    day: datetime.date,
+    gge: Decimal,
+    advance: Advance | None = None,
+    declaration: DeMinimisDeclaration | None = None,
+) -> DeMinimisPosition:
+    """The position on `day` counting `gge` for the advance (`advance` itself, when it
+    exists already, is not counted twice), from `declaration` (by default the latest
+    made on or before `day`)."""
+    start = window_start(day)
+    if declaration is None:
+        declaration = latest_declaration(pme, day)
     aids = (
         list(declaration.aids.filter(granted_on__gte=start, granted_on__lte=day))
         if declaration
@@ -179,6 +191,16 @@ def de_minimis_position(
         declared_aids=aids,
         other_advances=list(others),
         this_advance_gge=gge,
+    )
+
+
+def declarations_of(pme: Pme) -> list[DeMinimisDeclaration]:
+    """The SME's de minimis declarations, latest first, with their aid lines."""
+    return list(
+        DeMinimisDeclaration.objects.filter(pme=pme)
+        .select_related("recorded_by")
+        .prefetch_related("aids")
+        .order_by("-declared_on", "-pk")
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from avances.views import advance, fund, lists, statement
+from avances.views import advance, deminimis, fund, lists, statement
 
 app_name = "avances"
 
@@ -10,6 +10,14 @@ urlpatterns = [
     path("fonds/<int:pk>/", fund.FundView.as_view(), name="fund_detail"),
     path("releve/", statement.StatementImportView.as_view(), name="statement_import"),
     path("releve/confirmer/", statement.StatementConfirmView.as_view(), name="statement_confirm"),
+    path(
+        "entreprises/<int:pme_pk>/de-minimis/", deminimis.DeMinimisView.as_view(), name="deminimis"
+    ),
+    path(
+        "de-minimis/<int:pk>/declaration-signee/",
+        deminimis.SignedDeclarationView.as_view(),
+        name="deminimis_signed",
+    ),
     path("<int:pk>/", advance.AdvanceDetailView.as_view(), name="advance_detail"),
     path("<int:pk>/contrat/", advance.SignContractView.as_view(), name="contract_sign"),
     path(

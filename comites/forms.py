@@ -7,6 +7,7 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from alize.forms import DateInput, EuroField
@@ -16,6 +17,7 @@ from comites.workflow import (
     AttendanceStatus,
     DecisionOutcome,
     MemberRole,
+    SessionKind,
     SessionStatus,
     VoteChoice,
 )
@@ -62,6 +64,20 @@ class CommitteeRulesForm(forms.ModelForm):
         ):
             self.add_error("quorum_numerator", "Le quorum est une fraction comprise entre 0 et 1.")
         return data
+
+
+class CommitteeCreateForm(CommitteeRulesForm):
+    """A new committee of one of the manager's basins: its kind, its name and its rules."""
+
+    class Meta(CommitteeRulesForm.Meta):
+        fields = ["basin", "kind", *CommitteeRulesForm.Meta.fields]
+
+    def __init__(self, *args, basins, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["basin"].queryset = basins
+        self.fields["basin"].empty_label = None
+        self.helper.inputs.clear()
+        self.helper.add_input(Submit("submit", "Créer le comité"))
 
 
 class AppointForm(CrispyForm):
@@ -121,13 +137,37 @@ class EndMandateForm(CrispyForm):
     )
 
 
+def date_time_field(label: str, **kwargs) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        **kwargs,
+    )
+
+
 class SessionForm(CrispyForm):
     submit_label = "Créer la séance"
 
-    starts_at = forms.DateTimeField(
-        label="Date et heure",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    kind = forms.ChoiceField(
+        label="Nature",
+        choices=SessionKind.choices,
+        initial=SessionKind.SITTING,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=(
+            "Une consultation écrite décide hors séance : pas de lieu ni de présences, les "
+            "membres votent dans l'application jusqu'à la clôture des votes, et le quorum se "
+            "compte sur ceux qui ont voté."
+        ),
+    )
+    starts_at = date_time_field(
+        "Date et heure", help_text="Consultation écrite : le jour où elle est lancée."
+    )
+    closes_at = date_time_field(
+        "Clôture des votes (consultation écrite)",
+        required=False,
+        help_text="Les membres votent jusqu'à cette date et heure.",
     )
     duration_minutes = forms.IntegerField(
         label="Durée prévue (minutes)", initial=120, min_value=15, max_value=720
@@ -159,12 +199,23 @@ class SessionForm(CrispyForm):
         super().__init__(*args, **kwargs)
         self.fields["first_convocation"].queryset = Session.objects.filter(
             committee=committee,
+            kind=SessionKind.SITTING,
             status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED],
             second_convocation__isnull=True,
         ).select_related("committee")
+        if not committee.is_approval:
+            # The steering committee does not vote: it only sits.
+            del self.fields["kind"], self.fields["closes_at"]
 
     def clean(self):
         data = super().clean()
+        if "kind" in self.fields:
+            data["kind"] = data.get("kind") or SessionKind.SITTING
+        if data.get("kind") == SessionKind.WRITTEN:
+            if not data.get("closes_at") and not self.has_error("closes_at"):
+                self.add_error("closes_at", "Indiquez jusqu'à quand les membres votent.")
+            return data
+        data.pop("closes_at", None)
         if (
             not data.get("place")
             and not data.get("video_link")
@@ -361,6 +412,8 @@ class AmendmentForm(CrispyForm):
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)
+        # Shown on the minutes page too, which does not take posts: it names its own view.
+        self.helper.form_action = reverse("comites:amendment_create", args=[session.pk])
         self.fields["item"].queryset = session.items.select_related("dossier__pme").order_by(
             "order"
         )

@@ -15,6 +15,8 @@ Three kinds of people act:
 
 import datetime
 
+from django.utils import timezone
+
 from alize.models import Role
 from comites.models import ONE_VOTE_MESSAGE, CommitteeMembership, Session
 from comites.workflow import (
@@ -159,6 +161,13 @@ def vote_refusal(member: CommitteeMembership, item, *, recused: bool) -> str:
         return CLOSED_VOTE_MESSAGE
     if item.status != ItemStatus.OPEN:
         return "Le vote sur ce dossier n'est pas encore ouvert."
+    session = item.session
+    if session.is_written and timezone.now() >= session.closes_at:
+        closes_at = timezone.localtime(session.closes_at)
+        return (
+            f"La consultation écrite a pris fin le {closes_at:%d/%m/%Y à %Hh%M} : "
+            "les votes ne sont plus reçus."
+        )
     if recused:
         return (
             f"{member.person} est déporté(e) sur ce dossier : il ou elle ne prend pas part au vote."
@@ -177,6 +186,9 @@ def can_vote(
     `vote_refusal` (`comites.services.voting`).
     """
     reason = vote_refusal(member, item, recused=recused)
+    if item.session.is_written:
+        # No attendance in a written consultation: every member in office votes.
+        attendance = AttendanceStatus.PRESENT
     if not reason and attendance == AttendanceStatus.REPRESENTED:
         reason = GAVE_PROXY_MESSAGE
     elif not reason and attendance not in TAKING_PART_STATUSES:

@@ -19,15 +19,16 @@ class Quorum:
     """Who counts for the quorum of one vote (or of the session, without recusals).
 
     `eligible`: the voting members in office, recused ones left out; `counted`: those of
-    them present, remote or represented. The quorum is reached when `counted` is at least
-    `numerator / denominator` of `eligible` (exactly half is enough with ½), and at least
-    one member takes part.
+    them present, remote or represented (in a written consultation, those who voted). The
+    quorum is reached when `counted` is at least `numerator / denominator` of `eligible`
+    (exactly half is enough with ½), and at least one member takes part.
     """
 
     eligible: int
     counted: int
     numerator: int
     denominator: int
+    of_voters: bool = False
 
     @property
     def required(self) -> int:
@@ -51,6 +52,11 @@ class Quorum:
     def summary(self) -> str:
         """« 3 membres sur 5 présents, à distance ou représentés (il en faut 3) »."""
         members = "membre" if self.counted < 2 else "membres"
+        if self.of_voters:
+            voted = "a voté" if self.counted < 2 else "ont voté"
+            return (
+                f"{self.counted} {members} sur {self.eligible} {voted} (il en faut {self.required})"
+            )
         return (
             f"{self.counted} {members} sur {self.eligible} présents, à distance ou "
             f"représentés (il en faut {self.required})"
@@ -63,20 +69,27 @@ def compute_quorum(
     numerator: int,
     denominator: int,
     recused: Iterable[int] = (),
+    votes_cast: int | None = None,
 ) -> Quorum:
     """The quorum from each voting member's attendance status (None: not recorded, absent).
 
     `statuses` maps every voting member in office to their status; `recused` are the
-    members excluded from this vote, who are neither eligible nor counted.
+    members excluded from this vote, who are neither eligible nor counted. In a written
+    consultation, attendance means nothing: the quorum counts the `votes_cast` (recused
+    members cannot vote, so every vote is an eligible member's).
     """
     excluded = set(recused)
     eligible = [member for member in statuses if member not in excluded]
-    counted = [member for member in eligible if statuses[member] in COUNTED_STATUSES]
+    if votes_cast is None:
+        counted = sum(1 for member in eligible if statuses[member] in COUNTED_STATUSES)
+    else:
+        counted = votes_cast
     return Quorum(
         eligible=len(eligible),
-        counted=len(counted),
+        counted=counted,
         numerator=numerator,
         denominator=denominator,
+        of_voters=votes_cast is not None,
     )
 
 

@@ -28,7 +28,6 @@ from comites.rules import Quorum, Tally, compute_quorum
 from comites.workflow import (
     FINISHED_STATUSES,
     MINUTES_STATUSES,
-    SESSION_WORKFLOW,
     AttendanceStatus,
     CommitteeKind,
     DecisionOutcome,
@@ -129,7 +128,10 @@ class SessionView:
         return self.session.committee.is_approval
 
     @property
-    def session_quorum(self) -> Quorum:
+    def session_quorum(self) -> Quorum | None:
+        """The attendance's quorum; a written consultation counts its voters item by item."""
+        if self.session.is_written:
+            return None
         return compute_quorum(
             {m.pk: m.attendance_status for m in self.voting_members},
             numerator=self.session.quorum_numerator,
@@ -156,7 +158,7 @@ def rights_of(user, session: Session, mine: CommitteeMembership | None) -> Right
 
 
 def session_actions(session: Session, rights: Rights) -> Actions:
-    """The session's moves (`SESSION_WORKFLOW`, each for who `rights` says may make it) and
+    """The session's moves (its kind's workflow, each for who `rights` says may make it) and
     the page's other links."""
     status = session.status
 
@@ -165,8 +167,8 @@ def session_actions(session: Session, rights: Rights) -> Actions:
         return getattr(rights, actor), ""
 
     return Actions(
-        transitions=SESSION_WORKFLOW.available(None, session, by_rights),
-        attendance=rights.keep and session.is_sitting,
+        transitions=session.workflow.available(None, session, by_rights),
+        attendance=rights.keep and session.is_sitting and not session.is_written,
         minutes=status in MINUTES_STATUSES,
         minutes_pdf=status in FINISHED_STATUSES,
         add_dossier=(
@@ -179,9 +181,17 @@ def _item_actions(view: ItemView, session: Session, rights: Rights) -> None:
     item, sitting_open = view.item, session.status == SessionStatus.OPEN
     pending = item.status == ItemStatus.PENDING
     view.edit_corporations = rights.prepare and pending and session.status not in FINISHED_STATUSES
-    view.record_decision = item.is_closed and rights.decide and not session.is_signed
+    view.record_decision = (
+        item.is_closed
+        and rights.decide
+        and not session.is_signed
+        # A written consultation whose voters fall short of the quorum decides nothing.
+        and (view.quorum.reached or not session.is_written)
+    )
     view.open_vote = rights.conduct and sitting_open and pending
-    view.close_vote = rights.conduct and sitting_open and item.is_open
+    # A written consultation opens and closes its votes all together, with itself.
+    view.open_vote = view.open_vote and not session.is_written
+    view.close_vote = rights.conduct and sitting_open and item.is_open and not session.is_written
     view.reorder = rights.prepare and session.status == SessionStatus.DRAFT
     view.awaiting_vote = sitting_open and pending
 
@@ -246,6 +256,7 @@ def session_view(user, session: Session) -> SessionView:
                 numerator=session.quorum_numerator,
                 denominator=session.quorum_denominator,
                 recused=recused,
+                votes_cast=item.tally.cast if session.is_written else None,
             ),
             recusals=recusals,
             decision=getattr(item, "decision", None),
@@ -384,7 +395,10 @@ class Minutes:
     committee_name: str
     basin_name: str
     is_steering: bool
+    is_written: bool
     starts_at: datetime.datetime
+    closes_at: datetime.datetime | None
+    opened_at: datetime.datetime | None
     place: str
     video_link: str
     agenda_notes: str
@@ -489,7 +503,10 @@ def minutes_data(session: Session) -> Minutes:
                     for r in recusals
                 ],
                 quorum=compute_quorum(
-                    statuses, recused=[r.membership_id for r in recusals], **rules
+                    statuses,
+                    recused=[r.membership_id for r in recusals],
+                    votes_cast=item.tally.cast if session.is_written else None,
+                    **rules,
                 ),
                 tally=item.tally if item.status == ItemStatus.CLOSED else None,
                 decision=_decision_line(item),
@@ -512,7 +529,10 @@ def minutes_data(session: Session) -> Minutes:
         committee_name=str(committee),
         basin_name=committee.basin.name,
         is_steering=committee.kind == CommitteeKind.STEERING,
+        is_written=session.is_written,
         starts_at=session.starts_at,
+        closes_at=session.closes_at,
+        opened_at=session.opened_at,
         place=session.place,
         video_link=session.video_link,
         agenda_notes=session.agenda_notes,

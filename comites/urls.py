@@ -22,14 +22,11 @@ committee = [
 session = [
     action("", views.SessionDetailView, "session_detail"),
     action("ordre-du-jour/ajouter/", views.AgendaAddView, "agenda_add"),
-    action("convoquer/", views.ConveneView, "session_convene"),
     action("presences/", views.AttendanceView, "attendance"),
-    action("ouvrir/", views.SessionOpenView, "session_open"),
-    action("clore/", views.SessionCloseView, "session_close"),
+    # Every move of the session (convene, open, close, sign): `SESSION_WORKFLOW`.
     action("etat/", views.SessionTransitionView, "session_transition"),
     # Minutes and downloads
     action("proces-verbal/", views.MinutesView, "minutes"),
-    action("proces-verbal/signer/", views.SignView, "sign"),
     action("proces-verbal/avenants/nouveau/", views.AmendmentCreateView, "amendment_create"),
     action("proces-verbal.pdf", views.MinutesPdfView, "minutes_pdf"),
     action("dossier-de-seance.pdf", views.PackPdfView, "pack_pdf"),
@@ -50,6 +47,7 @@ item = [
 urlpatterns = [
     action("", views.SessionListView, "session_list"),
     action("comites/", views.CommitteeListView, "committee_list"),
+    action("comites/nouveau/", views.CommitteeCreateView, "committee_create"),
     path("comites/<int:pk>/", include(committee)),
     action("mandats/<int:pk>/fin/", views.MandateEndView, "mandate_end"),
     path("seances/<int:pk>/", include(session)),

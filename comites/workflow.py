@@ -1,9 +1,10 @@
 """The vocabulary of committees and the life of a session, written once as data.
 
-A session moves draft → convened → open → closed → signed, and only through the services
-in `comites.services`, which apply the moves of `SESSION_WORKFLOW`
-(`alize.workflow.apply_transition`). An agenda item
-moves pending → open → closed; once closed, nothing about its votes changes.
+A sitting moves draft → convened → open → closed → signed; a written consultation, held
+outside any sitting, moves draft → open (launched: every vote opens) → closed → signed.
+They move only through the services in `comites.services`, which apply the moves of their
+kind's workflow (`SESSION_WORKFLOWS`, through `alize.workflow.apply_transition`). An
+agenda item moves pending → open → closed; once closed, nothing about its votes changes.
 """
 
 from django.db import models
@@ -26,6 +27,14 @@ class MemberRole(models.TextChoices):
 # The secretary keeps the session (attendance, votes recorded in the room, minutes) but
 # does not vote and does not count towards the quorum.
 VOTING_ROLES = frozenset({MemberRole.CHAIR, MemberRole.MEMBER})
+
+
+class SessionKind(models.TextChoices):
+    """A sitting gathers the members (in a room, remotely, by proxy); a written consultation
+    has them vote in the application until a closing date, each for themselves."""
+
+    SITTING = "seance", "Séance"
+    WRITTEN = "consultation_ecrite", "Consultation écrite"
 
 
 class SessionStatus(models.TextChoices):
@@ -104,14 +113,36 @@ S = SessionStatus
 # prepares the session convenes it, whoever keeps it opens and closes it, the chair signs.
 PREPARES, KEEPS, SIGNS = "prepare", "keep", "sign"
 
-SESSION_WORKFLOW = Workflow(
-    states=SessionStatus,
-    nouns=Nouns(this="Cette séance", one="Une séance", the="La séance", pronoun="elle"),
-    log_model="comites.SessionTransition",
-    log_subject="session",
-    state_field="status",
-    changed_at_field="status_changed_at",
-    transitions=(
+_BADGES = {
+    S.DRAFT: "text-bg-secondary",
+    S.CONVENED: "text-bg-info",
+    S.OPEN: "text-bg-success",
+    S.CLOSED: "text-bg-warning",
+    S.SIGNED: "text-bg-dark",
+}
+
+
+def _session_workflow(nouns: Nouns, transitions: tuple[Transition, ...]) -> Workflow:
+    """The two kinds of session share their states, their log and their badges."""
+    return Workflow(
+        states=SessionStatus,
+        nouns=nouns,
+        log_model="comites.SessionTransition",
+        log_subject="session",
+        state_field="status",
+        changed_at_field="status_changed_at",
+        transitions=transitions,
+        badges=_BADGES,
+    )
+
+
+SIGN = Transition(
+    "sign", frozenset({S.CLOSED}), S.SIGNED, "Signer le procès-verbal", frozenset({SIGNS})
+)
+
+SESSION_WORKFLOW = _session_workflow(
+    Nouns(this="Cette séance", one="Une séance", the="La séance", pronoun="elle"),
+    (
         Transition(
             "convene",
             frozenset({S.DRAFT}),
@@ -129,18 +160,41 @@ SESSION_WORKFLOW = Workflow(
             frozenset({KEEPS}),
             confirm="Clore la séance ? Les présences ne pourront plus changer.",
         ),
-        Transition(
-            "sign", frozenset({S.CLOSED}), S.SIGNED, "Signer le procès-verbal", frozenset({SIGNS})
-        ),
+        SIGN,
     ),
-    badges={
-        S.DRAFT: "text-bg-secondary",
-        S.CONVENED: "text-bg-info",
-        S.OPEN: "text-bg-success",
-        S.CLOSED: "text-bg-warning",
-        S.SIGNED: "text-bg-dark",
-    },
 )
+
+# No convocation, no room: launching opens every vote at once, closing ends them all.
+CONSULTATION_WORKFLOW = _session_workflow(
+    Nouns(this="Cette consultation", one="Une consultation", the="La consultation", pronoun="elle"),
+    (
+        Transition(
+            "launch",
+            frozenset({S.DRAFT}),
+            S.OPEN,
+            "Lancer la consultation",
+            frozenset({PREPARES}),
+            confirm=(
+                "Lancer la consultation écrite ? Les membres votent dès maintenant ; "
+                "l'ordre du jour ne pourra plus changer."
+            ),
+        ),
+        Transition(
+            "close",
+            frozenset({S.OPEN}),
+            S.CLOSED,
+            "Clore la consultation",
+            frozenset({KEEPS}),
+            confirm="Clore la consultation ? Plus aucun vote ne sera reçu.",
+        ),
+        SIGN,
+    ),
+)
+
+SESSION_WORKFLOWS = {
+    SessionKind.SITTING: SESSION_WORKFLOW,
+    SessionKind.WRITTEN: CONSULTATION_WORKFLOW,
+}
 
 # A session whose members may see it and its agenda: from the convocation on.
 CONVENED_STATUSES = frozenset(S) - {S.DRAFT}

@@ -9,18 +9,23 @@ from decimal import Decimal
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.db.models import Q
 
 from alize.forms import DateInput, EuroField, ReferentialForm
+from alize.models import Basin, Funder
 from grandes_entreprises.models import (
     ConventionPayment,
+    Corporation,
+    CorporationContact,
     DailyRate,
     Expert,
+    Membership,
     MissionResult,
     RevitalisationConvention,
     SupportMission,
 )
 from grandes_entreprises.models.common import MULTIPLE_CEILING
-from grandes_entreprises.services import EXPERT_FIELDS
+from grandes_entreprises.services import CONTACT_FIELDS, CORPORATION_FIELDS, EXPERT_FIELDS
 from pme.models import Need
 
 HALF_DAY, WHOLE_DAY = Decimal("0.5"), Decimal("1")
@@ -53,6 +58,104 @@ class ServiceForm(forms.Form):
 
 
 # --- Corporations ----------------------------------------------------------------------
+
+
+class CorporationForm(ReferentialForm):
+    """A corporation's record: one local site of a group, in one of the user's basins.
+
+    On an edit the basin is not offered (experts, missions and rates belong to it). The
+    funders offered are the « grande entreprise » funders of the user's basins that no other
+    corporation carries yet.
+    """
+
+    class Meta:
+        model = Corporation
+        fields = ["group_name", "site_name", "sector", "headcount", "basin", "funder"]
+        help_texts = {
+            "group_name": "Par exemple : Toyota, Alstom, Vallourec.",
+            "funder": (
+                "Le financeur « grande entreprise » qui porte ses contributions au programme, "
+                "s'il est déjà enregistré parmi les financeurs du bassin."
+            ),
+        }
+        error_messages = {
+            "headcount": {"min_value": "L'effectif du groupe compte au moins une personne."},
+            "funder": {"unique": "Ce financeur correspond déjà à une autre grande entreprise."},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["basin"]
+            basins = Basin.objects.filter(pk=self.instance.basin_id)
+        else:
+            basins = self.fields["basin"].queryset
+        free = Q(corporation__isnull=True)
+        if self.instance.pk:
+            free |= Q(corporation=self.instance.pk)
+        self.fields["funder"].queryset = Funder.objects.filter(
+            free, kind=Funder.Kind.CORPORATION, basin__in=basins
+        ).order_by("name")
+        self.fields["funder"].empty_label = "— Aucun pour l'instant —"
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CORPORATION_FIELDS if name in self.fields}
+
+
+class CorporationContactForm(ReferentialForm):
+    class Meta:
+        model = CorporationContact
+        fields = ["name", "role", "email", "phone"]
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.corporation = corporation
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
+
+
+class MembershipForm(ReferentialForm):
+    """A corporation joins one of its basin's programme periods."""
+
+    submit_label = "Enregistrer la participation"
+
+    class Meta:
+        model = Membership
+        fields = ["period", "joined_on", "left_on"]
+        widgets = {"joined_on": DateInput(), "left_on": DateInput()}
+        help_texts = {"left_on": "À laisser vide tant que l'entreprise participe."}
+
+    def __init__(self, *args, corporation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.corporation = corporation
+        self.fields["period"].queryset = corporation.basin.periods.order_by("start_date")
+        self.fields["period"].empty_label = "— Choisissez la période —"
+
+
+class MembershipEndForm(ServiceForm):
+    submit_label = "Enregistrer la sortie"
+
+    left_on = forms.DateField(label="Sortie du programme", widget=DateInput())
+
+
+class HolderChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} ({user.email})"
+
+
+class HolderForm(ServiceForm):
+    """Pick the person to name coordinator or committee representative of a corporation:
+    an active account of its basin with the right role, not named yet."""
+
+    submit_label = "Nommer"
+
+    user = HolderChoiceField(label="Personne", queryset=None, empty_label="— Choisissez —")
+
+    def __init__(self, *args, people, label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = people
+        self.fields["user"].label = label
 
 
 class ExpertForm(ReferentialForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grandes_entreprises.views import conventions, corporations, missions
+from grandes_entreprises.views import conventions, corporations, missions, records
 
 app_name = "grandes_entreprises"
 
@@ -8,7 +8,9 @@ app_name = "grandes_entreprises"
 ROUTES = (
     # Corporations
     ("entreprises/", corporations.CorporationListView, "corporation_list"),
+    ("entreprises/nouvelle/", records.CorporationCreateView, "corporation_create"),
     ("entreprises/<int:pk>/", corporations.CorporationDetailView, "corporation_detail"),
+    ("entreprises/<int:pk>/modifier/", records.CorporationUpdateView, "corporation_update"),
     (
         "entreprises/<int:pk>/bilan-<int:year>.pdf",
         corporations.SkillsStatementPdfView,
@@ -24,6 +26,40 @@ ROUTES = (
         "entreprises/<int:pk>/valeur-journee/nouvelle/",
         corporations.DailyRateCreateView,
         "daily_rate_create",
+    ),
+    # The corporation's contacts, memberships, coordinators and committee representatives
+    (
+        "entreprises/<int:corporation_pk>/contacts/nouveau/",
+        records.ContactFormView,
+        "contact_create",
+    ),
+    ("contacts/<int:pk>/modifier/", records.ContactFormView, "contact_update"),
+    ("contacts/<int:pk>/supprimer/", records.ContactDeleteView, "contact_delete"),
+    (
+        "entreprises/<int:pk>/participations/nouvelle/",
+        records.MembershipCreateView,
+        "membership_create",
+    ),
+    ("participations/<int:pk>/sortie/", records.MembershipEndView, "membership_end"),
+    (
+        "entreprises/<int:pk>/coordinateurs/nommer/",
+        records.CoordinatorCreateView,
+        "coordinator_create",
+    ),
+    (
+        "entreprises/<int:pk>/coordinateurs/<int:user_pk>/retirer/",
+        records.CoordinatorDeleteView,
+        "coordinator_delete",
+    ),
+    (
+        "entreprises/<int:pk>/representants/nommer/",
+        records.RepresentativeCreateView,
+        "representative_create",
+    ),
+    (
+        "entreprises/<int:pk>/representants/<int:user_pk>/retirer/",
+        records.RepresentativeDeleteView,
+        "representative_delete",
     ),
     # Support missions
     ("missions/", missions.MissionListView, "mission_list"),

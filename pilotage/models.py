@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import check, link, optional_link, unique
 from alize.models import OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 
 # --- Reporting periods -------------------------------------------------------------------
@@ -116,11 +117,8 @@ class SubscriptionQuerySet(models.QuerySet):
 class ReportSubscription(models.Model):
     """What a funder receives: how often its report is sent, and to whom."""
 
-    funder = models.OneToOneField(
-        Funder,
-        on_delete=models.CASCADE,
-        related_name="report_subscription",
-        verbose_name="financeur",
+    funder = link(
+        Funder, "financeur", "report_subscription", on_delete=models.CASCADE, one_to_one=True
     )
     frequency = models.CharField(
         "fréquence", max_length=12, choices=Frequency.choices, default=Frequency.QUARTERLY
@@ -206,25 +204,9 @@ class Report(models.Model):
     second report, and the sending step locks the row, so each report is emailed once.
     """
 
-    funder = models.ForeignKey(
-        Funder,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name="financeur",
-    )
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="reports", verbose_name="bassin"
-    )
-    programme_period = models.ForeignKey(
-        ProgrammePeriod,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name="période de programme",
-    )
+    funder = optional_link(Funder, "financeur", "reports")
+    basin = link(Basin, "bassin", "reports")
+    programme_period = optional_link(ProgrammePeriod, "période de programme", "reports")
     period_start = models.DateField("début de la période")
     period_end = models.DateField("fin de la période")
     status = models.CharField(
@@ -245,34 +227,32 @@ class Report(models.Model):
         verbose_name_plural = "rapports"
         ordering = ["-period_end", "funder__name", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["funder", "period_start", "period_end"],
+            unique(
+                ["funder", "period_start", "period_end"],
+                "report_one_per_funder_and_period",
+                "Ce financeur a déjà un rapport pour cette période.",
                 condition=Q(funder__isnull=False),
-                name="report_one_per_funder_and_period",
-                violation_error_message="Ce financeur a déjà un rapport pour cette période.",
             ),
-            models.UniqueConstraint(
-                fields=["basin", "period_start", "period_end"],
+            unique(
+                ["basin", "period_start", "period_end"],
+                "programme_report_one_per_basin_and_period",
+                "Ce bassin a déjà un rapport de programme pour cette période.",
                 condition=Q(funder__isnull=True),
-                name="programme_report_one_per_basin_and_period",
-                violation_error_message=(
-                    "Ce bassin a déjà un rapport de programme pour cette période."
-                ),
             ),
-            models.CheckConstraint(
-                condition=Q(period_end__gte=models.F("period_start")),
-                name="report_period_ends_after_start",
-                violation_error_message="La fin de la période précède son début.",
+            check(
+                Q(period_end__gte=models.F("period_start")),
+                "report_period_ends_after_start",
+                "La fin de la période précède son début.",
             ),
-            models.CheckConstraint(
-                condition=~Q(status__in=["construit", "envoye"]) | Q(built_at__isnull=False),
-                name="report_built_has_date",
-                violation_error_message="Un rapport construit porte sa date de construction.",
+            check(
+                ~Q(status__in=["construit", "envoye"]) | Q(built_at__isnull=False),
+                "report_built_has_date",
+                "Un rapport construit porte sa date de construction.",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="envoye") | Q(sent_at__isnull=False),
-                name="report_sent_has_date",
-                violation_error_message="Un rapport envoyé porte sa date d'envoi.",
+            check(
+                ~Q(status="envoye") | Q(sent_at__isnull=False),
+                "report_sent_has_date",
+                "Un rapport envoyé porte sa date d'envoi.",
             ),
         ]
 

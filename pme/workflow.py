@@ -125,3 +125,7 @@ NEXT_ACTIONS = {
     S.WITHDRAWN: "Aucune : le dossier a été retiré.",
 }
 assert set(NEXT_ACTIONS) == set(S), "every state needs its next action"
+# Before the committee decides on an advance, the SME must have declared its de minimis
+# aid (`avances.services.deminimis`): until then, that is the next thing to do.
+DE_MINIMIS_STATES = frozenset({S.UNDER_INSTRUCTION, S.SUBMITTED, S.DEFERRED})
+DE_MINIMIS_NEXT_ACTION = "Déclaration de minimis : à recueillir."

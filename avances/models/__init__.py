@@ -16,7 +16,7 @@ from avances.models.advances import (
     delinquency_of,
 )
 from avances.models.common import Frequency
-from avances.models.deminimis import DeMinimisAid, DeMinimisDeclaration
+from avances.models.deminimis import DeMinimisAid, DeMinimisDeclaration, Regulation
 from avances.models.followup import (
     PAY_WITHIN_DAYS,
     CollectiveProceeding,
@@ -53,6 +53,7 @@ __all__ = [
     "PaymentMeans",
     "ProceedingKind",
     "ReferenceRate",
+    "Regulation",
     "Schedule",
     "ScheduleKind",
     "WriteOff",

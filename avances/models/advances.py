@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import author, check, known_choice, link, optional_link, signed
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
 from avances.models.common import (
     RATE,
@@ -22,7 +22,6 @@ from avances.models.common import (
     DaysBetween,
     Frequency,
     ReversibleEntry,
-    optional_link,
     reversal_complete,
     reversed_by_field,
     reversible_triggers,
@@ -304,12 +303,8 @@ class Advance(models.Model):
     """
 
     reference = models.CharField("référence", max_length=20, unique=True, editable=False)
-    dossier = models.OneToOneField(
-        "pme.Dossier", on_delete=models.PROTECT, related_name="advance", verbose_name="dossier"
-    )
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="advances", verbose_name="bassin"
-    )
+    dossier = link("pme.Dossier", "dossier", "advance", one_to_one=True)
+    basin = link(Basin, "bassin", "advances")
     amount = models.DecimalField("montant accordé (€)", **MONEY)
     requested_copied = models.DecimalField(
         "montant demandé par la PME (€)", **MONEY, editable=False
@@ -327,8 +322,8 @@ class Advance(models.Model):
     )
     funding_convention = optional_link(
         "grandes_entreprises.RevitalisationConvention",
-        related_name="advances",
-        verbose_name="convention de revitalisation qui la finance",
+        "convention de revitalisation qui la finance",
+        "advances",
     )
     contract_signed_on = models.DateField("contrat signé le", null=True, blank=True)
     disbursements_closed_on = models.DateField(
@@ -345,20 +340,12 @@ class Advance(models.Model):
         verbose_name_plural = "avances remboursables"
         ordering = ["-decision_date", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="advance_amount_positive",
-                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(amount__lte=F("cap_copied")),
-                name="advance_amount_within_cap",
-                violation_error_message=CAP_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(amount__lte=F("requested_copied")),
-                name="advance_amount_within_request",
-                violation_error_message=REQUESTED_MESSAGE,
+            check(Q(amount__gt=0), "advance_amount_positive", POSITIVE_AMOUNT_MESSAGE),
+            check(Q(amount__lte=F("cap_copied")), "advance_amount_within_cap", CAP_MESSAGE),
+            check(
+                Q(amount__lte=F("requested_copied")),
+                "advance_amount_within_request",
+                REQUESTED_MESSAGE,
             ),
             *terms_constraints("advance", "duration_months", "grace_months", "frequency"),
             known_choice(
@@ -367,16 +354,15 @@ class Advance(models.Model):
                 name="advance_frequency_known",
                 message="Périodicité inconnue.",
             ),
-            models.CheckConstraint(
-                condition=Q(reference_rate_copied__gte=0, gross_grant_equivalent__gte=0),
-                name="advance_gge_non_negative",
-                violation_error_message="Le taux et l'équivalent-subvention sont positifs.",
+            check(
+                Q(reference_rate_copied__gte=0, gross_grant_equivalent__gte=0),
+                "advance_gge_non_negative",
+                "Le taux et l'équivalent-subvention sont positifs.",
             ),
-            models.CheckConstraint(
-                condition=Q(contract_signed_on__isnull=True)
-                | Q(contract_signed_on__gte=F("decision_date")),
-                name="advance_contract_after_decision",
-                violation_error_message="Le contrat se signe après la décision d'octroi.",
+            check(
+                Q(contract_signed_on__isnull=True) | Q(contract_signed_on__gte=F("decision_date")),
+                "advance_contract_after_decision",
+                "Le contrat se signe après la décision d'octroi.",
             ),
         ]
 
@@ -411,13 +397,10 @@ class Disbursement(ReversibleEntry):
     deleted; a tranche recorded by mistake is marked reversed once (`reverse_disbursement`)
     and then counts no more."""
 
-    advance = models.ForeignKey(
-        Advance, on_delete=models.PROTECT, related_name="disbursements", verbose_name="avance"
-    )
+    advance = link(Advance, "avance", "disbursements")
     disbursed_on = models.DateField("versée le")
     amount = models.DecimalField("montant (€)", **MONEY)
-    recorded_by = author("enregistré par", "recorded_disbursements")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_disbursements")
     reversed_by = reversed_by_field("reversed_disbursements")
 
     objects = DisbursementQuerySet.as_manager()
@@ -427,11 +410,7 @@ class Disbursement(ReversibleEntry):
         verbose_name_plural = "versements"
         ordering = ["advance", "disbursed_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="disbursement_amount_positive",
-                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
-            ),
+            check(Q(amount__gt=0), "disbursement_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             reversal_complete("disbursement_reversal_complete", "versement"),
         ]
         triggers = reversible_triggers("disbursement", DISBURSEMENT_RECORD_FIELDS)

@@ -36,19 +36,6 @@ class Frequency(models.TextChoices):
         return 3 if self is Frequency.QUARTERLY else 1
 
 
-def optional_link(to: str, *, related_name: str, verbose_name: str, one_to_one: bool = False):
-    """An optional, protected link to what a row records (`to` is "app.Model")."""
-    field = models.OneToOneField if one_to_one else models.ForeignKey
-    return field(
-        to,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name=related_name,
-        verbose_name=verbose_name,
-    )
-
-
 def choice_values(choices) -> list[str]:
     return sorted(str(c) for c in choices)
 

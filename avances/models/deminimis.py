@@ -6,8 +6,25 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import author
+from alize.modelkit import author, known_choice
 from alize.models import MONEY
+from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
+
+
+class Regulation(models.TextChoices):
+    """The EU regulation under which a de minimis aid was granted (it says so in the
+    grant letter the SME received)."""
+
+    GENERAL = "ue_2023_2831", "Règlement (UE) 2023/2831 (de minimis général)"
+    GENERAL_2013 = "ue_1407_2013", "Règlement (UE) n° 1407/2013 (de minimis général, avant 2024)"
+    SIEG = "ue_2023_2832", "Règlement (UE) 2023/2832 (services d'intérêt économique général)"
+    AGRICULTURE = "ue_1408_2013", "Règlement (UE) n° 1408/2013 (secteur agricole)"
+    FISHERIES = "ue_717_2014", "Règlement (UE) n° 717/2014 (pêche et aquaculture)"
+
+
+def signed_declaration_path(instance, filename: str) -> str:
+    """A random name: the file goes out only through the view that checks who asks."""
+    return stored_name("avances/de-minimis", filename, EVIDENCE_ENDINGS)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -25,6 +42,14 @@ class DeMinimisDeclaration(models.Model):
     signatory = models.CharField("signataire", max_length=150)
     recorded_by = author("enregistrée par", "recorded_de_minimis_declarations")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    signed_declaration = models.FileField(
+        "déclaration signée",
+        upload_to=signed_declaration_path,
+        max_length=120,
+        blank=True,
+        validators=[validate_evidence_file],
+        help_text="PDF, JPEG ou PNG, 10 Mo au plus.",
+    )
 
     class Meta:
         verbose_name = "déclaration des aides de minimis"
@@ -51,6 +76,9 @@ class DeMinimisAid(models.Model):
         "montant (€, équivalent-subvention brut)",
         **MONEY,
     )
+    regulation = models.CharField(
+        "règlement", max_length=20, choices=Regulation.choices, default=Regulation.GENERAL
+    )
     description = models.CharField("nature de l'aide", max_length=200, blank=True)
 
     class Meta:
@@ -58,6 +86,12 @@ class DeMinimisAid(models.Model):
         verbose_name_plural = "aides de minimis déclarées"
         ordering = ["declaration", "granted_on", "pk"]
         constraints = [
+            known_choice(
+                "regulation",
+                Regulation,
+                name="de_minimis_aid_regulation_known",
+                message="Règlement inconnu.",
+            ),
             models.CheckConstraint(
                 condition=Q(amount__gt=0),
                 name="de_minimis_aid_amount_positive",

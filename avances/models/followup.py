@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import author, check, known_choice, link, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only
 from avances.models.common import DaysBetween
@@ -31,12 +31,7 @@ class DunningStep(models.Model):
     """A letter sent to a late SME, with what it said (the figures are a snapshot taken
     when it was recorded, so the letter can be printed again as it was sent)."""
 
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        related_name="dunning_steps",
-        verbose_name="avance",
-    )
+    advance = link("avances.Advance", "avance", "dunning_steps")
     kind = models.CharField("nature", max_length=20, choices=DunningKind.choices)
     sent_on = models.DateField("envoyée le")
     pay_by = models.DateField("à régler avant le")
@@ -46,8 +41,7 @@ class DunningStep(models.Model):
     recipient_name = models.CharField("destinataire", max_length=200)
     recipient_address = models.CharField("adresse", max_length=400)
     comment = models.TextField("commentaire", blank=True)
-    recorded_by = author("enregistrée par", "recorded_dunning_steps")
-    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistrée par", "enregistrée le", "recorded_dunning_steps")
 
     class Meta:
         verbose_name = "relance"
@@ -60,15 +54,15 @@ class DunningStep(models.Model):
                 name="dunning_kind_known",
                 message="Nature de relance inconnue.",
             ),
-            models.CheckConstraint(
-                condition=Q(overdue_amount__gt=0, days_late__gt=0),
-                name="dunning_only_when_late",
-                violation_error_message="On ne relance qu'une avance en retard.",
+            check(
+                Q(overdue_amount__gt=0, days_late__gt=0),
+                "dunning_only_when_late",
+                "On ne relance qu'une avance en retard.",
             ),
-            models.CheckConstraint(
-                condition=Q(pay_by__gt=F("sent_on")),
-                name="dunning_pay_by_after_sending",
-                violation_error_message="Le délai de paiement suit l'envoi de la lettre.",
+            check(
+                Q(pay_by__gt=F("sent_on")),
+                "dunning_pay_by_after_sending",
+                "Le délai de paiement suit l'envoi de la lettre.",
             ),
         ]
         triggers = [
@@ -115,12 +109,7 @@ class CollectiveProceeding(models.Model):
     computed by `open_proceeding` from the publication date and never typed.
     """
 
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        related_name="proceedings",
-        verbose_name="avance",
-    )
+    advance = link("avances.Advance", "avance", "proceedings")
     kind = models.CharField("procédure", max_length=15, choices=ProceedingKind.choices)
     judgment_date = models.DateField("date du jugement d'ouverture")
     publication_date = models.DateField("date de publication au BODACC")
@@ -147,21 +136,21 @@ class CollectiveProceeding(models.Model):
             known_choice(
                 "kind", ProceedingKind, name="proceeding_kind_known", message="Procédure inconnue."
             ),
-            models.CheckConstraint(
-                condition=Q(publication_date__gte=F("judgment_date")),
-                name="proceeding_published_after_judgment",
-                violation_error_message="La publication suit le jugement d'ouverture.",
+            check(
+                Q(publication_date__gte=F("judgment_date")),
+                "proceeding_published_after_judgment",
+                "La publication suit le jugement d'ouverture.",
             ),
-            models.CheckConstraint(
-                condition=Q(claim_deadline__gt=F("publication_date")),
-                name="proceeding_deadline_after_publication",
-                violation_error_message="Le délai de déclaration court après la publication.",
+            check(
+                Q(claim_deadline__gt=F("publication_date")),
+                "proceeding_deadline_after_publication",
+                "Le délai de déclaration court après la publication.",
             ),
-            models.CheckConstraint(
-                condition=Q(claim_declared_on__isnull=True, claim_amount__isnull=True)
+            check(
+                Q(claim_declared_on__isnull=True, claim_amount__isnull=True)
                 | Q(claim_declared_on__isnull=False, claim_amount__gt=0),
-                name="proceeding_claim_declared_with_amount",
-                violation_error_message="Une créance déclarée a un montant positif.",
+                "proceeding_claim_declared_with_amount",
+                "Une créance déclarée a un montant positif.",
             ),
         ]
 
@@ -181,18 +170,12 @@ class WriteOff(models.Model):
     (or refused) by an operator manager other than the requester. The amount is the
     principal outstanding at approval."""
 
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        related_name="write_offs",
-        verbose_name="avance",
-    )
+    advance = link("avances.Advance", "avance", "write_offs")
     status = models.CharField(
         "état", max_length=10, choices=WriteOffStatus.choices, default=WriteOffStatus.REQUESTED
     )
     reason = models.TextField("motif")
-    requested_by = author("demandée par", "requested_write_offs")
-    requested_at = models.DateTimeField("demandée le", default=timezone.now)
+    requested_by, requested_at = signed("demandée par", "demandée le", "requested_write_offs")
     decided_by = author("décidée par", "decided_write_offs", null=True, blank=True)
     decided_at = models.DateTimeField("décidée le", null=True, blank=True)
     decision_comment = models.TextField("commentaire de la décision", blank=True)
@@ -206,14 +189,14 @@ class WriteOff(models.Model):
             known_choice(
                 "status", WriteOffStatus, name="write_off_status_known", message="État inconnu."
             ),
-            models.UniqueConstraint(
-                fields=["advance"],
+            unique(
+                ["advance"],
+                "write_off_one_pending_or_approved",
+                "Un passage en perte est déjà demandé ou approuvé.",
                 condition=Q(status__in=[WriteOffStatus.REQUESTED, WriteOffStatus.APPROVED]),
-                name="write_off_one_pending_or_approved",
-                violation_error_message="Un passage en perte est déjà demandé ou approuvé.",
             ),
-            models.CheckConstraint(
-                condition=Q(
+            check(
+                Q(
                     status=WriteOffStatus.REQUESTED,
                     decided_by__isnull=True,
                     decided_at__isnull=True,
@@ -231,24 +214,18 @@ class WriteOff(models.Model):
                     decided_at__isnull=False,
                     amount__isnull=True,
                 ),
-                name="write_off_decision_complete",
-                violation_error_message=(
-                    "Une décision de passage en perte indique qui l'a prise, quand, et pour "
-                    "une approbation le montant."
-                ),
+                "write_off_decision_complete",
+                "Une décision de passage en perte indique qui l'a prise, quand, et pour "
+                "une approbation le montant.",
             ),
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="write_off_four_eyes",
-                violation_error_message=(
-                    "Le passage en perte est approuvé par une autre personne que celle qui "
-                    "l'a demandé."
-                ),
+            check(
+                Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                "write_off_four_eyes",
+                "Le passage en perte est approuvé par une autre personne que celle qui "
+                "l'a demandé.",
             ),
-            models.CheckConstraint(
-                condition=~Q(reason=""),
-                name="write_off_reason_given",
-                violation_error_message="Indiquez le motif du passage en perte.",
+            check(
+                ~Q(reason=""), "write_off_reason_given", "Indiquez le motif du passage en perte."
             ),
         ]
 

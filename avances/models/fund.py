@@ -23,12 +23,11 @@ from functools import reduce
 import pghistory
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import check, known_choice, link, optional_link, signed
 from alize.models import MONEY, Basin
 from alize.triggers import append_only
-from avances.models.common import ZERO, optional_link
+from avances.models.common import ZERO
 
 
 class MovementKind(models.TextChoices):
@@ -75,50 +74,28 @@ class FundMovementQuerySet(models.QuerySet):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class FundMovement(models.Model):
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="fund_movements", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "fund_movements")
     kind = models.CharField("nature", max_length=15, choices=MovementKind.choices)
     on = models.DateField("date")
     amount = models.DecimalField("montant (€)", **MONEY)
     memo_amount = models.DecimalField("pour mémoire (€)", **MONEY, default=ZERO)
     label = models.CharField("libellé", max_length=200)
-    advance = optional_link("avances.Advance", related_name="fund_movements", verbose_name="avance")
-    contribution = optional_link(
-        "alize.Contribution", related_name="advance_fund_movements", verbose_name="contribution"
-    )
+    advance = optional_link("avances.Advance", "avance", "fund_movements")
+    contribution = optional_link("alize.Contribution", "contribution", "advance_fund_movements")
     disbursement = optional_link(
-        "avances.Disbursement",
-        related_name="fund_movement",
-        verbose_name="versement",
-        one_to_one=True,
+        "avances.Disbursement", "versement", "fund_movement", one_to_one=True
     )
-    payment = optional_link(
-        "avances.Payment",
-        related_name="fund_movement",
-        verbose_name="remboursement",
-        one_to_one=True,
-    )
+    payment = optional_link("avances.Payment", "remboursement", "fund_movement", one_to_one=True)
     reversed_disbursement = optional_link(
-        "avances.Disbursement",
-        related_name="reversal_movement",
-        verbose_name="versement annulé",
-        one_to_one=True,
+        "avances.Disbursement", "versement annulé", "reversal_movement", one_to_one=True
     )
     reversed_payment = optional_link(
-        "avances.Payment",
-        related_name="reversal_movement",
-        verbose_name="remboursement annulé",
-        one_to_one=True,
+        "avances.Payment", "remboursement annulé", "reversal_movement", one_to_one=True
     )
     write_off = optional_link(
-        "avances.WriteOff",
-        related_name="fund_movement",
-        verbose_name="passage en perte",
-        one_to_one=True,
+        "avances.WriteOff", "passage en perte", "fund_movement", one_to_one=True
     )
-    recorded_by = author("enregistré par", "recorded_fund_movements")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_fund_movements")
 
     objects = FundMovementQuerySet.as_manager()
 
@@ -133,8 +110,8 @@ class FundMovement(models.Model):
                 name="fund_movement_kind_known",
                 message="Nature de mouvement inconnue.",
             ),
-            models.CheckConstraint(
-                condition=reduce(
+            check(
+                reduce(
                     operator.or_,
                     [
                         Q(
@@ -162,24 +139,22 @@ class FundMovement(models.Model):
                         ),
                     ],
                 ),
-                name="fund_movement_sign_and_source",
-                violation_error_message=(
-                    "Un mouvement du fonds a le signe et la pièce de sa nature : contribution "
-                    "(entrée), remboursement (entrée), annulation d'un remboursement (sortie), "
-                    "versement (sortie), annulation d'un versement (entrée), perte (pour "
-                    "mémoire)."
-                ),
+                "fund_movement_sign_and_source",
+                "Un mouvement du fonds a le signe et la pièce de sa nature : contribution "
+                "(entrée), remboursement (entrée), annulation d'un remboursement (sortie), "
+                "versement (sortie), annulation d'un versement (entrée), perte (pour "
+                "mémoire).",
             ),
-            models.CheckConstraint(
-                condition=reduce(
+            check(
+                reduce(
                     operator.and_,
                     [
                         Q(**{f"{source}__isnull": True}) | Q(kind=kind)
                         for kind, source in SOURCE_OF_KIND.items()
                     ],
                 ),
-                name="fund_movement_one_source",
-                violation_error_message="Un mouvement du fonds a une seule pièce justificative.",
+                "fund_movement_one_source",
+                "Un mouvement du fonds a une seule pièce justificative.",
             ),
         ]
         triggers = [

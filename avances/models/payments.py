@@ -26,9 +26,8 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import check, known_choice, link, optional_link, signed, unique
 from alize.models import MONEY
 from alize.triggers import never_deleted
 from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
@@ -77,18 +76,14 @@ class Payment(ReversibleEntry):
     """Money an SME paid back. Recorded by `record_payment`, never changed nor deleted;
     a mistaken entry is marked reversed once (`reverse_payment`) and then counts no more."""
 
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name="avance",
-    )
+    advance = link("avances.Advance", "avance", "payments")
     paid_on = models.DateField("date du paiement")
     amount = models.DecimalField("montant (€)", **MONEY)
     means = models.CharField("moyen de paiement", max_length=15, choices=PaymentMeans.choices)
     reference = models.CharField("référence bancaire", max_length=140, blank=True)
-    recorded_by = author("enregistré par", "recorded_advance_payments")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed(
+        "enregistré par", "enregistré le", "recorded_advance_payments"
+    )
     reversed_by = reversed_by_field("reversed_advance_payments")
 
     objects = PaymentQuerySet.as_manager()
@@ -98,11 +93,7 @@ class Payment(ReversibleEntry):
         verbose_name_plural = "remboursements"
         ordering = ["advance", "paid_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="payment_amount_positive",
-                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
-            ),
+            check(Q(amount__gt=0), "payment_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             known_choice(
                 "means",
                 PaymentMeans,
@@ -130,24 +121,11 @@ class Allocation(models.Model):
     Never changed nor deleted, but for `undone_by`, set once when the reversal of a
     payment (that one, or an earlier one on the same schedule) undoes it."""
 
-    payment = models.ForeignKey(
-        Payment, on_delete=models.PROTECT, related_name="allocations", verbose_name="paiement"
-    )
-    instalment = models.ForeignKey(
-        "avances.Instalment",
-        on_delete=models.PROTECT,
-        related_name="allocations",
-        verbose_name="échéance",
-    )
+    payment = link(Payment, "paiement", "allocations")
+    instalment = link("avances.Instalment", "échéance", "allocations")
     amount = models.DecimalField("montant imputé (€)", **MONEY)
-    undone_by = models.ForeignKey(
-        Payment,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="undone_allocations",
-        verbose_name="défaite par l'annulation du paiement",
+    undone_by = optional_link(
+        Payment, "défaite par l'annulation du paiement", "undone_allocations", editable=False
     )
 
     objects = AllocationQuerySet.as_manager()
@@ -157,17 +135,13 @@ class Allocation(models.Model):
         verbose_name_plural = "imputations"
         ordering = ["payment", "instalment__number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["payment", "instalment"],
+            unique(
+                ["payment", "instalment"],
+                "allocation_once_per_instalment",
+                "Ce paiement est déjà imputé sur cette échéance.",
                 condition=Q(undone_by__isnull=True),
-                name="allocation_once_per_instalment",
-                violation_error_message="Ce paiement est déjà imputé sur cette échéance.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="allocation_amount_positive",
-                violation_error_message=POSITIVE_AMOUNT_MESSAGE,
-            ),
+            check(Q(amount__gt=0), "allocation_amount_positive", POSITIVE_AMOUNT_MESSAGE),
         ]
         triggers = [
             pgtrigger.ReadOnly(

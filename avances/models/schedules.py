@@ -11,9 +11,8 @@ import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import F, OuterRef, Q
-from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import check, known_choice, link, optional_link, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only, never_deleted
 from avances.models.common import ZERO, Frequency, sum_of, terms_constraints
@@ -32,12 +31,7 @@ class Schedule(models.Model):
     Only `is_active` ever changes (a trigger keeps the rest read-only).
     """
 
-    advance = models.ForeignKey(
-        "avances.Advance",
-        on_delete=models.PROTECT,
-        related_name="schedules",
-        verbose_name="avance",
-    )
+    advance = link("avances.Advance", "avance", "schedules")
     version = models.PositiveSmallIntegerField("version")
     kind = models.CharField("nature", max_length=20, choices=ScheduleKind.choices)
     starts_on = models.DateField(
@@ -50,41 +44,37 @@ class Schedule(models.Model):
     grace_months = models.PositiveSmallIntegerField("différé (mois)")
     frequency = models.CharField("périodicité", max_length=15, choices=Frequency.choices)
     is_active = models.BooleanField("en vigueur", default=True)
-    replaces = models.ForeignKey(
+    replaces = optional_link(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        "remplace l'échéancier",
+        "+",
         editable=False,
-        related_name="+",
-        verbose_name="remplace l'échéancier",
         help_text="La version en vigueur avant celle-ci, qui reprend effet si le versement "
         "qui a fait cette version-ci est annulé.",
     )
     reason = models.TextField("motif", blank=True)
-    created_by = author("établi par", "created_advance_schedules")
-    created_at = models.DateTimeField("établi le", default=timezone.now)
+    created_by, created_at = signed("établi par", "établi le", "created_advance_schedules")
 
     class Meta:
         verbose_name = "échéancier"
         verbose_name_plural = "échéanciers"
         ordering = ["advance", "version"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["advance", "version"],
-                name="schedule_version_unique",
-                violation_error_message="Cette version de l'échéancier existe déjà.",
+            unique(
+                ["advance", "version"],
+                "schedule_version_unique",
+                "Cette version de l'échéancier existe déjà.",
             ),
-            models.UniqueConstraint(
-                fields=["advance"],
+            unique(
+                ["advance"],
+                "schedule_one_active_per_advance",
+                "Une avance n'a qu'un échéancier en vigueur.",
                 condition=Q(is_active=True),
-                name="schedule_one_active_per_advance",
-                violation_error_message="Une avance n'a qu'un échéancier en vigueur.",
             ),
-            models.CheckConstraint(
-                condition=Q(principal__gt=0),
-                name="schedule_principal_positive",
-                violation_error_message="Le capital échelonné doit être positif.",
+            check(
+                Q(principal__gt=0),
+                "schedule_principal_positive",
+                "Le capital échelonné doit être positif.",
             ),
             known_choice(
                 "kind",
@@ -147,9 +137,7 @@ class InstalmentQuerySet(models.QuerySet):
 class Instalment(models.Model):
     """One instalment of a schedule version. Never changed: payments are allocated to it."""
 
-    schedule = models.ForeignKey(
-        Schedule, on_delete=models.PROTECT, related_name="instalments", verbose_name="échéancier"
-    )
+    schedule = link(Schedule, "échéancier", "instalments")
     number = models.PositiveSmallIntegerField("n°")
     due_date = models.DateField("échéance")
     amount = models.DecimalField("montant (€)", **MONEY)
@@ -161,15 +149,13 @@ class Instalment(models.Model):
         verbose_name_plural = "échéances"
         ordering = ["schedule", "number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["schedule", "number"],
-                name="instalment_number_unique",
-                violation_error_message="Cette échéance existe déjà.",
+            unique(
+                ["schedule", "number"], "instalment_number_unique", "Cette échéance existe déjà."
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gt=ZERO),
-                name="instalment_amount_positive",
-                violation_error_message="Une échéance a un montant positif.",
+            check(
+                Q(amount__gt=ZERO),
+                "instalment_amount_positive",
+                "Une échéance a un montant positif.",
             ),
         ]
         triggers = [

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import known_choice
+from alize.modelkit import check, known_choice, link, optional_link, unique
 from alize.models import Basin
 from avances.models.common import (
     DEFAULT_DURATION_MONTHS,
@@ -31,9 +31,7 @@ class BasinAdvanceSettings(models.Model):
     the balance at the same time.
     """
 
-    basin = models.OneToOneField(
-        Basin, on_delete=models.PROTECT, related_name="advance_settings", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "advance_settings", one_to_one=True)
     default_duration_months = models.PositiveSmallIntegerField(
         "durée par défaut (mois, différé compris)",
         default=DEFAULT_DURATION_MONTHS,
@@ -89,13 +87,10 @@ class ReferenceRate(models.Model):
     for one basin or, without a basin, for all. An advance copies the rate in force at its
     decision date, with the gross grant equivalent computed from it."""
 
-    basin = models.ForeignKey(
+    basin = optional_link(
         Basin,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reference_rates",
-        verbose_name="bassin",
+        "bassin",
+        "reference_rates",
         help_text="Laissez vide pour un taux valable dans tous les bassins.",
     )
     valid_from = models.DateField("en vigueur à partir du")
@@ -116,22 +111,22 @@ class ReferenceRate(models.Model):
         verbose_name_plural = "taux de référence"
         ordering = ["basin", "-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(annual_rate_percent__gte=0, annual_rate_percent__lte=100),
-                name="reference_rate_range",
-                violation_error_message="Le taux va de 0 à 100 %.",
+            check(
+                Q(annual_rate_percent__gte=0, annual_rate_percent__lte=100),
+                "reference_rate_range",
+                "Le taux va de 0 à 100 %.",
             ),
-            models.UniqueConstraint(
-                fields=["basin", "valid_from"],
+            unique(
+                ["basin", "valid_from"],
+                "reference_rate_one_per_basin_and_date",
+                "Ce bassin a déjà un taux en vigueur à cette date.",
                 condition=Q(basin__isnull=False),
-                name="reference_rate_one_per_basin_and_date",
-                violation_error_message="Ce bassin a déjà un taux en vigueur à cette date.",
             ),
-            models.UniqueConstraint(
-                fields=["valid_from"],
+            unique(
+                ["valid_from"],
+                "reference_rate_one_national_per_date",
+                "Un taux national est déjà en vigueur à cette date.",
                 condition=Q(basin__isnull=True),
-                name="reference_rate_one_national_per_date",
-                violation_error_message="Un taux national est déjà en vigueur à cette date.",
             ),
         ]
 

@@ -28,11 +28,14 @@ from avances.models import (
     DeMinimisDeclaration,
     Frequency,
     ReferenceRate,
+    Regulation,
 )
+from avances.models.common import ZERO
 from avances.schedule import gross_grant_equivalent
-from avances.selectors import DeMinimisPosition
+from avances.selectors import DeMinimisPosition, de_minimis_position, window_start
 from avances.services.common import as_amount
 from pme.models import Pme
+from pme.validators import validate_evidence_file
 
 NO_DECLARATION_MESSAGE = (
     "La PME n'a remis aucune déclaration des aides de minimis reçues sur les trois dernières "
@@ -89,6 +92,63 @@ def check_de_minimis(position: DeMinimisPosition) -> None:
         )
 
 
+AID_FIELDS = frozenset({"grantor", "granted_on", "amount", "regulation", "description"})
+
+
+def _aid_line(declaration, line: int, data: dict, window_from: datetime.date) -> DeMinimisAid:
+    """One aid line checked (not saved): its fields, and a date within the three years
+    the declaration covers."""
+    unknown = set(data) - AID_FIELDS
+    if unknown:
+        raise TypeError(f"Unexpected aid fields: {', '.join(sorted(unknown))}")
+    aid = DeMinimisAid(
+        declaration=declaration,
+        grantor=data.get("grantor", ""),
+        granted_on=data.get("granted_on"),
+        amount=as_amount(data.get("amount")),
+        regulation=data.get("regulation") or Regulation.GENERAL,
+        description=data.get("description", ""),
+    )
+    try:
+        aid.full_clean(exclude=["declaration"])
+    except ValidationError as error:
+        raise ValidationError(
+            [f"Aide n° {line} : {message}" for message in error.messages]
+        ) from error
+    if aid.granted_on > declaration.declared_on:
+        raise ValidationError(
+            f"Aide n° {line} : elle est postérieure à la déclaration "
+            f"({french_date(aid.granted_on)})."
+        )
+    if aid.granted_on < window_from:
+        raise ValidationError(
+            f"Aide n° {line} : accordée le {french_date(aid.granted_on)}, elle précède les "
+            f"trois années que couvre la déclaration (du {french_date(window_from)} au "
+            f"{french_date(declaration.declared_on)}) : elle ne se déclare pas."
+        )
+    return aid
+
+
+def _check_declared_ceiling(declaration: DeMinimisDeclaration) -> None:
+    """The aid declared, with the SME's Alizé advances of the same three years, stays
+    within the ceiling."""
+    position = de_minimis_position(
+        pme=declaration.pme, day=declaration.declared_on, gge=ZERO, declaration=declaration
+    )
+    if not position.within_ceiling:
+        alize = (
+            f", dont {euros(position.other_advances_total, 2)} d'avances Alizé"
+            if position.other_advances
+            else ""
+        )
+        raise ValidationError(
+            f"Les aides de minimis déclarées du {french_date(position.window_from)} au "
+            f"{french_date(position.day)} totalisent {euros(position.total, 2)}{alize}, "
+            f"au-delà du plafond de {euros(position.ceiling, 0)} sur trois ans : vérifiez les "
+            "montants saisis."
+        )
+
+
 @transaction.atomic
 def record_de_minimis_declaration(
     *,
@@ -97,10 +157,16 @@ def record_de_minimis_declaration(
     signatory: str,
     aids: list[dict],
     by,
+    signed_declaration=None,
 ) -> DeMinimisDeclaration:
     """Record the SME's declaration and its aid lines (`grantor`, `granted_on`, `amount`,
-    optional `description`); an empty list declares no aid. Aid must predate the
-    declaration."""
+    optional `regulation` and `description`); an empty list declares no aid.
+
+    Each aid was granted within the three years ending on the declaration's date; together
+    with the SME's Alizé advances of those years they stay within the ceiling.
+    `signed_declaration`, the uploaded scan of the signed form (PDF, JPEG or PNG), is
+    stored last, once everything else is accepted: a refusal leaves no file behind.
+    """
     basin_id = pme.commune.epci.basin_id
     if not permissions.can_manage_advances(by, basin_id):
         raise PermissionDenied(
@@ -110,33 +176,23 @@ def record_de_minimis_declaration(
         raise ValidationError(
             {"declared_on": "La déclaration ne peut pas être datée dans le futur."}
         )
+    if signed_declaration is not None:
+        validate_evidence_file(signed_declaration)
     with pghistory.context(user=by.pk):
         declaration = DeMinimisDeclaration(
             pme=pme, declared_on=declared_on, signatory=signatory, recorded_by=by
         )
         declaration.full_clean()
+        window_from = window_start(declared_on)
+        lines = [
+            _aid_line(declaration, line, data, window_from)
+            for line, data in enumerate(aids, start=1)
+        ]
         declaration.save()
-        for line, data in enumerate(aids, start=1):
-            unknown = set(data) - {"grantor", "granted_on", "amount", "description"}
-            if unknown:
-                raise TypeError(f"Unexpected aid fields: {', '.join(sorted(unknown))}")
-            aid = DeMinimisAid(
-                declaration=declaration,
-                grantor=data.get("grantor", ""),
-                granted_on=data.get("granted_on"),
-                amount=as_amount(data.get("amount")),
-                description=data.get("description", ""),
-            )
-            try:
-                aid.full_clean()
-            except ValidationError as error:
-                raise ValidationError(
-                    [f"Aide n° {line} : {message}" for message in error.messages]
-                ) from error
-            if aid.granted_on > declared_on:
-                raise ValidationError(
-                    f"Aide n° {line} : elle est postérieure à la déclaration "
-                    f"({french_date(aid.granted_on)})."
-                )
+        for aid in lines:
+            aid.declaration = declaration
             aid.save()
+        _check_declared_ceiling(declaration)
+        if signed_declaration is not None:
+            declaration.signed_declaration.save(signed_declaration.name, signed_declaration)
     return declaration

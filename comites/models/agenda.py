@@ -4,7 +4,6 @@ from decimal import Decimal
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
@@ -12,9 +11,9 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import choice_values
+from alize.modelkit import SubqueryCount, author, choice_values
 from alize.models import MONEY
-from comites.models.committees import CommitteeMembership
+from comites.models.committees import mandate
 from comites.models.sessions import Session
 from comites.rules import Tally
 from comites.workflow import (
@@ -24,6 +23,7 @@ from comites.workflow import (
     ItemStatus,
     MemberRole,
     RecusalReason,
+    SessionKind,
     VoteCapacity,
     VoteChoice,
 )
@@ -32,17 +32,12 @@ from pme.models import Dossier, Need
 
 # The triggers' SQL constants: status values from the choices, never user input.
 _CLOSED = triggers.sql_text(ItemStatus.CLOSED)
+_OPEN = triggers.sql_text(ItemStatus.OPEN)
+_SITTING = triggers.sql_text(SessionKind.SITTING)
 ONE_VOTE_MESSAGE = (
     "Un vote est déjà enregistré pour ce membre sur ce dossier : on ne vote qu'une fois."
 )
 ZERO = Decimal("0.00")
-
-
-class _Count(models.Subquery):
-    """How many rows a correlated subquery returns, as an integer (0 when none)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
-    output_field = models.IntegerField()
 
 
 class AgendaItemQuerySet(models.QuerySet):
@@ -64,9 +59,9 @@ class AgendaItemQuerySet(models.QuerySet):
             capacity__in=choice_values(CASTING_CAPACITIES),
         ).values("choice")[:1]
         return self.annotate(
-            votes_for=_Count(votes.filter(choice=VoteChoice.FOR)),
-            votes_against=_Count(votes.filter(choice=VoteChoice.AGAINST)),
-            abstentions=_Count(votes.filter(choice=VoteChoice.ABSTAIN)),
+            votes_for=SubqueryCount(votes.filter(choice=VoteChoice.FOR)),
+            votes_against=SubqueryCount(votes.filter(choice=VoteChoice.AGAINST)),
+            abstentions=SubqueryCount(votes.filter(choice=VoteChoice.ABSTAIN)),
             chair_choice=Subquery(chair_vote, output_field=models.CharField()),
         )
 
@@ -104,23 +99,9 @@ class AgendaItem(models.Model):
         "vote", max_length=12, choices=ItemStatus.choices, default=ItemStatus.PENDING
     )
     opened_at = models.DateTimeField("vote ouvert le", null=True, blank=True, editable=False)
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="vote ouvert par",
-    )
+    opened_by = author("vote ouvert par", null=True, blank=True)
     closed_at = models.DateTimeField("vote clos le", null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="vote clos par",
-    )
+    closed_by = author("vote clos par", null=True, blank=True)
 
     objects = AgendaItemQuerySet.as_manager()
 
@@ -140,12 +121,6 @@ class AgendaItem(models.Model):
                 # Deferred: two items swap places within one transaction.
                 deferrable=models.Deferrable.DEFERRED,
                 violation_error_message="Ce rang est déjà pris à l'ordre du jour de cette séance.",
-            ),
-            models.UniqueConstraint(
-                fields=["session"],
-                condition=Q(status=ItemStatus.OPEN),
-                name="agenda_item_one_open_vote_per_session",
-                violation_error_message="Un autre vote est déjà ouvert : closez-le d'abord.",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=choice_values(ItemStatus)),
@@ -168,6 +143,21 @@ class AgendaItem(models.Model):
             ),
         ]
         triggers = [
+            # In a sitting, one vote at a time; a written consultation opens them all. A
+            # trigger, as the rule reads the session's kind (the services lock the session).
+            triggers.guard(
+                "agenda_item_one_open_vote_per_sitting",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                checks=[
+                    (
+                        f"NEW.status = {_OPEN} AND EXISTS (SELECT 1 FROM comites_agendaitem i "  # noqa: S608
+                        "JOIN comites_session s ON s.id = i.session_id "
+                        "WHERE i.session_id = NEW.session_id AND i.id <> NEW.id "
+                        f"AND i.status = {_OPEN} AND s.kind = {_SITTING})",
+                        "Un autre vote est déjà ouvert : closez-le d'abord.",
+                    ),
+                ],
+            ),
             triggers.refuse_when(
                 "agenda_item_closed_is_final",
                 condition=pgtrigger.Q(old__status=ItemStatus.CLOSED),
@@ -210,20 +200,10 @@ class Recusal(models.Model):
     item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="recusals", verbose_name="point"
     )
-    membership = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="recusals",
-        verbose_name="membre",
-    )
+    membership = mandate("membre", "recusals")
     reason = models.CharField("motif", max_length=20, choices=RecusalReason.choices)
     details = models.CharField("précisions", max_length=300, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistré par",
-    )
+    recorded_by = author("enregistré par")
     recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
 
     class Meta:
@@ -278,19 +258,9 @@ class Vote(models.Model):
     item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="votes", verbose_name="point"
     )
-    member = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="votes",
-        verbose_name="membre",
-    )
+    member = mandate("membre", "votes")
     choice = models.CharField("vote", max_length=10, choices=VoteChoice.choices)
-    cast_by = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="votes_cast",
-        verbose_name="exprimé par",
-    )
+    cast_by = mandate("exprimé par", "votes_cast")
     capacity = models.CharField("qualité", max_length=12, choices=VoteCapacity.choices)
     at = models.DateTimeField("le", default=timezone.now)
 
@@ -406,12 +376,7 @@ class Decision(models.Model):
         blank=True,
         validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    recorded_by = author("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:

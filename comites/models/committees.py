@@ -4,12 +4,11 @@ import datetime
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from alize.modelkit import choice_values
+from alize.modelkit import author, choice_values
 from alize.models import OPERATOR_ROLES, Basin, Role
 from comites.workflow import VOTING_ROLES, CommitteeKind, MemberRole
 from grandes_entreprises.models import Corporation
@@ -23,6 +22,18 @@ OVERLAPPING_MANDATE_MESSAGE = "Cette personne siège déjà à ce comité sur ce
 def _sql(text: str) -> str:
     """A message as a SQL string literal's content (quotes doubled)."""
     return text.replace("'", "''")
+
+
+def mandate(verbose_name: str, related_name: str, **options) -> models.ForeignKey:
+    """Which member's mandate a row is about (an attendance, a recusal, a vote), kept for
+    ever."""
+    return models.ForeignKey(
+        "comites.CommitteeMembership",
+        on_delete=models.PROTECT,
+        related_name=related_name,
+        verbose_name=verbose_name,
+        **options,
+    )
 
 
 class CommitteeQuerySet(models.QuerySet):
@@ -149,12 +160,7 @@ class CommitteeMembership(models.Model):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="memberships", verbose_name="comité"
     )
-    person = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="committee_memberships",
-        verbose_name="personne",
-    )
+    person = author("personne", "committee_memberships")
     organisation = models.CharField(
         "organisme représenté",
         max_length=200,

@@ -6,7 +6,6 @@ from functools import reduce
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
@@ -15,17 +14,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import choice_values
+from alize.modelkit import author, choice_values
 from alize.models import OPERATOR_ROLES, Basin, Role
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
-from comites.models.committees import Committee, CommitteeMembership
+from comites.models.committees import Committee, CommitteeMembership, mandate
 from comites.workflow import (
     CONVENED_STATUSES,
-    SESSION_WORKFLOW,
+    SESSION_WORKFLOWS,
     SITTING_STATUSES,
     TAKING_PART_STATUSES,
     AttendanceStatus,
+    SessionKind,
     SessionStatus,
 )
 
@@ -88,7 +88,9 @@ class SessionQuerySet(models.QuerySet):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Session(models.Model):
-    """One sitting of a committee: when and where, its agenda, attendance and minutes.
+    """One sitting of a committee (when and where, its agenda, attendance and minutes), or
+    a written consultation of its members: no room and no attendance, the members vote in
+    the application until `closes_at`, and the quorum counts those who voted.
 
     Its status only changes through `comites.services`, which log each move. The rules in
     force (quorum, casting vote, notice) are copied from the committee when it is created
@@ -99,7 +101,16 @@ class Session(models.Model):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="sessions", verbose_name="comité"
     )
+    kind = models.CharField(
+        "nature", max_length=20, choices=SessionKind.choices, default=SessionKind.SITTING
+    )
     starts_at = models.DateTimeField("date et heure")
+    closes_at = models.DateTimeField(
+        "clôture des votes",
+        null=True,
+        blank=True,
+        help_text="Consultation écrite : les membres votent jusqu'à cette date et heure.",
+    )
     duration_minutes = models.PositiveSmallIntegerField("durée prévue (minutes)", default=120)
     place = models.CharField("lieu", max_length=250, blank=True)
     video_link = models.URLField("lien de visioconférence", max_length=500, blank=True)
@@ -132,31 +143,12 @@ class Session(models.Model):
     chair_casting_vote = models.BooleanField("voix prépondérante du président", default=True)
     notice_days = models.PositiveSmallIntegerField("délai de convocation (jours)", default=5)
     convened_at = models.DateTimeField("convoquée le", null=True, blank=True, editable=False)
-    convened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="convoquée par",
-    )
+    convened_by = author("convoquée par", null=True, blank=True)
     opened_at = models.DateTimeField("ouverte le", null=True, blank=True, editable=False)
     closed_at = models.DateTimeField("close le", null=True, blank=True, editable=False)
     signed_at = models.DateTimeField("procès-verbal signé le", null=True, blank=True)
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="procès-verbal signé par",
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="créée par",
-    )
+    signed_by = author("procès-verbal signé par", null=True, blank=True)
+    created_by = author("créée par")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     objects = SessionQuerySet.as_manager()
@@ -172,7 +164,21 @@ class Session(models.Model):
                 violation_error_message="État de séance inconnu.",
             ),
             models.CheckConstraint(
-                condition=~Q(place="") | ~Q(video_link=""),
+                condition=Q(kind__in=choice_values(SessionKind)),
+                name="session_kind_known",
+                violation_error_message="Nature de séance inconnue.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=SessionKind.SITTING, closes_at__isnull=True)
+                | Q(kind=SessionKind.WRITTEN, closes_at__gt=F("starts_at")),
+                name="session_written_iff_closing_date",
+                violation_error_message=(
+                    "Une consultation écrite se clôt après son ouverture ; une séance n'a pas "
+                    "de date de clôture des votes."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=SessionKind.WRITTEN) | ~Q(place="") | ~Q(video_link=""),
                 name="session_has_place_or_link",
                 violation_error_message=(
                     "Indiquez le lieu de la séance ou son lien de visioconférence."
@@ -199,7 +205,10 @@ class Session(models.Model):
                 violation_error_message="Une séance convoquée porte la date de sa convocation.",
             ),
             models.CheckConstraint(
-                condition=Q(convened_at__isnull=True) | Q(convened_at__lt=F("starts_at")),
+                # A consultation is launched on its day, at any hour.
+                condition=Q(convened_at__isnull=True)
+                | Q(convened_at__lt=F("starts_at"))
+                | Q(kind=SessionKind.WRITTEN),
                 name="session_convened_before_it_starts",
                 violation_error_message="On convoque une séance avant qu'elle ait lieu.",
             ),
@@ -251,7 +260,8 @@ class Session(models.Model):
     def __str__(self):
         when = timezone.localtime(self.starts_at) if self.starts_at else None
         day = f" du {when:%d/%m/%Y}" if when else ""
-        return f"Séance{day} – {self.committee}" if self.committee_id else f"Séance{day}"
+        what = "Consultation écrite" if self.is_written else "Séance"
+        return f"{what}{day} – {self.committee}" if self.committee_id else f"{what}{day}"
 
     def get_absolute_url(self) -> str:
         return reverse("comites:session_detail", args=[self.pk])
@@ -282,6 +292,15 @@ class Session(models.Model):
         return rules.notice_days(self.convened_at, self.starts_at)
 
     @property
+    def is_written(self) -> bool:
+        return self.kind == SessionKind.WRITTEN
+
+    @property
+    def workflow(self):
+        """The moves of this kind of session (`comites.workflow.SESSION_WORKFLOWS`)."""
+        return SESSION_WORKFLOWS[SessionKind(self.kind)]
+
+    @property
     def is_sitting(self) -> bool:
         return self.status in SITTING_STATUSES
 
@@ -291,7 +310,7 @@ class Session(models.Model):
 
     @property
     def badge(self) -> dict[str, str]:
-        return SESSION_WORKFLOW.badge(self.status)
+        return self.workflow.badge(self.status)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -321,27 +340,10 @@ class Attendance(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="attendances", verbose_name="séance"
     )
-    membership = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        related_name="attendances",
-        verbose_name="membre",
-    )
+    membership = mandate("membre", "attendances")
     status = models.CharField("présence", max_length=10, choices=AttendanceStatus.choices)
-    proxy_holder = models.ForeignKey(
-        CommitteeMembership,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="proxies_held",
-        verbose_name="procuration donnée à",
-    )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="enregistrée par",
-    )
+    proxy_holder = mandate("procuration donnée à", "proxies_held", null=True, blank=True)
+    recorded_by = author("enregistrée par")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
 
     class Meta:
@@ -390,9 +392,11 @@ class Attendance(models.Model):
                             "comites_session",
                             "s",
                             "COALESCE(NEW.session_id, OLD.session_id)",
-                            f"s.status IN ({triggers.sql_list(SITTING_STATUSES)})",
+                            f"s.status IN ({triggers.sql_list(SITTING_STATUSES)}) "
+                            f"AND s.kind = {triggers.sql_text(SessionKind.SITTING)}",
                         ),
-                        "La présence ne s'enregistre que pour une séance convoquée ou en cours.",
+                        "La présence ne s'enregistre que pour une séance convoquée ou en cours, "
+                        "jamais pour une consultation écrite.",
                     ),
                 ],
             ),
@@ -435,12 +439,7 @@ class Amendment(models.Model):
         "correction",
         validators=[MaxLengthValidator(4000, "Une correction tient en 4 000 caractères.")],
     )
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="par",
-    )
+    by = author("par")
     at = models.DateTimeField("le", default=timezone.now)
 
     class Meta:

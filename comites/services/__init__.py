@@ -7,6 +7,7 @@ A refused action raises a French `ValidationError` or `PermissionDenied`; nothin
 half-saved. The database repeats the rules it can say (constraints and triggers).
 """
 
+from comites.services._common import item_quorum, voting_statuses
 from comites.services.committees import (
     appoint_member,
     change_chair,
@@ -21,6 +22,7 @@ from comites.services.sessions import (
     close_session,
     convene_session,
     create_session,
+    launch_consultation,
     move_agenda_item,
     open_session,
     record_attendance,
@@ -36,11 +38,9 @@ from comites.services.voting import (
     cast_vote,
     close_item,
     declare_interest,
-    item_quorum,
     open_item,
     record_decision,
     tally,
-    voting_statuses,
 )
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "declare_interest",
     "end_mandate",
     "item_quorum",
+    "launch_consultation",
     "move_agenda_item",
     "open_item",
     "open_session",

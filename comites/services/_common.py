@@ -4,9 +4,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Subquery
 
 from alize.formatting import euros
-from comites.models import AgendaItem, CommitteeMembership, Session
+from comites.models import AgendaItem, Attendance, CommitteeMembership, Session
+from comites.rules import Quorum, compute_quorum
 
 
 def check_fields(data: dict[str, Any], allowed: frozenset[str], what: str) -> None:
@@ -68,3 +70,32 @@ def money(value: Decimal) -> str:
 
 def day(value) -> str:
     return f"{value:%d/%m/%Y}"
+
+
+# --- Quorum ----------------------------------------------------------------------------
+
+
+def voting_statuses(session) -> dict[int, str | None]:
+    """Each voting member in office on the session's day → their attendance (None: no
+    attendance recorded, i.e. absent). One query."""
+    attendance = Attendance.objects.filter(session=session, membership=OuterRef("pk"))
+    return dict(
+        CommitteeMembership.objects.voting()
+        .active_on(session.day)
+        .filter(committee_id=session.committee_id)
+        .annotate(attendance_status=Subquery(attendance.values("status")[:1]))
+        .values_list("pk", "attendance_status")
+    )
+
+
+def item_quorum(item: AgendaItem) -> Quorum:
+    """The quorum of one vote: recused members neither eligible nor counted; in a written
+    consultation, counted on the members who voted."""
+    session = item.session
+    return compute_quorum(
+        voting_statuses(session),
+        numerator=session.quorum_numerator,
+        denominator=session.quorum_denominator,
+        recused=item.recusals.values_list("membership_id", flat=True),
+        votes_cast=item.votes.count() if session.is_written else None,
+    )

@@ -42,7 +42,14 @@ def create_committee(*, basin: Basin, kind: str, by: User, **rules: Any) -> Comm
     require(permissions.can_manage_committee(by, committee), MANAGERS_ONLY)
     with pghistory.context(user=by.pk):
         committee.full_clean()
-        committee.save()
+        try:
+            # Two managers at once: the unique constraint keeps one, the other is told why.
+            with transaction.atomic():
+                committee.save()
+        except IntegrityError as exc:
+            if "committee_one_of_each_kind_per_basin" in str(exc):
+                refuse("Ce bassin a déjà un comité de cette nature.", "kind")
+            raise
     return committee
 
 

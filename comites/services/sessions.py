@@ -23,6 +23,7 @@ from comites.models import (
 )
 from comites.services._common import (
     day,
+    item_quorum,
     lock_session,
     mandate_in_session,
     refuse,
@@ -30,12 +31,12 @@ from comites.services._common import (
 )
 from comites.workflow import (
     FINISHED_STATUSES,
-    SESSION_WORKFLOW,
     SITTING_STATUSES,
     TAKING_PART_STATUSES,
     AttendanceStatus,
     ItemStatus,
     RecusalReason,
+    SessionKind,
     SessionStatus,
 )
 from grandes_entreprises.models import Corporation
@@ -44,10 +45,22 @@ from pme.models import Dossier, DossierState
 PAST_SESSION_MESSAGE = "On ne convoque pas une séance dans le passé : choisissez une date à venir."
 
 
+def _check_move(session: Session, name: str) -> None:
+    """Refuse a move its kind of session does not know (a sitting is not launched, a
+    written consultation is neither convened nor opened)."""
+    try:
+        session.workflow.get(name)
+    except KeyError:
+        what = session.get_kind_display().lower()
+        refuse(f"Ce changement d'état ne s'applique pas à une {what}.")
+
+
 def _move(session: Session, name: str, by: User, now: datetime.datetime, comment: str = "") -> None:
-    """Apply a move of `SESSION_WORKFLOW` to a session the caller has locked, and log it."""
+    """Apply a move of the session's workflow (by its kind) to a session the caller has
+    locked, and log it."""
+    _check_move(session, name)
     apply_transition(
-        SESSION_WORKFLOW, session, name=name, by=by, comment=comment, locked=True, at=now
+        session.workflow, session, name=name, by=by, comment=comment, locked=True, at=now
     )
 
 
@@ -59,6 +72,22 @@ def _copy_rules(session: Session, committee: Committee) -> None:
 
 
 # --- Creating a session and its agenda ---------------------------------------------------
+
+
+def _check_consultation(session: Session, first_convocation: Session | None) -> None:
+    if not session.committee.is_approval:
+        refuse("Le comité de pilotage ne vote pas : il ne se consulte pas par écrit.", "kind")
+    if first_convocation is not None:
+        refuse(
+            "Une consultation écrite n'est pas une seconde convocation : son quorum se compte "
+            "sur les membres qui votent.",
+            "first_convocation",
+        )
+    if session.closes_at is None:
+        refuse("Indiquez jusqu'à quand les membres votent.", "closes_at")
+    if session.closes_at <= session.starts_at:
+        refuse("Les votes se closent après l'ouverture de la consultation.", "closes_at")
+    session.place = session.video_link = ""
 
 
 def _check_first_convocation(session: Session, first: Session) -> None:
@@ -91,10 +120,18 @@ def create_session(
     duration_minutes: int = 120,
     agenda_notes: str = "",
     first_convocation: Session | None = None,
+    kind: str = SessionKind.SITTING,
+    closes_at: datetime.datetime | None = None,
 ) -> Session:
-    """Plan a session (a draft): when, where, and whether it is a second convocation."""
+    """Plan a session (a draft): when, where, and whether it is a second convocation; or a
+    written consultation of the approval committee, opening on `starts_at`'s day and
+    taking votes until `closes_at`, with no place, no attendance and no second convocation."""
+    kind = SessionKind(kind)
+    written = kind == SessionKind.WRITTEN
     session = Session(
         committee=committee,
+        kind=kind,
+        closes_at=closes_at if written else None,
         starts_at=starts_at,
         place=place,
         video_link=video_link,
@@ -107,6 +144,8 @@ def create_session(
     with pghistory.context(user=by.pk):
         if starts_at <= timezone.now():
             refuse("Une séance se prévoit à une date à venir.", "starts_at")
+        if written:
+            _check_consultation(session, first_convocation)
         if first_convocation is not None:
             first = lock_session(first_convocation)
             _check_first_convocation(session, first)
@@ -284,6 +323,61 @@ def set_proposed_corporations(
 # --- Convocation and attendance ----------------------------------------------------------
 
 
+def _fix_agenda(session: Session, by: User, now: datetime.datetime, verb: str) -> list[AgendaItem]:
+    """What convening a sitting and launching a consultation share: an agenda (for an
+    approval committee) and a chair, the committee's rules copied, the convocation
+    stamped. Returns the agenda's items."""
+    committee = session.committee
+    items = list(session.items.select_related("session"))
+    if committee.is_approval and not items:
+        refuse(f"Inscrivez au moins un dossier à l'ordre du jour avant de {verb}.")
+    has_chair = (
+        CommitteeMembership.objects.chairs()
+        .active_on(session.day)
+        .filter(committee=committee)
+        .exists()
+    )
+    if not has_chair:
+        refuse(
+            f"Le comité n'a pas de président(e) le {day(session.day)} : nommez-le ou "
+            f"la avant de {verb}."
+        )
+    _copy_rules(session, committee)
+    session.convened_at = now
+    session.convened_by = by
+    for item in items:
+        item.session = session
+    return items
+
+
+@transaction.atomic
+def launch_consultation(*, session: Session, by: User, comment: str = "") -> Session:
+    """Launch a written consultation: its agenda and rules are fixed, every vote opens at
+    once, and the members vote in the application until `closes_at`.
+
+    It launches on its day (`starts_at`), not before, and not once the closing has passed.
+    """
+    with pghistory.context(user=by.pk):
+        session = lock_session(session)
+        require(permissions.can_prepare_session(by, session))
+        _check_move(session, "launch")
+        now = timezone.now()
+        if timezone.localdate(now) < session.day:
+            refuse(f"La consultation est prévue le {day(session.day)} : elle se lance ce jour-là.")
+        if session.closes_at <= now:
+            refuse(
+                "La date de clôture des votes est passée : la consultation ne peut plus être "
+                "lancée."
+            )
+        items = _fix_agenda(session, by, now, "lancer la consultation")
+        session.opened_at = now
+        _move(session, "launch", by, now, comment)
+        for item in items:
+            sync_automatic_recusals(item, by=by)
+            stamp_vote(item, ItemStatus.OPEN, by=by, at=now)
+    return session
+
+
 @transaction.atomic
 def convene_session(
     *, session: Session, by: User, comment: str = "", notify: bool = True
@@ -303,27 +397,10 @@ def convene_session(
         now = timezone.now()
         if session.starts_at <= now:
             refuse(PAST_SESSION_MESSAGE, "starts_at")
-        committee = session.committee
-        items = list(session.items.select_related("session"))
-        if committee.is_approval and not items:
-            refuse("Inscrivez au moins un dossier à l'ordre du jour avant de convoquer.")
-        has_chair = (
-            CommitteeMembership.objects.chairs()
-            .active_on(session.day)
-            .filter(committee=committee)
-            .exists()
-        )
-        if not has_chair:
-            refuse(
-                f"Le comité n'a pas de président(e) le {day(session.day)} : nommez-le ou "
-                "la avant de convoquer."
-            )
-        _copy_rules(session, committee)
-        session.convened_at = now
-        session.convened_by = by
+        _check_move(session, "convene")
+        items = _fix_agenda(session, by, now, "convoquer")
         _move(session, "convene", by, now, comment)
         for item in items:
-            item.session = session
             sync_automatic_recusals(item, by=by)
     if notify:
         transaction.on_commit(lambda: emails.send_convocation(session), robust=True)
@@ -387,6 +464,11 @@ def record_attendance(
     with pghistory.context(user=by.pk):
         session = lock_session(session)
         require(permissions.can_keep_session(by, session))
+        if session.is_written:
+            refuse(
+                "Une consultation écrite n'a pas de présences : chaque membre vote dans "
+                "l'application, et le quorum se compte sur ceux qui ont voté."
+            )
         if session.status not in SITTING_STATUSES:
             refuse("La présence s'enregistre pour une séance convoquée ou en cours.")
         membership = CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
@@ -446,13 +528,45 @@ def close_session(*, session: Session, by: User, comment: str = "") -> Session:
     with pghistory.context(user=by.pk):
         session = lock_session(session)
         require(permissions.can_keep_session(by, session))
+        now = timezone.now()
+        if session.is_written:
+            _close_consultation_votes(session, by, now)
         still_open = session.items.filter(status=ItemStatus.OPEN).first()
         if still_open is not None:
             refuse(f"Le vote sur le point n° {still_open.order} est encore ouvert : closez-le.")
-        now = timezone.now()
         session.closed_at = now
         _move(session, "close", by, now, comment)
     return session
+
+
+def stamp_vote(item: AgendaItem, status: str, *, by: User, at: datetime.datetime) -> AgendaItem:
+    """Open or close the vote on an item the caller has locked, stamped with who and when;
+    once closed, its votes never change again."""
+    item.status = status
+    moment = "opened" if status == ItemStatus.OPEN else "closed"
+    setattr(item, f"{moment}_at", at)
+    setattr(item, f"{moment}_by", by)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def _close_consultation_votes(session: Session, by: User, now: datetime.datetime) -> None:
+    """Close every vote of a written consultation, once its closing time has passed or
+    every member who may vote has voted on every dossier."""
+    items = list(session.items.select_for_update().filter(status=ItemStatus.OPEN))
+    if now < session.closes_at:
+        for item in items:
+            item.session = session
+            quorum = item_quorum(item)
+            if quorum.counted < quorum.eligible:
+                closes_at = timezone.localtime(session.closes_at)
+                refuse(
+                    f"Les membres votent jusqu'au {closes_at:%d/%m/%Y à %Hh%M} et tous n'ont "
+                    f"pas voté sur le point n° {item.order} ({quorum.summary})."
+                )
+    for item in items:
+        stamp_vote(item, ItemStatus.CLOSED, by=by, at=now)
 
 
 @transaction.atomic
@@ -462,11 +576,12 @@ def sign_off(*, session: Session, by: User, comment: str = "") -> Session:
     with pghistory.context(user=by.pk):
         session = lock_session(session)
         require(permissions.can_sign_minutes(by, session))
-        undecided = (
+        closed = (
             session.items.filter(status=ItemStatus.CLOSED, decision__isnull=True)
             .select_related("dossier__pme")
-            .first()
+            .order_by("order")
         )
+        undecided = next((item for item in closed if _awaits_decision(session, item)), None)
         if undecided is not None:
             refuse(
                 f"Le point n° {undecided.order} ({undecided.dossier.pme}) n'a pas encore de "
@@ -479,16 +594,27 @@ def sign_off(*, session: Session, by: User, comment: str = "") -> Session:
     return session
 
 
+def _awaits_decision(session: Session, item: AgendaItem) -> bool:
+    """A closed vote calls for a decision, except in a written consultation whose quorum
+    of voters failed: it decides nothing on that dossier."""
+    if not session.is_written:
+        return True
+    item.session = session
+    return item_quorum(item).reached
+
+
 def transition_session(
     *, session: Session, name: str, by: User, comment: str = "", expected: str | None = None
 ) -> Session:
-    """Make one move of `SESSION_WORKFLOW` by its name, through its service; `expected` (the
-    state the user saw) refuses it if the session changed in between."""
+    """Make one move of the session's workflow by its name, through its service; `expected`
+    (the state the user saw) refuses it if the session changed in between."""
     with transaction.atomic():
+        locked = lock_session(session)
         if expected is not None:
-            current = SESSION_WORKFLOW.state_of(lock_session(session))
+            current = locked.workflow.state_of(locked)
             if current != expected:
-                refuse(SESSION_WORKFLOW.changed_meanwhile(current))
+                refuse(locked.workflow.changed_meanwhile(current))
+        _check_move(locked, name)
         return SESSION_MOVES[name](session=session, by=by, comment=comment)
 
 
@@ -514,6 +640,7 @@ def amend_minutes(
 
 
 SESSION_MOVES = {
+    "launch": launch_consultation,
     "convene": convene_session,
     "open": open_session,
     "close": close_session,

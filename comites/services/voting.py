@@ -7,7 +7,6 @@ from decimal import Decimal
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from alize.models import User
@@ -23,9 +22,10 @@ from comites.models import (
     Recusal,
     Vote,
 )
-from comites.rules import Quorum, Tally, compute_quorum
+from comites.rules import Tally
 from comites.services._common import (
     day,
+    item_quorum,
     lock_item,
     lock_session,
     mandate_in_session,
@@ -33,7 +33,7 @@ from comites.services._common import (
     refuse,
     require,
 )
-from comites.services.sessions import sync_automatic_recusals
+from comites.services.sessions import stamp_vote, sync_automatic_recusals
 from comites.workflow import (
     AttendanceStatus,
     DecisionOutcome,
@@ -51,33 +51,16 @@ ONLY_FOR_ONESELF = (
     "Vous ne votez que pour vous-même et pour le membre dont vous détenez la procuration."
 )
 CLOSED_VOTE_MESSAGE = permissions.CLOSED_VOTE_MESSAGE
+NO_QUORUM_OF_VOTERS = (
+    "Le quorum n'est pas atteint : {summary}. La consultation écrite ne décide pas de ce "
+    "dossier ; inscrivez-le à une séance."
+)
+WRITTEN_VOTES_CLOSE_TOGETHER = (
+    "Les votes d'une consultation écrite se closent tous ensemble, avec la consultation."
+)
 
 
 # --- Quorum and tally ----------------------------------------------------------------
-
-
-def voting_statuses(session) -> dict[int, str | None]:
-    """Each voting member in office on the session's day → their attendance (None: no
-    attendance recorded, i.e. absent). One query."""
-    attendance = Attendance.objects.filter(session=session, membership=OuterRef("pk"))
-    return dict(
-        CommitteeMembership.objects.voting()
-        .active_on(session.day)
-        .filter(committee_id=session.committee_id)
-        .annotate(attendance_status=Subquery(attendance.values("status")[:1]))
-        .values_list("pk", "attendance_status")
-    )
-
-
-def item_quorum(item: AgendaItem) -> Quorum:
-    """The quorum of one vote: recused members neither eligible nor counted."""
-    session = item.session
-    return compute_quorum(
-        voting_statuses(session),
-        numerator=session.quorum_numerator,
-        denominator=session.quorum_denominator,
-        recused=item.recusals.values_list("membership_id", flat=True),
-    )
 
 
 def tally(item: AgendaItem) -> Tally:
@@ -100,6 +83,8 @@ def open_item(*, item: AgendaItem, by: User) -> AgendaItem:
         session = lock_session(item.session)
         require(permissions.can_conduct_votes(by, session))
         item = lock_item(item)
+        if session.is_written:
+            refuse("Les votes d'une consultation écrite s'ouvrent tous à son lancement.")
         if session.status != SessionStatus.OPEN:
             refuse("La séance n'est pas ouverte : aucun vote ne peut s'ouvrir.")
         if item.status != ItemStatus.PENDING:
@@ -119,11 +104,7 @@ def open_item(*, item: AgendaItem, by: User) -> AgendaItem:
                 "s'ouvrir ; le dossier pourra être examiné en seconde convocation, sans "
                 "condition de quorum."
             )
-        item.status = ItemStatus.OPEN
-        item.opened_at = timezone.now()
-        item.opened_by = by
-        item.full_clean()
-        item.save()
+        stamp_vote(item, ItemStatus.OPEN, by=by, at=timezone.now())
     return item
 
 
@@ -142,11 +123,9 @@ def close_item(*, item: AgendaItem, by: User) -> AgendaItem:
                 if item.status == ItemStatus.CLOSED
                 else "Le vote sur ce dossier n'est pas ouvert."
             )
-        item.status = ItemStatus.CLOSED
-        item.closed_at = timezone.now()
-        item.closed_by = by
-        item.full_clean()
-        item.save()
+        if item.session.is_written:
+            refuse(WRITTEN_VOTES_CLOSE_TOGETHER)
+        stamp_vote(item, ItemStatus.CLOSED, by=by, at=timezone.now())
     return item
 
 
@@ -254,6 +233,7 @@ def cast_vote(*, item: AgendaItem, member: CommitteeMembership, choice: str, by:
         member = CommitteeMembership.objects.select_related("person").get(pk=member.pk)
         if member.committee_id != session.committee_id or not member.is_active_on(session.day):
             raise PermissionDenied(ONLY_FOR_ONESELF)
+        # A written consultation has no attendance: each member votes for themselves.
         member_status, proxy_holder_id = Attendance.objects.filter(
             session=session, membership=member
         ).values_list("status", "proxy_holder_id").first() or (None, None)
@@ -383,6 +363,10 @@ def record_decision(
             refuse("Le vote sur ce dossier n'est pas clos : la décision suit le vote.")
         if Decision.objects.filter(item=item).exists():
             refuse("La décision sur ce dossier est déjà enregistrée.")
+        if session.is_written:
+            quorum = item_quorum(item)
+            if not quorum.reached:
+                refuse(NO_QUORUM_OF_VOTERS.format(summary=quorum.summary))
         result = tally(item)
         if result.adopted and outcome != DecisionOutcome.APPROVED:
             refuse(

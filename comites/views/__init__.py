@@ -3,6 +3,7 @@ votes (htmx), decisions, minutes and downloads, and a member's view of a dossier
 
 from comites.views.committees import (
     ChairChangeView,
+    CommitteeCreateView,
     CommitteeDetailView,
     CommitteeListView,
     CommitteeRulesView,
@@ -17,20 +18,16 @@ from comites.views.minutes import (
     MinutesPdfView,
     MinutesView,
     PackPdfView,
-    SignView,
 )
 from comites.views.sessions import (
     AgendaAddView,
     AttendanceView,
-    ConveneView,
     ItemCorporationsView,
     ItemMoveView,
     ItemRemoveView,
-    SessionCloseView,
     SessionCreateView,
     SessionDetailView,
     SessionListView,
-    SessionOpenView,
     SessionTransitionView,
 )
 from comites.views.voting import (
@@ -47,10 +44,10 @@ __all__ = [
     "AmendmentCreateView",
     "AttendanceView",
     "ChairChangeView",
+    "CommitteeCreateView",
     "CommitteeDetailView",
     "CommitteeListView",
     "CommitteeRulesView",
-    "ConveneView",
     "DecisionCreateView",
     "DecisionLetterView",
     "DossierView",
@@ -67,12 +64,9 @@ __all__ = [
     "MinutesPdfView",
     "MinutesView",
     "PackPdfView",
-    "SessionCloseView",
     "SessionCreateView",
     "SessionDetailView",
     "SessionListView",
-    "SessionOpenView",
     "SessionTransitionView",
-    "SignView",
     "VoteView",
 ]

@@ -12,10 +12,22 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from alize.forms import attach_errors
+from alize.models import Basin, Role
 from comites import permissions, services
-from comites.forms import AppointForm, ChairForm, CommitteeRulesForm, EndMandateForm
+from comites.forms import (
+    AppointForm,
+    ChairForm,
+    CommitteeCreateForm,
+    CommitteeRulesForm,
+    EndMandateForm,
+)
 from comites.models import Committee, CommitteeMembership, Session
-from comites.views.common import can_see_committees, committee_or_404
+from comites.views.common import (
+    REFUSALS,
+    can_see_committees,
+    committee_or_404,
+    refused_in_form,
+)
 from comites.workflow import MemberRole
 
 
@@ -33,6 +45,54 @@ class CommitteeListView(CommitteesMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         committees = list(Committee.objects.visible_to(self.request.user).select_related("basin"))
         context["committees"] = committees
+        context["can_create"] = managed_basins(self.request.user).exists()
+        return context
+
+
+def managed_basins(user):
+    """The basins whose committees this user sets up: an operator manager's own."""
+    if not user.is_authenticated or not user.has_role(Role.MANAGER):
+        return Basin.objects.none()
+    return user.basins.order_by("name")
+
+
+class CommitteeCreateView(CommitteesMixin, FormView):
+    """A manager creates a committee of their basin, then appoints its members and chair
+    on its page."""
+
+    form_class = CommitteeCreateForm
+    template_name = "comites/form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.basins = managed_basins(request.user)
+        if not self.basins.exists():
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "basins": self.basins}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            committee = services.create_committee(
+                by=self.request.user, **{name: data[name] for name in form.Meta.fields}
+            )
+        except REFUSALS as error:
+            refused_in_form(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, "Le comité est créé : nommez maintenant ses membres et sa présidence."
+        )
+        return redirect(reverse("comites:committee_detail", args=[committee.pk]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title="Nouveau comité",
+            back_url=reverse("comites:committee_list"),
+            back_label="Les comités",
+        )
         return context
 
 

@@ -16,7 +16,7 @@ from comites.models import visible_dossiers
 from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.selectors import minutes_view
 from comites.views.common import REFUSALS, refused_in_form, session_or_404
-from comites.views.sessions import SessionFormMixin, SessionMoveView
+from comites.views.sessions import SessionFormMixin
 from comites.views.voting import decision_or_404
 
 
@@ -36,13 +36,6 @@ class MinutesView(TemplateView):
             or (AmendmentForm(session=session) if view.can_amend else None),
         )
         return context
-
-
-class SignView(SessionMoveView):
-    move_name = "sign"
-
-    def target(self):
-        return reverse("comites:minutes", args=[self.session.pk])
 
 
 class AmendmentCreateView(SessionFormMixin, FormView):

@@ -43,7 +43,8 @@ LIST_SIZE = 50
 
 
 def session_title(session) -> str:
-    return f"Séance du {date_format(timezone.localtime(session.starts_at), 'j F Y')}"
+    what = "Consultation écrite" if session.is_written else "Séance"
+    return f"{what} du {date_format(timezone.localtime(session.starts_at), 'j F Y')}"
 
 
 class SessionListView(CommitteesMixin, TemplateView):
@@ -243,12 +244,22 @@ MOVE_SUCCESS = {
     "close": "La séance est close : le procès-verbal peut être relu et signé.",
     "sign": "Le procès-verbal est signé : la séance ne se modifie plus.",
 }
+# …and for a written consultation, where it says otherwise.
+CONSULTATION_SUCCESS = {
+    "launch": "La consultation écrite est lancée : les membres votent dès maintenant.",
+    "close": "La consultation est close : enregistrez les décisions, puis signez le relevé.",
+    "sign": "Le relevé de décisions est signé : la consultation ne se modifie plus.",
+}
+
+
+def move_success(session, name: str) -> str:
+    return (CONSULTATION_SUCCESS if session.is_written else MOVE_SUCCESS)[name]
 
 
 def session_panel(user, session) -> dict:
     """The session's state panel, which the transition view answers htmx with."""
     return panel_context(
-        workflow=SESSION_WORKFLOW,
+        workflow=session.workflow,
         obj=session,
         user=user,
         permission=permissions.can_move_session,
@@ -260,12 +271,14 @@ def session_panel(user, session) -> dict:
 
 
 class SessionTransitionView(TransitionView):
-    """The session's moves from its page's buttons (`SESSION_WORKFLOW`)."""
+    """The session's moves from its page's buttons (its kind's workflow)."""
 
     workflow = SESSION_WORKFLOW
 
     def get_object(self):
-        return session_or_404(self.request.user, self.kwargs["pk"])
+        session = session_or_404(self.request.user, self.kwargs["pk"])
+        self.workflow = session.workflow
+        return session
 
     def move(self, obj, transition, *, comment, expected):
         services.transition_session(
@@ -281,35 +294,7 @@ class SessionTransitionView(TransitionView):
         return session_panel(self.request.user, obj)
 
     def success_message(self, obj) -> str:
-        return MOVE_SUCCESS[self.made]
-
-
-class SessionMoveView(ActionView):
-    """One move of the session by its own address, for who may make it."""
-
-    move_name = ""
-
-    @property
-    def success(self):
-        return MOVE_SUCCESS[self.move_name]
-
-    def predicate(self, user, session):
-        return permissions.can_move_session(user, session, SESSION_WORKFLOW.get(self.move_name))
-
-    def act(self):
-        services.transition_session(session=self.session, name=self.move_name, by=self.request.user)
-
-
-class ConveneView(SessionMoveView):
-    move_name = "convene"
-
-
-class SessionOpenView(SessionMoveView):
-    move_name = "open"
-
-
-class SessionCloseView(SessionMoveView):
-    move_name = "close"
+        return move_success(obj, self.made)
 
 
 class AttendanceView(SessionFormMixin, FormView):
@@ -323,6 +308,8 @@ class AttendanceView(SessionFormMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.load(request, kwargs)
         allowed_or_404(self.predicate(request.user, self.session))
+        if self.session.is_written:
+            raise Http404  # a written consultation has no room and no attendance
         self.members = members_of(self.session)
         return super(SessionFormMixin, self).dispatch(request, *args, **kwargs)
 

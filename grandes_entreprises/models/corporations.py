@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import validate_phone
+from alize.modelkit import check, link, optional_link, timestamps, unique, validate_phone
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO, SubqueryCount, grouped_sum
 from pme.models import Need
@@ -127,18 +127,14 @@ class Corporation(models.Model):
         "effectif du groupe",
         validators=[MinValueValidator(1, "L'effectif du groupe compte au moins une personne.")],
     )
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="corporations", verbose_name="bassin"
-    )
-    funder = models.OneToOneField(
+    basin = link(Basin, "bassin", "corporations")
+    funder = optional_link(
         Funder,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="corporation",
-        verbose_name="financeur correspondant",
+        "financeur correspondant",
+        "corporation",
         limit_choices_to={"kind": Funder.Kind.CORPORATION},
         help_text="Le financeur « grande entreprise » qui porte ses contributions au programme.",
+        one_to_one=True,
     )
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -153,8 +149,7 @@ class Corporation(models.Model):
         related_name="represented_corporations",
         verbose_name="représentants au comité d'agrément",
     )
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = CorporationQuerySet.as_manager()
 
@@ -163,15 +158,15 @@ class Corporation(models.Model):
         verbose_name_plural = "grandes entreprises"
         ordering = ["group_name", "site_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["basin", "group_name", "site_name"],
-                name="corporation_site_unique_per_basin",
-                violation_error_message="Ce site de ce groupe est déjà enregistré dans ce bassin.",
+            unique(
+                ["basin", "group_name", "site_name"],
+                "corporation_site_unique_per_basin",
+                "Ce site de ce groupe est déjà enregistré dans ce bassin.",
             ),
-            models.CheckConstraint(
-                condition=Q(headcount__gte=1),
-                name="corporation_headcount_positive",
-                violation_error_message="L'effectif du groupe compte au moins une personne.",
+            check(
+                Q(headcount__gte=1),
+                "corporation_headcount_positive",
+                "L'effectif du groupe compte au moins une personne.",
             ),
         ]
 
@@ -229,12 +224,7 @@ class DailyRate(models.Model):
     rate is recorded.
     """
 
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.CASCADE,
-        related_name="daily_rates",
-        verbose_name="grande entreprise",
-    )
+    corporation = link(Corporation, "grande entreprise", "daily_rates", on_delete=models.CASCADE)
     rate = models.DecimalField(
         "valeur d'une journée d'expert (€)",
         **MONEY,
@@ -248,18 +238,12 @@ class DailyRate(models.Model):
         verbose_name_plural = "valeurs de la journée d'expert"
         ordering = ["corporation", "-valid_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["corporation", "valid_from"],
-                name="daily_rate_one_per_corporation_and_date",
-                violation_error_message=(
-                    "Cette entreprise a déjà une valeur en vigueur à cette date."
-                ),
+            unique(
+                ["corporation", "valid_from"],
+                "daily_rate_one_per_corporation_and_date",
+                "Cette entreprise a déjà une valeur en vigueur à cette date.",
             ),
-            models.CheckConstraint(
-                condition=Q(rate__gt=0),
-                name="daily_rate_positive",
-                violation_error_message="La valeur d'une journée est positive.",
-            ),
+            check(Q(rate__gt=0), "daily_rate_positive", "La valeur d'une journée est positive."),
         ]
 
     def __str__(self):
@@ -270,12 +254,7 @@ class DailyRate(models.Model):
 class CorporationContact(models.Model):
     """A person to talk to at a corporation. Personal data: shown to operator staff only."""
 
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.CASCADE,
-        related_name="contacts",
-        verbose_name="grande entreprise",
-    )
+    corporation = link(Corporation, "grande entreprise", "contacts", on_delete=models.CASCADE)
     name = models.CharField("nom et prénom", max_length=150)
     role = models.CharField("fonction", max_length=120, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
@@ -297,12 +276,7 @@ class Expert(models.Model):
     The domains are the SMEs' needs (`pme.models.Need`): an expert matches a need.
     """
 
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.PROTECT,
-        related_name="experts",
-        verbose_name="grande entreprise",
-    )
+    corporation = link(Corporation, "grande entreprise", "experts")
     name = models.CharField("nom et prénom", max_length=150)
     job_title = models.CharField("fonction", max_length=150)
     domains = ArrayField(
@@ -321,15 +295,15 @@ class Expert(models.Model):
         verbose_name_plural = "experts"
         ordering = ["corporation", "name"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(domains__len__gte=1),
-                name="expert_domains_not_empty",
-                violation_error_message="Indiquez au moins un domaine d'expertise.",
+            check(
+                Q(domains__len__gte=1),
+                "expert_domains_not_empty",
+                "Indiquez au moins un domaine d'expertise.",
             ),
-            models.CheckConstraint(
-                condition=Q(domains__contained_by=Need.values),
-                name="expert_domains_known",
-                violation_error_message="Domaine d'expertise inconnu.",
+            check(
+                Q(domains__contained_by=Need.values),
+                "expert_domains_known",
+                "Domaine d'expertise inconnu.",
             ),
         ]
 
@@ -355,18 +329,8 @@ class Expert(models.Model):
 class Membership(models.Model):
     """A corporation's participation in a programme period: when it joined, and left."""
 
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.CASCADE,
-        related_name="memberships",
-        verbose_name="grande entreprise",
-    )
-    period = models.ForeignKey(
-        ProgrammePeriod,
-        on_delete=models.PROTECT,
-        related_name="corporation_memberships",
-        verbose_name="période",
-    )
+    corporation = link(Corporation, "grande entreprise", "memberships", on_delete=models.CASCADE)
+    period = link(ProgrammePeriod, "période", "corporation_memberships")
     joined_on = models.DateField("entrée dans le programme")
     left_on = models.DateField("sortie du programme", null=True, blank=True)
 
@@ -375,15 +339,15 @@ class Membership(models.Model):
         verbose_name_plural = "participations au programme"
         ordering = ["period__start_date", "corporation__group_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["corporation", "period"],
-                name="membership_one_per_corporation_and_period",
-                violation_error_message="Cette entreprise participe déjà à cette période.",
+            unique(
+                ["corporation", "period"],
+                "membership_one_per_corporation_and_period",
+                "Cette entreprise participe déjà à cette période.",
             ),
-            models.CheckConstraint(
-                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
-                name="membership_leaves_after_joining",
-                violation_error_message="La sortie ne peut précéder l'entrée dans le programme.",
+            check(
+                Q(left_on__isnull=True) | Q(left_on__gte=F("joined_on")),
+                "membership_leaves_after_joining",
+                "La sortie ne peut précéder l'entrée dans le programme.",
             ),
         ]
 

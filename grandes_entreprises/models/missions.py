@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +13,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.modelkit import author, check, link, signed, timestamps, unique
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
@@ -89,15 +89,8 @@ class SupportMission(models.Model):
     changes only through `change_mission_status`, which logs each move.
     """
 
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="support_missions", verbose_name="dossier"
-    )
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.PROTECT,
-        related_name="missions",
-        verbose_name="grande entreprise",
-    )
+    dossier = link(Dossier, "dossier", "support_missions")
+    corporation = link(Corporation, "grande entreprise", "missions")
     experts = models.ManyToManyField(
         Expert, through="MissionExpert", related_name="missions", verbose_name="experts"
     )
@@ -126,14 +119,8 @@ class SupportMission(models.Model):
             MaxValueValidator(5, "La satisfaction se note de 1 à 5."),
         ],
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="created_support_missions",
-        verbose_name="créée par",
-    )
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    created_by = author("créée par", "created_support_missions")
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = SupportMissionQuerySet.as_manager()
 
@@ -142,36 +129,26 @@ class SupportMission(models.Model):
         verbose_name_plural = "missions d'appui"
         ordering = ["-start_date", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gte=F("start_date")),
-                name="mission_ends_after_start",
-                violation_error_message="La fin de la mission ne peut précéder son début.",
+            check(
+                Q(end_date__gte=F("start_date")),
+                "mission_ends_after_start",
+                "La fin de la mission ne peut précéder son début.",
             ),
-            models.CheckConstraint(
-                condition=Q(planned_days__gt=0),
-                name="mission_planned_days_positive",
-                violation_error_message=POSITIVE_DAYS_MESSAGE,
+            check(Q(planned_days__gt=0), "mission_planned_days_positive", POSITIVE_DAYS_MESSAGE),
+            check(
+                half_day_steps("planned_days"), "mission_planned_days_half_days", HALF_DAYS_MESSAGE
             ),
-            models.CheckConstraint(
-                condition=half_day_steps("planned_days"),
-                name="mission_planned_days_half_days",
-                violation_error_message=HALF_DAYS_MESSAGE,
+            check(
+                Q(status__in=choice_values(MissionStatus)),
+                "mission_status_known",
+                "État de mission inconnu.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(MissionStatus)),
-                name="mission_status_known",
-                violation_error_message="État de mission inconnu.",
-            ),
-            models.CheckConstraint(
-                condition=Q(domain__in=choice_values(Need)),
-                name="mission_domain_known",
-                violation_error_message="Domaine inconnu.",
-            ),
-            models.CheckConstraint(
-                condition=Q(sme_satisfaction__isnull=True)
+            check(Q(domain__in=choice_values(Need)), "mission_domain_known", "Domaine inconnu."),
+            check(
+                Q(sme_satisfaction__isnull=True)
                 | Q(sme_satisfaction__gte=1, sme_satisfaction__lte=5),
-                name="mission_satisfaction_range",
-                violation_error_message="La satisfaction se note de 1 à 5.",
+                "mission_satisfaction_range",
+                "La satisfaction se note de 1 à 5.",
             ),
         ]
         indexes = [models.Index(fields=["corporation", "status"], name="mission_corp_status_idx")]
@@ -201,22 +178,18 @@ class MissionExpert(models.Model):
     mission are always given by the mission's corporation.
     """
 
-    mission = models.ForeignKey(
-        SupportMission, on_delete=models.CASCADE, related_name="assignments", verbose_name="mission"
-    )
-    expert = models.ForeignKey(
-        Expert, on_delete=models.PROTECT, related_name="assignments", verbose_name="expert"
-    )
+    mission = link(SupportMission, "mission", "assignments", on_delete=models.CASCADE)
+    expert = link(Expert, "expert", "assignments")
 
     class Meta:
         verbose_name = "expert de la mission"
         verbose_name_plural = "experts de la mission"
         ordering = ["mission", "expert__name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["mission", "expert"],
-                name="mission_expert_once",
-                violation_error_message="Cet expert est déjà sur cette mission.",
+            unique(
+                ["mission", "expert"],
+                "mission_expert_once",
+                "Cet expert est déjà sur cette mission.",
             ),
         ]
         triggers = [
@@ -321,22 +294,11 @@ class DayLog(models.Model):
     and their total within the mission's working days.
     """
 
-    assignment = models.ForeignKey(
-        MissionExpert,
-        on_delete=models.PROTECT,
-        related_name="day_logs",
-        verbose_name="expert de la mission",
-    )
+    assignment = link(MissionExpert, "expert de la mission", "day_logs")
     date = models.DateField("date")
     days = models.DecimalField("jours", **DAYS, validators=[validate_logged_days])
     comment = models.CharField("commentaire", max_length=300, blank=True)
-    logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="support_day_logs",
-        verbose_name="saisi par",
-    )
-    logged_at = models.DateTimeField("saisi le", default=timezone.now)
+    logged_by, logged_at = signed("saisi par", "saisi le", "support_day_logs")
 
     objects = DayLogQuerySet.as_manager()
 
@@ -345,17 +307,15 @@ class DayLog(models.Model):
         verbose_name_plural = "journées données"
         ordering = ["date", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["assignment", "date"],
-                name="day_log_one_per_expert_mission_and_date",
-                violation_error_message=(
-                    "Des jours sont déjà saisis pour cet expert à cette date sur cette mission."
-                ),
+            unique(
+                ["assignment", "date"],
+                "day_log_one_per_expert_mission_and_date",
+                "Des jours sont déjà saisis pour cet expert à cette date sur cette mission.",
             ),
-            models.CheckConstraint(
-                condition=Q(days__in=[Decimal("0.5"), Decimal("1.0")]),
-                name="day_log_half_or_whole_day",
-                violation_error_message=ONE_DAY_MESSAGE,
+            check(
+                Q(days__in=[Decimal("0.5"), Decimal("1.0")]),
+                "day_log_half_or_whole_day",
+                ONE_DAY_MESSAGE,
             ),
         ]
         indexes = [models.Index(fields=["date"], name="day_log_date_idx")]
@@ -405,9 +365,7 @@ def hires_helped_by(corporation_ref):
 class MissionTransition(TransitionLog):
     """One move of a mission (`grandes_entreprises.workflow.MISSION_WORKFLOW`); append-only."""
 
-    mission = models.ForeignKey(
-        SupportMission, on_delete=models.PROTECT, related_name="transitions", verbose_name="mission"
-    )
+    mission = link(SupportMission, "mission", "transitions")
     from_state, to_state = state_fields(MissionStatus)
 
     class Meta(TransitionLog.Meta):
@@ -427,9 +385,7 @@ class ResultKind(models.TextChoices):
 class MissionResult(models.Model):
     """One result a mission produced, e.g. "ISO 9001" certification obtained in March 2007."""
 
-    mission = models.ForeignKey(
-        SupportMission, on_delete=models.CASCADE, related_name="results", verbose_name="mission"
-    )
+    mission = link(SupportMission, "mission", "results", on_delete=models.CASCADE)
     kind = models.CharField("nature", max_length=20, choices=ResultKind.choices)
     title = models.CharField(
         "intitulé",
@@ -438,28 +394,22 @@ class MissionResult(models.Model):
     )
     achieved_on = models.DateField("obtenu le", null=True, blank=True)
     description = models.TextField("précisions", blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="support_mission_results",
-        verbose_name="saisi par",
-    )
-    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+    recorded_by, recorded_at = signed("saisi par", "saisi le", "support_mission_results")
 
     class Meta:
         verbose_name = "résultat de mission"
         verbose_name_plural = "résultats de mission"
         ordering = ["mission", "achieved_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(ResultKind)),
-                name="mission_result_kind_known",
-                violation_error_message="Nature de résultat inconnue.",
+            check(
+                Q(kind__in=choice_values(ResultKind)),
+                "mission_result_kind_known",
+                "Nature de résultat inconnue.",
             ),
-            models.CheckConstraint(
-                condition=~Q(kind=ResultKind.CERTIFICATION) | Q(achieved_on__isnull=False),
-                name="mission_result_certification_dated",
-                violation_error_message="Une certification porte sa date d'obtention.",
+            check(
+                ~Q(kind=ResultKind.CERTIFICATION) | Q(achieved_on__isnull=False),
+                "mission_result_certification_dated",
+                "Une certification porte sa date d'obtention.",
             ),
         ]
 

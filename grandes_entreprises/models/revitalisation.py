@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pghistory
 import pgtrigger
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,6 +13,7 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.modelkit import author, check, link, signed
 from alize.models import MONEY, OPERATOR_ROLES, Role
 from grandes_entreprises.models.common import (
     MULTIPLE_CEILING,
@@ -58,10 +58,10 @@ class SmicRate(models.Model):
         verbose_name_plural = "SMIC"
         ordering = ["-valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(hourly_amount__gt=0, monthly_amount__gt=0),
-                name="smic_amounts_positive",
-                violation_error_message="Les montants du SMIC sont positifs.",
+            check(
+                Q(hourly_amount__gt=0, monthly_amount__gt=0),
+                "smic_amounts_positive",
+                "Les montants du SMIC sont positifs.",
             ),
         ]
 
@@ -111,12 +111,7 @@ class RevitalisationConvention(models.Model):
     app will point its advances at a convention and register its counter there).
     """
 
-    corporation = models.ForeignKey(
-        Corporation,
-        on_delete=models.PROTECT,
-        related_name="revitalisation_conventions",
-        verbose_name="grande entreprise",
-    )
+    corporation = link(Corporation, "grande entreprise", "revitalisation_conventions")
     reference = models.CharField("référence", max_length=60, unique=True)
     signature_date = models.DateField("date de signature")
     ends_on = models.DateField(
@@ -164,12 +159,7 @@ class RevitalisationConvention(models.Model):
     )
     jobs_to_recreate = models.PositiveIntegerField("emplois à recréer", default=0)
     comment = models.TextField("commentaire", blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="created_revitalisation_conventions",
-        verbose_name="enregistrée par",
-    )
+    created_by = author("enregistrée par", "created_revitalisation_conventions")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     objects = ConventionQuerySet.as_manager()
@@ -179,41 +169,37 @@ class RevitalisationConvention(models.Model):
         verbose_name_plural = "conventions de revitalisation"
         ordering = ["-signature_date", "reference"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(jobs_eliminated__gte=1),
-                name="convention_jobs_eliminated_positive",
-                violation_error_message="Indiquez le nombre d'emplois supprimés.",
+            check(
+                Q(jobs_eliminated__gte=1),
+                "convention_jobs_eliminated_positive",
+                "Indiquez le nombre d'emplois supprimés.",
             ),
-            models.CheckConstraint(
-                condition=Q(employees_reclassified__gte=0)
+            check(
+                Q(employees_reclassified__gte=0)
                 & Q(employees_reclassified__lte=F("jobs_eliminated")),
-                name="convention_reclassified_within_eliminated",
-                violation_error_message=RECLASSIFIED_MESSAGE,
+                "convention_reclassified_within_eliminated",
+                RECLASSIFIED_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(multiple__gte=MULTIPLE_FLOOR, multiple__lte=MULTIPLE_CEILING),
-                name="convention_multiple_between_2_and_4",
-                violation_error_message=MULTIPLE_MESSAGE,
+            check(
+                Q(multiple__gte=MULTIPLE_FLOOR, multiple__lte=MULTIPLE_CEILING),
+                "convention_multiple_between_2_and_4",
+                MULTIPLE_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(without_convention=False) | Q(multiple=MULTIPLE_CEILING),
-                name="convention_none_means_4",
-                violation_error_message=NO_CONVENTION_MESSAGE,
+            check(
+                Q(without_convention=False) | Q(multiple=MULTIPLE_CEILING),
+                "convention_none_means_4",
+                NO_CONVENTION_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(smic_monthly__gt=0),
-                name="convention_smic_positive",
-                violation_error_message="Le SMIC retenu est positif.",
+            check(Q(smic_monthly__gt=0), "convention_smic_positive", "Le SMIC retenu est positif."),
+            check(
+                Q(smic_valid_from__lte=F("signature_date")),
+                "convention_smic_in_force_at_signature",
+                "Le SMIC retenu est celui en vigueur à la signature.",
             ),
-            models.CheckConstraint(
-                condition=Q(smic_valid_from__lte=F("signature_date")),
-                name="convention_smic_in_force_at_signature",
-                violation_error_message="Le SMIC retenu est celui en vigueur à la signature.",
-            ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gt=F("signature_date")),
-                name="convention_ends_after_signature",
-                violation_error_message="L'échéance suit la date de signature.",
+            check(
+                Q(ends_on__isnull=True) | Q(ends_on__gt=F("signature_date")),
+                "convention_ends_after_signature",
+                "L'échéance suit la date de signature.",
             ),
         ]
         triggers = [
@@ -256,12 +242,7 @@ class RevitalisationConvention(models.Model):
 class ConventionPayment(models.Model):
     """Money the corporation paid into the Alizé programme under a convention."""
 
-    convention = models.ForeignKey(
-        RevitalisationConvention,
-        on_delete=models.PROTECT,
-        related_name="payments",
-        verbose_name="convention",
-    )
+    convention = link(RevitalisationConvention, "convention", "payments")
     paid_on = models.DateField("date du versement")
     amount = models.DecimalField(
         "montant (€)",
@@ -269,24 +250,14 @@ class ConventionPayment(models.Model):
         validators=[MinValueValidator(Decimal("0.01"), "Un versement est positif.")],
     )
     comment = models.CharField("commentaire", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="revitalisation_payments",
-        verbose_name="saisi par",
-    )
-    recorded_at = models.DateTimeField("saisi le", default=timezone.now)
+    recorded_by, recorded_at = signed("saisi par", "saisi le", "revitalisation_payments")
 
     class Meta:
         verbose_name = "versement au titre de la revitalisation"
         verbose_name_plural = "versements au titre de la revitalisation"
         ordering = ["convention", "paid_on", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="convention_payment_positive",
-                violation_error_message="Un versement est positif.",
-            ),
+            check(Q(amount__gt=0), "convention_payment_positive", "Un versement est positif."),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
-"""Writers of corporations, their contacts, experts, coordinators and daily rates."""
+"""Writers of corporations, their contacts, experts, memberships, coordinators,
+committee representatives and daily rates."""
 
 import datetime
 from decimal import Decimal
@@ -6,7 +7,7 @@ from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from alize.models import ProgrammePeriod, Role, User
 from grandes_entreprises import permissions
@@ -26,6 +27,12 @@ from grandes_entreprises.services._common import (
     _require,
 )
 
+SITE_UNIQUE = next(
+    constraint
+    for constraint in Corporation._meta.constraints
+    if constraint.name == "corporation_site_unique_per_basin"
+)
+
 
 @transaction.atomic
 def create_corporation(*, by: User, data: dict[str, Any]) -> Corporation:
@@ -39,8 +46,20 @@ def create_corporation(*, by: User, data: dict[str, Any]) -> Corporation:
     )
     with pghistory.context(user=by.pk):
         corporation.full_clean()
-        corporation.save()
+        _save_site(corporation)
     return corporation
+
+
+def _save_site(corporation: Corporation) -> None:
+    """Save, turning the race of two colleagues registering the same site at the same
+    moment (full_clean saw neither) into the constraint's French message."""
+    try:
+        with transaction.atomic():
+            corporation.save()
+    except IntegrityError as error:
+        if SITE_UNIQUE.name not in str(error):
+            raise
+        raise ValidationError(SITE_UNIQUE.violation_error_message) from error
 
 
 @transaction.atomic
@@ -52,7 +71,7 @@ def update_corporation(*, corporation: Corporation, by: User, data: dict[str, An
         for name, value in data.items():
             setattr(corporation, name, value)
         corporation.full_clean()
-        corporation.save()
+        _save_site(corporation)
     return corporation
 
 
@@ -70,6 +89,43 @@ def _add_to_corporation(model, *, corporation: Corporation, by: User, data: dict
 def add_contact(*, corporation: Corporation, by: User, data: dict[str, Any]) -> CorporationContact:
     _check_fields(data, CONTACT_FIELDS, "contact")
     return _add_to_corporation(CorporationContact, corporation=corporation, by=by, data=data)
+
+
+@transaction.atomic
+def update_contact(
+    *, contact: CorporationContact, by: User, data: dict[str, Any]
+) -> CorporationContact:
+    """Change a contact of a corporation (its basin's operators only)."""
+    _check_fields(data, CONTACT_FIELDS, "contact")
+    with pghistory.context(user=by.pk):
+        contact = _lock_contact(contact)
+        _require(
+            permissions.can_manage_corporation(by, contact.corporation), permissions.NOT_YOUR_BASIN
+        )
+        for name, value in data.items():
+            setattr(contact, name, value)
+        contact.full_clean()
+        contact.save()
+    return contact
+
+
+@transaction.atomic
+def remove_contact(*, contact: CorporationContact, by: User) -> None:
+    """Delete a contact: the deletion stays in the audit trail, with who made it."""
+    with pghistory.context(user=by.pk):
+        contact = _lock_contact(contact)
+        _require(
+            permissions.can_manage_corporation(by, contact.corporation), permissions.NOT_YOUR_BASIN
+        )
+        contact.delete()
+
+
+def _lock_contact(contact: CorporationContact) -> CorporationContact:
+    return (
+        CorporationContact.objects.select_for_update(of=("self",))
+        .select_related("corporation")
+        .get(pk=contact.pk)
+    )
 
 
 @transaction.atomic
@@ -123,11 +179,61 @@ def record_membership(
     return membership
 
 
+@transaction.atomic
+def add_membership(
+    *,
+    corporation: Corporation,
+    period: ProgrammePeriod,
+    joined_on: datetime.date,
+    by: User,
+    left_on: datetime.date | None = None,
+) -> Membership:
+    """A corporation joins a programme period of its basin (the operator's screen).
+
+    Unlike `record_membership`, a second participation in the same period is refused
+    (French message) rather than rewritten: the page says what is already recorded.
+    """
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        _lock_corporation(corporation)
+        membership = Membership(
+            corporation=corporation, period=period, joined_on=joined_on, left_on=left_on
+        )
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, membership: Membership, left_on: datetime.date, by: User) -> Membership:
+    """A corporation leaves the programme period on `left_on` (within the period, not
+    before it joined); a membership already ended may have its date corrected."""
+    with pghistory.context(user=by.pk):
+        membership = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("corporation", "period")
+            .get(pk=membership.pk)
+        )
+        _require(
+            permissions.can_manage_corporation(by, membership.corporation),
+            permissions.NOT_YOUR_BASIN,
+        )
+        membership.left_on = left_on
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
 def _name_holder(*, corporation: Corporation, user: User, by: User, role: Role, field: str) -> None:
     """Link a user holding `role` to the corporation through the many-to-many `field`."""
     _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
     if not user.has_role(role):
         raise ValidationError({field: f"{user} n'a pas le rôle « {role.label} »."})
+    # A person of another basin would read this basin's corporation through the link.
+    if not user.works_in(corporation.basin_id):
+        raise ValidationError({field: f"{user} ne travaille pas dans le bassin de l'entreprise."})
+    if not user.is_active:
+        raise ValidationError({field: f"Le compte de {user} est désactivé."})
     with pghistory.context(user=by.pk):
         getattr(corporation, field).add(user)
 
@@ -160,6 +266,13 @@ def add_committee_representative(*, corporation: Corporation, user: User, by: Us
         role=Role.COMMITTEE_MEMBER,
         field="committee_representatives",
     )
+
+
+@transaction.atomic
+def remove_committee_representative(*, corporation: Corporation, user: User, by: User) -> None:
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    with pghistory.context(user=by.pk):
+        corporation.committee_representatives.remove(user)
 
 
 @transaction.atomic

@@ -1,2 +1,2 @@
-"""Screens of corporations (`corporations`), missions (`missions`) and revitalisation
-conventions (`conventions`)."""
+"""Screens of corporations (`corporations`, and their record: `records`), missions
+(`missions`) and revitalisation conventions (`conventions`)."""

@@ -57,7 +57,9 @@ class CorporationListView(BrowseMixin, PaginatedListMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filters=self.filters, **kwargs)
+        return super().get_context_data(
+            filters=self.filters, can_create=permissions.is_operator(self.request.user), **kwargs
+        )
 
 
 class CorporationDetailView(BrowseMixin, DetailView):
@@ -106,6 +108,13 @@ class CorporationDetailView(BrowseMixin, DetailView):
             contacts=list(corporation.contacts.all()) if private else [],
             coordinators=list(corporation.coordinators.all()) if private else [],
             representatives=list(corporation.committee_representatives.all()) if private else [],
+            # The group's other local sites the user reads (each its own record).
+            sites=list(
+                Corporation.objects.visible_to(user)
+                .filter(group_name=corporation.group_name)
+                .exclude(pk=corporation.pk)
+                .select_related("basin")
+            ),
             conventions=conventions,
             can_view_conventions=permissions.can_browse_conventions(user),
             can_view_private=private,

@@ -1,12 +1,11 @@
 """Files attached to dossiers."""
 
 import pghistory
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
+from alize.modelkit import check, link, signed
 from pme.models.choices import DocumentKind
 from pme.models.dossiers import Dossier
 from pme.validators import (
@@ -38,9 +37,7 @@ class Document(models.Model):
     deleted through `pme.services.documents`.
     """
 
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="documents", verbose_name="dossier"
-    )
+    dossier = link(Dossier, "dossier", "documents")
     title = models.CharField("titre", max_length=200)
     kind = models.CharField(
         "nature", max_length=20, choices=DocumentKind.choices, default=DocumentKind.OTHER
@@ -61,47 +58,27 @@ class Document(models.Model):
         ],
     )
     content_type = models.CharField("type de contenu", max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="pme_documents",
-        verbose_name="déposé par",
-    )
-    uploaded_at = models.DateTimeField("déposé le", default=timezone.now)
+    uploaded_by, uploaded_at = signed("déposé par", "déposé le", "pme_documents")
 
     class Meta:
         verbose_name = "document"
         verbose_name_plural = "documents"
         ordering = ["-uploaded_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=DocumentKind.values),
-                name="document_kind_known",
-                violation_error_message="Nature de document inconnue.",
+            check(
+                Q(kind__in=DocumentKind.values),
+                "document_kind_known",
+                "Nature de document inconnue.",
             ),
-            models.CheckConstraint(
-                condition=Q(content_type__in=DOCUMENT_CONTENT_TYPES),
-                name="document_content_type_allowed",
-                violation_error_message=(
-                    "Le contenu du fichier ne correspond pas à un document autorisé "
-                    "(PDF, image, bureautique)."
-                ),
+            check(
+                Q(content_type__in=DOCUMENT_CONTENT_TYPES),
+                "document_content_type_allowed",
+                "Le contenu du fichier ne correspond pas à un document autorisé "
+                "(PDF, image, bureautique).",
             ),
-            models.CheckConstraint(
-                condition=Q(size__gte=1),
-                name="document_not_empty",
-                violation_error_message=EMPTY_FILE_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=Q(size__lte=UPLOAD_MAX_BYTES),
-                name="document_size_limit",
-                violation_error_message=TOO_LARGE_MESSAGE,
-            ),
-            models.CheckConstraint(
-                condition=~Q(file=""),
-                name="document_file_stored",
-                violation_error_message="Joignez un fichier.",
-            ),
+            check(Q(size__gte=1), "document_not_empty", EMPTY_FILE_MESSAGE),
+            check(Q(size__lte=UPLOAD_MAX_BYTES), "document_size_limit", TOO_LARGE_MESSAGE),
+            check(~Q(file=""), "document_file_stored", "Joignez un fichier."),
         ]
 
     def __str__(self):

@@ -16,12 +16,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import choice_values
+from alize.modelkit import check, choice_values, link, optional_link, timestamps, unique
 from alize.models import MONEY, Basin, Epci
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
 from pme.models.pmes import Pme
 from pme.workflow import (
+    DE_MINIMIS_NEXT_ACTION,
+    DE_MINIMIS_STATES,
     DECIDED_STATES,
     FINISHED_STATES,
     NEXT_ACTIONS,
@@ -78,8 +80,21 @@ class DossierQuerySet(models.QuerySet):
         hires = hires.objects.filter(dossier__in=supported).count()
         return {"jobs_planned": planned, "hires": hires}
 
+    def with_de_minimis_status(self):
+        """`has_de_minimis_declaration`: whether the SME has declared its de minimis aid
+        (the declarations are `avances`'s, reached through the relation: no import)."""
+        declarations = Pme._meta.get_field("de_minimis_declarations").related_model
+        return self.annotate(
+            has_de_minimis_declaration=models.Exists(
+                declarations.objects.filter(pme=models.OuterRef("pme"))
+            )
+        )
+
     def with_related(self):
-        return self.select_related("pme__commune__epci__basin", "staff_member", "oriented_by_epci")
+        """What a dossier's pages show: its SME, staff member, prescriber, next action."""
+        return self.select_related(
+            "pme__commune__epci__basin", "staff_member", "oriented_by_epci"
+        ).with_de_minimis_status()
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -90,9 +105,7 @@ class Dossier(models.Model):
     through `pme.services.transition_dossier`, which logs each move.
     """
 
-    pme = models.ForeignKey(
-        Pme, on_delete=models.PROTECT, related_name="dossiers", verbose_name="PME"
-    )
+    pme = link(Pme, "PME", "dossiers")
     project_summary = models.TextField(
         "résumé du projet",
         validators=[MaxLengthValidator(4000, "Le résumé du projet tient en 4 000 caractères.")],
@@ -141,14 +154,7 @@ class Dossier(models.Model):
     orientation_source = models.CharField(
         "orientée par", max_length=20, choices=OrientationSource.choices
     )
-    oriented_by_epci = models.ForeignKey(
-        Epci,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="oriented_dossiers",
-        verbose_name="intercommunalité prescriptrice",
-    )
+    oriented_by_epci = optional_link(Epci, "intercommunalité prescriptrice", "oriented_dossiers")
     orientation_partner = models.CharField(
         "partenaire prescripteur",
         max_length=200,
@@ -156,14 +162,7 @@ class Dossier(models.Model):
         help_text="Le nom du réseau partenaire ou de la grande entreprise qui a orienté la PME.",
     )
     orientation_date = models.DateField("date d'orientation", default=timezone.localdate)
-    staff_member = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="pme_dossiers",
-        verbose_name="chargé(e) de mission",
-    )
+    staff_member = optional_link(settings.AUTH_USER_MODEL, "chargé(e) de mission", "pme_dossiers")
     state = models.CharField(
         "état",
         max_length=20,
@@ -177,8 +176,7 @@ class Dossier(models.Model):
     decision_date = models.DateField(
         "date de décision du comité", null=True, blank=True, editable=False
     )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    created_at, updated_at = timestamps("créé le", "modifié le")
 
     objects = DossierQuerySet.as_manager()
 
@@ -187,70 +185,53 @@ class Dossier(models.Model):
         verbose_name_plural = "dossiers"
         ordering = ["-orientation_date", "-pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["pme"],
+            unique(
+                ["pme"],
+                "dossier_one_open_per_pme",
+                ONE_OPEN_DOSSIER_MESSAGE,
                 condition=~Q(state__in=choice_values(FINISHED_STATES)),
-                name="dossier_one_open_per_pme",
-                violation_error_message=ONE_OPEN_DOSSIER_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(state__in=choice_values(DossierState)),
-                name="dossier_state_known",
-                violation_error_message="État de dossier inconnu.",
+            check(
+                Q(state__in=choice_values(DossierState)),
+                "dossier_state_known",
+                "État de dossier inconnu.",
             ),
-            models.CheckConstraint(
-                condition=~Q(state__in=choice_values(DECIDED_STATES))
-                | Q(decision_date__isnull=False),
-                name="dossier_decided_has_decision_date",
-                violation_error_message=(
-                    "Un dossier agréé, ajourné, refusé, en accompagnement ou clôturé porte la "
-                    "date de décision du comité."
+            check(
+                ~Q(state__in=choice_values(DECIDED_STATES)) | Q(decision_date__isnull=False),
+                "dossier_decided_has_decision_date",
+                "Un dossier agréé, ajourné, refusé, en accompagnement ou clôturé porte la "
+                "date de décision du comité.",
+            ),
+            check(Q(needs__len__gte=1), "dossier_needs_not_empty", "Indiquez au moins un besoin."),
+            check(Q(needs__contained_by=Need.values), "dossier_needs_known", "Besoin inconnu."),
+            check(
+                Q(jobs_planned__gte=0),
+                "dossier_jobs_planned_non_negative",
+                "Le nombre d'emplois prévus ne peut pas être négatif.",
+            ),
+            check(
+                Q(jobs_horizon_months__gte=1, jobs_horizon_months__lte=120),
+                "dossier_jobs_horizon_range",
+                "L'horizon des emplois va de 1 à 120 mois.",
+            ),
+            check(
+                Q(advance_requested__gte=0, bank_loans__gte=0),
+                "dossier_amounts_non_negative",
+                "Les montants ne peuvent pas être négatifs.",
+            ),
+            check(
+                Q(orientation_source=OrientationSource.EPCI, oriented_by_epci__isnull=False)
+                | (
+                    ~Q(orientation_source=OrientationSource.EPCI) & Q(oriented_by_epci__isnull=True)
                 ),
+                "dossier_orienting_epci_matches_source",
+                "L'intercommunalité prescriptrice se renseigne si, et seulement si, "
+                "la PME a été orientée par une intercommunalité.",
             ),
-            models.CheckConstraint(
-                condition=Q(needs__len__gte=1),
-                name="dossier_needs_not_empty",
-                violation_error_message="Indiquez au moins un besoin.",
-            ),
-            models.CheckConstraint(
-                condition=Q(needs__contained_by=Need.values),
-                name="dossier_needs_known",
-                violation_error_message="Besoin inconnu.",
-            ),
-            models.CheckConstraint(
-                condition=Q(jobs_planned__gte=0),
-                name="dossier_jobs_planned_non_negative",
-                violation_error_message="Le nombre d'emplois prévus ne peut pas être négatif.",
-            ),
-            models.CheckConstraint(
-                condition=Q(jobs_horizon_months__gte=1, jobs_horizon_months__lte=120),
-                name="dossier_jobs_horizon_range",
-                violation_error_message="L'horizon des emplois va de 1 à 120 mois.",
-            ),
-            models.CheckConstraint(
-                condition=Q(advance_requested__gte=0, bank_loans__gte=0),
-                name="dossier_amounts_non_negative",
-                violation_error_message="Les montants ne peuvent pas être négatifs.",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(orientation_source=OrientationSource.EPCI, oriented_by_epci__isnull=False)
-                    | (
-                        ~Q(orientation_source=OrientationSource.EPCI)
-                        & Q(oriented_by_epci__isnull=True)
-                    )
-                ),
-                name="dossier_orienting_epci_matches_source",
-                violation_error_message=(
-                    "L'intercommunalité prescriptrice se renseigne si, et seulement si, "
-                    "la PME a été orientée par une intercommunalité."
-                ),
-            ),
-            models.CheckConstraint(
-                condition=~Q(orientation_source__in=NAMED_PARTNER_SOURCES)
-                | ~Q(orientation_partner=""),
-                name="dossier_orienting_partner_named",
-                violation_error_message="Indiquez le partenaire qui a orienté la PME.",
+            check(
+                ~Q(orientation_source__in=NAMED_PARTNER_SOURCES) | ~Q(orientation_partner=""),
+                "dossier_orienting_partner_named",
+                "Indiquez le partenaire qui a orienté la PME.",
             ),
         ]
         indexes = [models.Index(fields=["state", "state_changed_at"], name="dossier_state_idx")]
@@ -287,7 +268,20 @@ class Dossier(models.Model):
         return self.state not in FINISHED_STATES
 
     @property
+    def awaits_de_minimis_declaration(self) -> bool:
+        """An advance is asked and the committee is yet to decide, but the SME has not
+        declared its de minimis aid: without it no advance can be granted."""
+        if self.state not in DE_MINIMIS_STATES or not self.advance_requested:
+            return False
+        declared = getattr(self, "has_de_minimis_declaration", None)
+        if declared is None:
+            declared = self.pme.de_minimis_declarations.exists()
+        return not declared
+
+    @property
     def next_action(self) -> str:
+        if self.awaits_de_minimis_declaration:
+            return DE_MINIMIS_NEXT_ACTION
         return NEXT_ACTIONS[self.state]
 
     @property
@@ -311,9 +305,7 @@ class Dossier(models.Model):
 class DossierTransition(TransitionLog):
     """One move of a dossier (`pme.workflow.DOSSIER_WORKFLOW`); append-only."""
 
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="transitions", verbose_name="dossier"
-    )
+    dossier = link(Dossier, "dossier", "transitions")
     from_state, to_state = state_fields(DossierState)
 
     class Meta(TransitionLog.Meta):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize.modelkit import check, link
 from pme.models.choices import ContractKind
 from pme.models.dossiers import Dossier
 from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
@@ -19,9 +20,7 @@ def hire_evidence_path(instance, filename: str) -> str:
 class Hire(models.Model):
     """One person actually hired by a supported SME. Planned jobs live on the dossier."""
 
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="hires", verbose_name="dossier"
-    )
+    dossier = link(Dossier, "dossier", "hires")
     hire_date = models.DateField("date d'embauche")
     contract = models.CharField("contrat", max_length=12, choices=ContractKind.choices)
     job_title = models.CharField("poste", max_length=150, blank=True)
@@ -40,10 +39,10 @@ class Hire(models.Model):
         verbose_name_plural = "embauches"
         ordering = ["dossier", "hire_date", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(contract__in=ContractKind.values),
-                name="hire_contract_known",
-                violation_error_message="Type de contrat inconnu.",
+            check(
+                Q(contract__in=ContractKind.values),
+                "hire_contract_known",
+                "Type de contrat inconnu.",
             ),
         ]
 

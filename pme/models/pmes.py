@@ -12,7 +12,7 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import Contact, choice_values
+from alize.modelkit import Contact, check, choice_values, link, timestamps, unique
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
 from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
@@ -153,11 +153,8 @@ class Pme(models.Model):
     )
     founding_date = models.DateField("date de création", null=True, blank=True)
     address = models.CharField("adresse", max_length=250)
-    commune = models.ForeignKey(
-        Commune, on_delete=models.PROTECT, related_name="pmes", verbose_name="commune"
-    )
-    created_at = models.DateTimeField("créée le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    commune = link(Commune, "commune", "pmes")
+    created_at, updated_at = timestamps("créée le", "modifiée le")
 
     objects = PmeQuerySet.as_manager()
 
@@ -166,31 +163,23 @@ class Pme(models.Model):
         verbose_name_plural = "PME"
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["siret"],
-                name="pme_siret_unique",
-                violation_error_message=SIRET_TAKEN_MESSAGE,
+            unique(["siret"], "pme_siret_unique", SIRET_TAKEN_MESSAGE),
+            check(
+                Q(siret__regex=r"^\d{14}$"),
+                "pme_siret_format",
+                "Le SIRET doit compter 14 chiffres.",
             ),
-            models.CheckConstraint(
-                condition=Q(siret__regex=r"^\d{14}$"),
-                name="pme_siret_format",
-                violation_error_message="Le SIRET doit compter 14 chiffres.",
+            check(
+                Q(naf_code__regex=NAF_CODE_PATTERN),
+                "pme_naf_code_format",
+                "Le code NAF/APE est mal formé.",
             ),
-            models.CheckConstraint(
-                condition=Q(naf_code__regex=NAF_CODE_PATTERN),
-                name="pme_naf_code_format",
-                violation_error_message="Le code NAF/APE est mal formé.",
+            check(
+                Q(headcount__gte=0),
+                "pme_headcount_non_negative",
+                "L'effectif ne peut pas être négatif.",
             ),
-            models.CheckConstraint(
-                condition=Q(headcount__gte=0),
-                name="pme_headcount_non_negative",
-                violation_error_message="L'effectif ne peut pas être négatif.",
-            ),
-            models.CheckConstraint(
-                condition=Q(headcount__lt=250),
-                name="pme_headcount_under_250",
-                violation_error_message=HEADCOUNT_LIMIT_MESSAGE,
-            ),
+            check(Q(headcount__lt=250), "pme_headcount_under_250", HEADCOUNT_LIMIT_MESSAGE),
         ]
         indexes = [models.Index(fields=["naf_code"], name="pme_naf_code_idx")]
 
@@ -225,9 +214,7 @@ class Pme(models.Model):
 class PmeContact(Contact):
     """A person to talk to at an SME. Personal data: shown to operator staff only."""
 
-    pme = models.ForeignKey(
-        Pme, on_delete=models.CASCADE, related_name="contacts", verbose_name="PME"
-    )
+    pme = link(Pme, "PME", "contacts", on_delete=models.CASCADE)
 
     class Meta(Contact.Meta):
         ordering = ["pme", "name"]

@@ -31,6 +31,7 @@ class PmeDetailView(ReadMixin, DetailView):
         dossiers = list(
             pme.dossiers.select_related("staff_member")
             .with_hires_count()
+            .with_de_minimis_status()
             .order_by("-orientation_date", "-pk")
         )
         current = next((d for d in dossiers if d.is_open), dossiers[0] if dossiers else None)

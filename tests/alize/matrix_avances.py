@@ -9,10 +9,18 @@ each SME's debts. A list is open to the operators of any basin (they see their o
 import datetime
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from alize.models import Role
 from avances.models import Instalment
-from avances.services import open_proceeding, record_dunning_step, record_payment, request_write_off
-from tests.alize.matrix import NOT_FOUND, OK, REDIRECT, Page, expect
+from avances.services import (
+    open_proceeding,
+    record_de_minimis_declaration,
+    record_dunning_step,
+    record_payment,
+    request_write_off,
+)
+from tests.alize.matrix import NOT_FOUND, OK, PDF, REDIRECT, Page, expect
 from tests.avances.factories import AdvanceFactory
 from tests.conftest import make_user
 from tests.pme.factories import DossierFactory, PmeFactory
@@ -109,6 +117,9 @@ PAGES: dict[str, Page] = {
         {"pk": "write_off"},
         post={"decision-decision": "approuver", "decision-decision_comment": ""},
     ),
+    # An SME's de minimis declarations and the scan of one signed.
+    "avances:deminimis": Page(OWN, {"pme_pk": "pme"}),
+    "avances:deminimis_signed": Page(OWN, {"pk": "deminimis_declaration"}),
     "avances:statement_import": Page(IMPORT),
     "avances:statement_confirm": Page(IMPORT_ACT, post={"digest": "perime"}),
 }
@@ -145,6 +156,14 @@ def build(label: str, objects: dict) -> dict:
         by=staff,
     )
     write_off = request_write_off(advance=advance, reason="Redressement judiciaire.", by=staff)
+    declaration = record_de_minimis_declaration(
+        pme=objects["pme"],
+        declared_on=datetime.date(2007, 2, 20),
+        signatory="Gérant",
+        aids=[],
+        signed_declaration=SimpleUploadedFile("declaration.pdf", PDF),
+        by=staff,
+    )
     assert advance.amount == Decimal("10000.00")
     return {
         "advance_pme": pme,
@@ -155,6 +174,7 @@ def build(label: str, objects: dict) -> dict:
         "dunning_step": step,
         "proceeding": proceeding,
         "write_off": write_off,
+        "deminimis_declaration": declaration,
     }
 
 

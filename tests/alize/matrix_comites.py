@@ -59,6 +59,10 @@ ITEM = {"pk": "agenda_item"}
 PAGES: dict[str, Page] = {
     "comites:session_list": Page(LIST),
     "comites:committee_list": Page(LIST),
+    # A new committee of the manager's own basins: another basin's manager is offered theirs.
+    "comites:committee_create": Page(
+        expect(staff=NOT_FOUND, admin=NOT_FOUND, other_staff=NOT_FOUND), marker="basin"
+    ),
     "comites:committee_detail": Page(READ, {"pk": "committee"}),
     "comites:committee_rules": Page(MANAGE, {"pk": "committee"}),
     "comites:member_appoint": Page(MANAGE, {"pk": "committee"}),
@@ -67,11 +71,9 @@ PAGES: dict[str, Page] = {
     "comites:session_create": Page(PREPARE, {"pk": "committee"}),
     "comites:session_detail": Page(READ, SESSION),
     "comites:agenda_add": Page(PREPARE, SESSION),
-    "comites:session_convene": Page(PREPARE_ACT, SESSION, post={}),
     "comites:attendance": Page(PREPARE, SESSION),
-    "comites:session_open": Page(PREPARE_ACT, SESSION, post={}),
-    "comites:session_close": Page(PREPARE_ACT, SESSION, post={}),
-    # The state panel's buttons: whoever reads the session posts, the service answers.
+    # The state panel's buttons (convene, open, close, sign): whoever reads the session
+    # posts, the service answers.
     "comites:session_transition": Page(MEMBER_ACT, SESSION, post={}),
     "comites:item_remove": Page(PREPARE_ACT, ITEM, post={}),
     "comites:item_move": Page(PREPARE_ACT, ITEM, post={"direction": "up"}),
@@ -83,7 +85,6 @@ PAGES: dict[str, Page] = {
     "comites:item_tally": Page(READ, ITEM),
     "comites:decision_create": Page(DECIDE, {"pk": "undecided_item"}),
     "comites:minutes": Page(READ, SESSION),
-    "comites:sign": Page(CHAIR_ACT, SESSION, post={}),
     "comites:amendment_create": Page(PREPARE, SESSION),
     "comites:minutes_pdf": Page(READ, SESSION),
     "comites:pack_pdf": Page(READ, SESSION),

@@ -31,6 +31,7 @@ from comites.workflow import (
     ItemStatus,
     MemberRole,
     RecusalReason,
+    SessionKind,
     SessionStatus,
     VoteCapacity,
     VoteChoice,
@@ -103,6 +104,13 @@ class SessionFactory(DjangoModelFactory):
         )
         late = factory.Trait(convened_at=factory.LazyFunction(lambda: in_days(-2)))
         video = factory.Trait(place="", video_link="https://visio.example.test/comite")
+        # A draft written consultation, to launch today: votes taken for three days.
+        written = factory.Trait(
+            kind=SessionKind.WRITTEN,
+            place="",
+            starts_at=factory.LazyFunction(lambda: in_days(-1 / 24)),
+            closes_at=factory.LazyFunction(lambda: in_days(3)),
+        )
 
     committee = factory.SubFactory(CommitteeFactory)
     starts_at = factory.LazyFunction(lambda: in_days(10))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alize.models import Role
+from comites import services
 from comites.models import (
     AgendaItem,
     Amendment,
@@ -55,6 +56,23 @@ def text(response) -> str:
     html = re.sub(r"<[^>]+>", " ", html)
     html = html.replace("&#x27;", "'").replace("&quot;", '"').replace("&amp;", "&")
     return re.sub(r"[\s\u202f\u00a0]+", " ", html)
+
+
+def pdf_text(response) -> str:
+    """A downloaded PDF's text on one line, French spaces read as plain ones."""
+    reader = PdfReader(io.BytesIO(response.content))
+    return re.sub(r"[\s\u202f\u00a0]+", " ", " ".join(p.extract_text() for p in reader.pages))
+
+
+def move(client, session, name: str, **kwargs):
+    """Press a button of the session's state panel (`session_transition`), as the page shows
+    it: the move's name and the state the user sees."""
+    session.refresh_from_db()
+    return client.post(
+        reverse("comites:session_transition", args=[session.pk]),
+        {"transition": name, "expected_state": session.status},
+        **kwargs,
+    )
 
 
 def login(client, user):
@@ -274,23 +292,20 @@ def test_staff_convene_through_the_page(
     client, board, staff, draft, django_capture_on_commit_callbacks
 ):
     AgendaItemFactory(session=draft)
-    url = reverse("comites:session_convene", args=[draft.pk])
     with django_capture_on_commit_callbacks(execute=False):
-        response = login(client, staff).post(url)
+        response = move(login(client, staff), draft, "convene")
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == SessionStatus.CONVENED
 
     # Twice: the service's message, no error page.
-    response = client.post(url, follow=True)
+    response = move(client, draft, "convene", follow=True)
     assert response.status_code == 200
     assert "impossible de « convoquer les membres »" in text(response)
 
 
 def test_an_empty_agenda_is_not_convened(client, board, staff, draft):
-    response = login(client, staff).post(
-        reverse("comites:session_convene", args=[draft.pk]), follow=True
-    )
+    response = move(login(client, staff), draft, "convene", follow=True)
     assert "Inscrivez au moins un dossier" in text(response)
     draft.refresh_from_db()
     assert draft.status == SessionStatus.DRAFT
@@ -678,10 +693,17 @@ def test_the_minutes_page_and_the_signature(client, board, held):
     # A member reads the minutes but does not sign them.
     member_page = text(login(client, board.members[1].person).get(url))
     assert "Signer le procès-verbal" not in member_page
-    assert client.post(reverse("comites:sign", args=[board.session.pk])).status_code == 404
+    refused = text(move(client, board.session, "sign", follow=True))
+    assert "Seul(e) le ou la président(e) du comité signe le procès-verbal." in refused
+    board.session.refresh_from_db()
+    assert board.session.status == SessionStatus.CLOSED
 
     login(client, board.chair.person)
-    response = client.post(reverse("comites:sign", args=[board.session.pk]), follow=True)
+    page = client.get(url).content.decode()
+    assert form_action(page, "Signer le procès-verbal") == reverse(
+        "comites:session_transition", args=[board.session.pk]
+    )
+    response = move(client, board.session, "sign", follow=True)
     assert "Le procès-verbal est signé" in text(response)
     board.session.refresh_from_db()
     assert board.session.status == SessionStatus.SIGNED
@@ -704,6 +726,41 @@ def test_the_minutes_page_and_the_signature(client, board, held):
     page = text(client.get(url))
     assert "Lire « 4 pour » au point n° 1." in page
     assert f"par {board.secretary.person}" in page
+
+
+def form_action(html: str, submit_label: str) -> str:
+    """The action of the page's form whose submit button says `submit_label`."""
+    for form in re.findall(r"<form\b.*?</form>", html, flags=re.S):
+        if submit_label in form:
+            match = re.search(r'<form\b[^>]*\baction="([^"]+)"', form)
+            assert match, "the form names no action: it would post to the page itself"
+            return match.group(1)
+    raise AssertionError(f"no form with {submit_label!r}")
+
+
+def test_the_amendment_form_of_the_minutes_page_posts_where_it_is_taken(client, board, held):
+    services.sign_off(session=board.session, by=board.chair.person)
+    login(client, board.secretary.person)
+    minutes_url = reverse("comites:minutes", args=[board.session.pk])
+    action = form_action(client.get(minutes_url).content.decode(), "Ajouter l&#x27;avenant")
+
+    response = client.post(action, {"text": "Lire « 4 pour » au point n° 1.", "item": ""})
+
+    assert response.status_code == 302
+    assert response["Location"] == minutes_url
+    assert Amendment.objects.get().text == "Lire « 4 pour » au point n° 1."
+    pdf = client.get(reverse("comites:minutes_pdf", args=[board.session.pk]))
+    assert "Lire « 4 pour » au point n° 1." in pdf_text(pdf)
+
+
+def test_an_empty_amendment_is_refused_in_french(client, board, held):
+    services.sign_off(session=board.session, by=board.chair.person)
+    response = login(client, board.secretary.person).post(
+        reverse("comites:amendment_create", args=[board.session.pk]), {"text": "  "}
+    )
+    assert response.status_code == 200
+    assert "Ce champ est obligatoire." in text(response)
+    assert not Amendment.objects.exists()
 
 
 def test_no_amendment_before_the_signature(client, board, held):

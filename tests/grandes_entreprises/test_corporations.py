@@ -249,7 +249,7 @@ def test_membership_of_another_basins_period_refused(staff, corporation, other_b
 
 
 def test_add_and_remove_coordinator(staff, corporation):
-    user = make_user(Role.COORDINATOR)
+    user = make_user(Role.COORDINATOR, corporation.basin)
     add_coordinator(corporation=corporation, user=user, by=staff)
     assert list(user.coordinated_corporations.all()) == [corporation]
     remove_coordinator(corporation=corporation, user=user, by=staff)
@@ -258,26 +258,34 @@ def test_add_and_remove_coordinator(staff, corporation):
 
 def test_coordinator_needs_the_role(staff, corporation):
     with pytest.raises(ValidationError, match="n'a pas le rôle « Coordinateur"):
-        add_coordinator(corporation=corporation, user=make_user(Role.STAFF), by=staff)
+        add_coordinator(
+            corporation=corporation, user=make_user(Role.STAFF, corporation.basin), by=staff
+        )
     assert not corporation.coordinators.exists()
 
 
 def test_coordinators_are_named_by_the_operator(coordinator, corporation):
     with pytest.raises(PermissionDenied):
-        add_coordinator(corporation=corporation, user=make_user(Role.COORDINATOR), by=coordinator)
+        add_coordinator(
+            corporation=corporation,
+            user=make_user(Role.COORDINATOR, corporation.basin),
+            by=coordinator,
+        )
 
 
 def test_committee_representative(staff, corporation):
-    member = make_user(Role.COMMITTEE_MEMBER)
+    member = make_user(Role.COMMITTEE_MEMBER, corporation.basin)
     add_committee_representative(corporation=corporation, user=member, by=staff)
     assert list(member.represented_corporations.all()) == [corporation]
     with pytest.raises(ValidationError, match="Membre du comité d'agrément"):
-        add_committee_representative(corporation=corporation, user=make_user(Role.STAFF), by=staff)
+        add_committee_representative(
+            corporation=corporation, user=make_user(Role.STAFF, corporation.basin), by=staff
+        )
 
 
 def test_coordinator_changes_are_in_the_audit_trail(staff, corporation):
     events = apps.get_model("grandes_entreprises", "CorporationCoordinatorEvent")
-    user = make_user(Role.COORDINATOR)
+    user = make_user(Role.COORDINATOR, corporation.basin)
     add_coordinator(corporation=corporation, user=user, by=staff)
     remove_coordinator(corporation=corporation, user=user, by=staff)
     trail = events.objects.filter(user=user, corporation=corporation).order_by("pgh_id")

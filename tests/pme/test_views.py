@@ -822,7 +822,7 @@ def test_the_work_queue_lists_my_open_dossiers_longest_waiting_first(staff_clien
     now = timezone.now()
     for name, days, traits in [
         ("Récente", 2, {}),
-        ("Ancienne", 40, {"under_instruction": True}),
+        ("Ancienne", 40, {"under_instruction": True, "advance_requested": 0}),
         ("Moyenne", 10, {"approved": True}),
         ("Close", 90, {"closed": True}),
     ]:

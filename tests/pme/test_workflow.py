@@ -281,7 +281,8 @@ def test_deferred_dossier_goes_round_again_and_keeps_its_timeline(basin, staff, 
 
 
 def test_the_caller_s_object_is_updated(basin, staff):
-    dossier = dossier_in(S.ORIENTED, basin)
+    # No advance asked: no de minimis declaration to collect first.
+    dossier = dossier_in(S.ORIENTED, basin, advance_requested=0)
     transition_dossier(dossier=dossier, to_state=S.UNDER_INSTRUCTION, by=staff)
     assert dossier.state == S.UNDER_INSTRUCTION
     assert dossier.next_action == "Compléter le dossier et le soumettre au comité d'agrément."
