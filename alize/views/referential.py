@@ -351,7 +351,7 @@ class OfficialImportView(ScopedMixin, FormView):
     template_name = "alize/official_import.html"
     allowed = staticmethod(permissions.can_edit_referential)
     list_url_name = ""
-    kind = ""  # "commune" or "epci"
+    is_epci = False  # the page of intercommunalities (else of communes)
 
     def dispatch(self, request, *args, **kwargs):
         if not self.allowed(request.user):
@@ -390,14 +390,13 @@ class OfficialImportView(ScopedMixin, FormView):
             list_url_name=self.list_url_name,
             list_title=self.list_title,
             title=self.title,
-            kind=self.kind,
+            is_epci=self.is_epci,
         )
         return context
 
 
 class CommuneImportView(OfficialImportView):
     form_class = OfficialCommuneForm
-    kind = "commune"
     title = "Ajouter une commune du référentiel officiel"
     list_url_name = "alize:commune_list"
     list_title = "communes"
@@ -441,7 +440,7 @@ class CommuneImportView(OfficialImportView):
 
 class EpciImportView(OfficialImportView):
     form_class = OfficialEpciForm
-    kind = "epci"
+    is_epci = True
     title = "Ajouter une intercommunalité du référentiel officiel"
     list_url_name = "alize:epci_list"
     list_title = "intercommunalités"

@@ -24,9 +24,9 @@ def sign_in(tab, url, email, password):
 
 def test_manager_sets_up_territory_and_invites_a_colleague(
     live_server,
-    page,
+    page,  # noqa: F811 - the page fixture
     basin,
-    mailoutbox,  # noqa: F811 - the page fixture
+    mailoutbox,
 ):
     manager = make_user(Role.MANAGER, basin)
     sign_in(page, live_server.url, manager.email, "motdepasse-de-test")
