@@ -39,9 +39,11 @@ from tests.alize.matrix import (
 )
 from tests.conftest import make_user
 from tests.grandes_entreprises.factories import (
+    CorporationContactFactory,
     CorporationFactory,
     DailyRateFactory,
     ExpertFactory,
+    MembershipFactory,
     RevitalisationConventionFactory,
     SupportMissionFactory,
 )
@@ -90,6 +92,8 @@ GE_OWN = expect(coordinator=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 # The corporation's record (experts, daily rates), organising missions, their outcome and
 # the revitalisation conventions: the operators of the basin only.
 GE_WRITE_OWN = PME_WRITE_OWN
+# Removing a coordinator or a committee representative: a button of the basin's operators.
+GE_NAME = {**GE_WRITE_OWN, "staff": REDIRECT, "manager": REDIRECT}
 # Logging days and results: the operators of the basin and the corporation's coordinators.
 GE_ACT_OWN = expect(admin=NOT_FOUND, coordinator=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 GE_MOVE = {**GE_ACT_OWN, "staff": REDIRECT, "manager": REDIRECT, "coordinator": REDIRECT}
@@ -175,6 +179,21 @@ MATRIX: dict[str, Page] = {
     "grandes_entreprises:expert_create": Page(GE_WRITE_OWN, {"corporation_pk": "corporation"}),
     "grandes_entreprises:expert_update": Page(GE_WRITE_OWN, {"pk": "expert"}),
     "grandes_entreprises:daily_rate_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:corporation_create": Page(PME_WRITE_LIST, marker="basin"),
+    "grandes_entreprises:corporation_update": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:contact_create": Page(GE_WRITE_OWN, {"corporation_pk": "corporation"}),
+    "grandes_entreprises:contact_update": Page(GE_WRITE_OWN, {"pk": "corporation_contact"}),
+    "grandes_entreprises:contact_delete": Page(GE_WRITE_OWN, {"pk": "corporation_contact"}),
+    "grandes_entreprises:membership_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:membership_end": Page(GE_WRITE_OWN, {"pk": "membership"}),
+    "grandes_entreprises:coordinator_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:coordinator_delete": Page(
+        GE_NAME, {"pk": "corporation", "user_pk": "corporation_coordinator"}, post={}
+    ),
+    "grandes_entreprises:representative_create": Page(GE_WRITE_OWN, {"pk": "corporation"}),
+    "grandes_entreprises:representative_delete": Page(
+        GE_NAME, {"pk": "corporation", "user_pk": "corporation_representative"}, post={}
+    ),
     # Support missions
     "grandes_entreprises:mission_list": Page(GE_LIST, marker="supported_pme"),
     "grandes_entreprises:mission_create": Page(
@@ -264,6 +283,11 @@ def build_basin_objects(label: str) -> dict:
     corporation = CorporationFactory(basin=basin, group_name=f"Groupe {label}", site_name="")
     DailyRateFactory(corporation=corporation)
     expert = ExpertFactory(corporation=corporation)
+    # People named on the corporation besides the actors, for the pages that remove them.
+    corporation_coordinator = make_user(Role.COORDINATOR, basin)
+    corporation.coordinators.add(corporation_coordinator)
+    corporation_representative = make_user(Role.COMMITTEE_MEMBER, basin)
+    corporation.committee_representatives.add(corporation_representative)
     mission = SupportMissionFactory(
         corporation=corporation, dossier=approved_dossier, experts=[expert], running=True
     )
@@ -272,6 +296,10 @@ def build_basin_objects(label: str) -> dict:
         "approved_dossier": approved_dossier,
         "corporation": corporation,
         "expert": expert,
+        "corporation_contact": CorporationContactFactory(corporation=corporation),
+        "membership": MembershipFactory(corporation=corporation, period=period),
+        "corporation_coordinator": corporation_coordinator,
+        "corporation_representative": corporation_representative,
         "mission": mission,
         "convention": RevitalisationConventionFactory(corporation=corporation),
         "basin": basin,

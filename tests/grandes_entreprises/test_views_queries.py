@@ -71,6 +71,7 @@ def add_rows(kind, world, added):
                 corporation=corporation, valid_from=datetime.date(2006, 1, 1) + next_days()
             )
             CorporationContactFactory(corporation=corporation)
+            CorporationFactory(basin=corporation.basin, group_name=corporation.group_name)
             MembershipFactory(corporation=corporation)
             ConventionPaymentFactory(
                 convention=RevitalisationConventionFactory(corporation=corporation),
@@ -142,10 +143,10 @@ QUERY_COUNTS = {
     # the rows and their count (2); the filter's corporations, dossiers and years (3)
     "mission_list": 3 + 2 + 3,
     # the corporation with its totals (1); its years (2), missions, experts, rates,
-    # memberships, contacts, coordinators, representatives, conventions (8); the user's
-    # basins, to say what they may do (1); history: events, the people who made them, and
-    # the basin and funder the trail names (3)
-    "corporation_detail": 3 + 1 + 2 + 8 + 1 + 3,
+    # memberships, contacts, coordinators, representatives, the group's other sites,
+    # conventions (9); the user's basins, to say what they may do (1); history: events, the
+    # people who made them, and the basin and funder the trail names (3)
+    "corporation_detail": 3 + 1 + 2 + 9 + 1 + 3,
     # the mission (1); whether the user is an operator of its basin (1; a coordinator is
     # also asked whether they coordinate its corporation); experts, moves, days, results
     # (4); history: events, the people who made them, and the dossier (with its SME), the
