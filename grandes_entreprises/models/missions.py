@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, check, link, signed, timestamps, unique
+from alize.modelkit import author, check, link, signed, timestamps, unique, workflow_state
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
@@ -99,16 +99,7 @@ class SupportMission(models.Model):
     planned_days = models.DecimalField("jours prévus", **DAYS, validators=[validate_planned_days])
     start_date = models.DateField("début")
     end_date = models.DateField("fin")
-    status = models.CharField(
-        "état",
-        max_length=10,
-        choices=MissionStatus.choices,
-        default=MissionStatus.PLANNED,
-        editable=False,
-    )
-    status_changed_at = models.DateTimeField(
-        "dans cet état depuis", default=timezone.now, editable=False
-    )
+    status, status_changed_at = workflow_state(MissionStatus, MissionStatus.PLANNED, max_length=10)
     outcome = models.TextField("bilan", blank=True)
     sme_satisfaction = models.PositiveSmallIntegerField(
         "satisfaction de la PME (1 à 5)",
