@@ -62,7 +62,7 @@ def unique(
     )
 
 
-def known_choice(field: str, choices, *, name: str, message: str) -> models.CheckConstraint:
+def known_choice(field: str, choices, name: str, message: str) -> models.CheckConstraint:
     """The database's side of a field's choices: no other value is stored."""
     return check(Q(**{f"{field}__in": choice_values(choices)}), name, message)
 

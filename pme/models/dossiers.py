@@ -22,6 +22,7 @@ from alize.modelkit import (
     choice_labels,
     choice_values,
     in_choice_order,
+    known_choice,
     link,
     optional_link,
     timestamps,
@@ -179,11 +180,7 @@ class Dossier(models.Model):
                 ONE_OPEN_DOSSIER_MESSAGE,
                 condition=~Q(state__in=choice_values(FINISHED_STATES)),
             ),
-            check(
-                Q(state__in=choice_values(DossierState)),
-                "dossier_state_known",
-                "État de dossier inconnu.",
-            ),
+            known_choice("state", DossierState, "dossier_state_known", "État de dossier inconnu."),
             check(
                 ~Q(state__in=choice_values(DECIDED_STATES)) | Q(decision_date__isnull=False),
                 "dossier_decided_has_decision_date",
