@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
@@ -29,6 +30,24 @@ def choice_values(choices) -> list[str]:
     return sorted(str(choice) for choice in choices)
 
 
+def in_choice_order(values, choices) -> list[str]:
+    """Each value once, in the order of its `TextChoices`; unknown values follow, kept so
+    that validation refuses them."""
+    known = [value for value in choices.values if value in values]
+    return known + [value for value in dict.fromkeys(values) if value not in choices.values]
+
+
+def choice_labels(values, choices) -> list[str]:
+    """What the known values read in French, in their order."""
+    return [choices(value).label for value in values if value in choices.values]
+
+
+def between(low, high, message: str, high_message: str = "") -> list:
+    """The validators of a value from `low` to `high`, each refusal with its French message
+    (`message` for both ends unless `high_message` is given)."""
+    return [MinValueValidator(low, message), MaxValueValidator(high, high_message or message)]
+
+
 def check(condition: Q, name: str, message: str) -> models.CheckConstraint:
     """A rule the database holds for every row, and the French message it answers with."""
     return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
@@ -43,7 +62,7 @@ def unique(
     )
 
 
-def known_choice(field: str, choices, *, name: str, message: str) -> models.CheckConstraint:
+def known_choice(field: str, choices, name: str, message: str) -> models.CheckConstraint:
     """The database's side of a field's choices: no other value is stored."""
     return check(Q(**{f"{field}__in": choice_values(choices)}), name, message)
 
@@ -78,6 +97,17 @@ def timestamps(created: str, updated: str) -> tuple[models.DateTimeField, models
     return (
         models.DateTimeField(created, auto_now_add=True),
         models.DateTimeField(updated, auto_now=True),
+    )
+
+
+def workflow_state(states, default, max_length: int):
+    """The state of an object that moves through a workflow (`alize.workflow`), and since
+    when it is in it: only `apply_transition` writes them."""
+    return (
+        models.CharField(
+            "état", max_length=max_length, choices=states.choices, default=default, editable=False
+        ),
+        models.DateTimeField("dans cet état depuis", default=timezone.now, editable=False),
     )
 
 

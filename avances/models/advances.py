@@ -349,10 +349,7 @@ class Advance(models.Model):
             ),
             *terms_constraints("advance", "duration_months", "grace_months", "frequency"),
             known_choice(
-                "frequency",
-                Frequency,
-                name="advance_frequency_known",
-                message="Périodicité inconnue.",
+                "frequency", Frequency, "advance_frequency_known", "Périodicité inconnue."
             ),
             check(
                 Q(reference_rate_copied__gte=0, gross_grant_equivalent__gte=0),

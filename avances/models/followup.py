@@ -48,12 +48,7 @@ class DunningStep(models.Model):
         verbose_name_plural = "relances"
         ordering = ["advance", "sent_on", "pk"]
         constraints = [
-            known_choice(
-                "kind",
-                DunningKind,
-                name="dunning_kind_known",
-                message="Nature de relance inconnue.",
-            ),
+            known_choice("kind", DunningKind, "dunning_kind_known", "Nature de relance inconnue."),
             check(
                 Q(overdue_amount__gt=0, days_late__gt=0),
                 "dunning_only_when_late",
@@ -133,9 +128,7 @@ class CollectiveProceeding(models.Model):
         verbose_name_plural = "procédures collectives"
         ordering = ["advance", "judgment_date", "pk"]
         constraints = [
-            known_choice(
-                "kind", ProceedingKind, name="proceeding_kind_known", message="Procédure inconnue."
-            ),
+            known_choice("kind", ProceedingKind, "proceeding_kind_known", "Procédure inconnue."),
             check(
                 Q(publication_date__gte=F("judgment_date")),
                 "proceeding_published_after_judgment",
@@ -186,9 +179,7 @@ class WriteOff(models.Model):
         verbose_name_plural = "passages en perte"
         ordering = ["advance", "requested_at", "pk"]
         constraints = [
-            known_choice(
-                "status", WriteOffStatus, name="write_off_status_known", message="État inconnu."
-            ),
+            known_choice("status", WriteOffStatus, "write_off_status_known", "État inconnu."),
             unique(
                 ["advance"],
                 "write_off_one_pending_or_approved",

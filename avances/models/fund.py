@@ -105,10 +105,7 @@ class FundMovement(models.Model):
         ordering = ["basin", "on", "pk"]
         constraints = [
             known_choice(
-                "kind",
-                MovementKind,
-                name="fund_movement_kind_known",
-                message="Nature de mouvement inconnue.",
+                "kind", MovementKind, "fund_movement_kind_known", "Nature de mouvement inconnue."
             ),
             check(
                 reduce(

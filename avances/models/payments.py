@@ -95,10 +95,7 @@ class Payment(ReversibleEntry):
         constraints = [
             check(Q(amount__gt=0), "payment_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             known_choice(
-                "means",
-                PaymentMeans,
-                name="payment_means_known",
-                message="Moyen de paiement inconnu.",
+                "means", PaymentMeans, "payment_means_known", "Moyen de paiement inconnu."
             ),
             reversal_complete("payment_reversal_complete", "paiement"),
         ]

@@ -77,10 +77,7 @@ class Schedule(models.Model):
                 "Le capital échelonné doit être positif.",
             ),
             known_choice(
-                "kind",
-                ScheduleKind,
-                name="schedule_kind_known",
-                message="Nature d'échéancier inconnue.",
+                "kind", ScheduleKind, "schedule_kind_known", "Nature d'échéancier inconnue."
             ),
             *terms_constraints("schedule", "duration_months", "grace_months", "frequency"),
         ]

@@ -65,8 +65,8 @@ class BasinAdvanceSettings(models.Model):
             known_choice(
                 "default_frequency",
                 Frequency,
-                name="advance_settings_frequency_known",
-                message="Périodicité inconnue.",
+                "advance_settings_frequency_known",
+                "Périodicité inconnue.",
             ),
         ]
 

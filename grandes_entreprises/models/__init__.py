@@ -10,8 +10,7 @@ Two computations are defined once, in the database:
   copied figures, so a later change of the SMIC table rewrites nothing.
 """
 
-import pghistory
-
+from alize.modelkit import track_links
 from grandes_entreprises.models.corporations import (
     Corporation,
     CorporationContact,
@@ -66,13 +65,8 @@ __all__ = [
 
 # Who coordinates a corporation, and who sits for it on the committee, are access rights
 # and votes: their changes belong in the audit trail too.
-for _through, _name in (
+track_links(
+    "grandes_entreprises",
     (Corporation.coordinators.through, "CorporationCoordinatorEvent"),
     (Corporation.committee_representatives.through, "CorporationRepresentativeEvent"),
-):
-    pghistory.track(
-        pghistory.InsertEvent("add"),
-        pghistory.DeleteEvent("remove"),
-        model_name=_name,
-        app_label="grandes_entreprises",
-    )(_through)
+)

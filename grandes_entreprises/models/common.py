@@ -3,8 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Subquery, Sum
+from django.db.models import F
 from django.db.models.functions import Mod
 from django.db.models.lookups import Exact
 
@@ -31,10 +30,6 @@ MULTIPLE_MESSAGE = "Le multiple du SMIC mensuel est compris entre 2 et 4."
 NO_CONVENTION_MESSAGE = (
     "Sans convention, la contribution est de 4 SMIC mensuels par emploi supprimé."
 )
-
-
-def choice_values(choices) -> list[str]:
-    return sorted(str(c) for c in choices)
 
 
 def is_half_days(value: Decimal) -> bool:
@@ -64,17 +59,3 @@ def validate_logged_days(value: Decimal) -> None:
 def half_day_steps(field: str) -> Exact:
     """The database's side of `is_half_days`: twice the value is a whole number."""
     return Exact(Mod(F(field) * 2, 1), 0)
-
-
-class SubqueryCount(models.Subquery):
-    """How many rows a subquery returns, as an integer column (0 when none)."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS _counted)"
-    output_field = models.IntegerField()
-
-
-def grouped_sum(queryset, group_by: str, column: str) -> Subquery:
-    """SUM(column) of a correlated queryset, as a scalar subquery (NULL when no rows)."""
-    return Subquery(
-        queryset.order_by().values(group_by).annotate(total=Sum(column)).values("total")[:1]
-    )

@@ -16,9 +16,20 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import check, link, optional_link, timestamps, unique, validate_phone
+from alize.modelkit import (
+    Contact,
+    SubqueryCount,
+    check,
+    choice_labels,
+    grouped_sum,
+    in_choice_order,
+    link,
+    optional_link,
+    timestamps,
+    unique,
+)
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
-from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO, SubqueryCount, grouped_sum
+from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO
 from pme.models import Need
 
 
@@ -251,22 +262,13 @@ class DailyRate(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class CorporationContact(models.Model):
+class CorporationContact(Contact):
     """A person to talk to at a corporation. Personal data: shown to operator staff only."""
 
     corporation = link(Corporation, "grande entreprise", "contacts", on_delete=models.CASCADE)
-    name = models.CharField("nom et prénom", max_length=150)
-    role = models.CharField("fonction", max_length=120, blank=True)
-    email = models.EmailField("adresse électronique", blank=True)
-    phone = models.CharField("téléphone", max_length=25, blank=True, validators=[validate_phone])
 
-    class Meta:
-        verbose_name = "contact"
-        verbose_name_plural = "contacts"
+    class Meta(Contact.Meta):
         ordering = ["corporation", "name"]
-
-    def __str__(self):
-        return f"{self.name} ({self.role})" if self.role else self.name
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -315,14 +317,11 @@ class Expert(models.Model):
 
     def clean(self):
         if isinstance(self.domains, list):
-            # One entry per domain, in the order of the choices; unknown ones kept to fail.
-            self.domains = [d for d in Need.values if d in self.domains] + [
-                d for d in dict.fromkeys(self.domains) if d not in Need.values
-            ]
+            self.domains = in_choice_order(self.domains, Need)
 
     @property
     def domains_labels(self) -> list[str]:
-        return [Need(d).label for d in self.domains if d in Need.values]
+        return choice_labels(self.domains, Need)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -6,14 +6,24 @@ from decimal import Decimal
 import pghistory
 import pgtrigger
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, check, link, signed, timestamps, unique
+from alize.modelkit import (
+    author,
+    between,
+    check,
+    grouped_sum,
+    known_choice,
+    link,
+    signed,
+    timestamps,
+    unique,
+    workflow_state,
+)
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from grandes_entreprises.models.common import (
@@ -23,8 +33,6 @@ from grandes_entreprises.models.common import (
     ONE_DAY_MESSAGE,
     POSITIVE_DAYS_MESSAGE,
     ZERO,
-    choice_values,
-    grouped_sum,
     half_day_steps,
     validate_logged_days,
     validate_planned_days,
@@ -99,25 +107,13 @@ class SupportMission(models.Model):
     planned_days = models.DecimalField("jours prévus", **DAYS, validators=[validate_planned_days])
     start_date = models.DateField("début")
     end_date = models.DateField("fin")
-    status = models.CharField(
-        "état",
-        max_length=10,
-        choices=MissionStatus.choices,
-        default=MissionStatus.PLANNED,
-        editable=False,
-    )
-    status_changed_at = models.DateTimeField(
-        "dans cet état depuis", default=timezone.now, editable=False
-    )
+    status, status_changed_at = workflow_state(MissionStatus, MissionStatus.PLANNED, max_length=10)
     outcome = models.TextField("bilan", blank=True)
     sme_satisfaction = models.PositiveSmallIntegerField(
         "satisfaction de la PME (1 à 5)",
         null=True,
         blank=True,
-        validators=[
-            MinValueValidator(1, "La satisfaction se note de 1 à 5."),
-            MaxValueValidator(5, "La satisfaction se note de 1 à 5."),
-        ],
+        validators=between(1, 5, "La satisfaction se note de 1 à 5."),
     )
     created_by = author("créée par", "created_support_missions")
     created_at, updated_at = timestamps("créée le", "modifiée le")
@@ -138,12 +134,10 @@ class SupportMission(models.Model):
             check(
                 half_day_steps("planned_days"), "mission_planned_days_half_days", HALF_DAYS_MESSAGE
             ),
-            check(
-                Q(status__in=choice_values(MissionStatus)),
-                "mission_status_known",
-                "État de mission inconnu.",
+            known_choice(
+                "status", MissionStatus, "mission_status_known", "État de mission inconnu."
             ),
-            check(Q(domain__in=choice_values(Need)), "mission_domain_known", "Domaine inconnu."),
+            known_choice("domain", Need, "mission_domain_known", "Domaine inconnu."),
             check(
                 Q(sme_satisfaction__isnull=True)
                 | Q(sme_satisfaction__gte=1, sme_satisfaction__lte=5),
@@ -401,10 +395,8 @@ class MissionResult(models.Model):
         verbose_name_plural = "résultats de mission"
         ordering = ["mission", "achieved_on", "pk"]
         constraints = [
-            check(
-                Q(kind__in=choice_values(ResultKind)),
-                "mission_result_kind_known",
-                "Nature de résultat inconnue.",
+            known_choice(
+                "kind", ResultKind, "mission_result_kind_known", "Nature de résultat inconnue."
             ),
             check(
                 ~Q(kind=ResultKind.CERTIFICATION) | Q(achieved_on__isnull=False),

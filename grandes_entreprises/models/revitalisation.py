@@ -6,14 +6,14 @@ from decimal import Decimal
 import pghistory
 import pgtrigger
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, check, link, signed
+from alize.modelkit import author, between, check, grouped_sum, link, signed
 from alize.models import MONEY, OPERATOR_ROLES, Role
 from grandes_entreprises.models.common import (
     MULTIPLE_CEILING,
@@ -22,7 +22,6 @@ from grandes_entreprises.models.common import (
     NO_CONVENTION_MESSAGE,
     RECLASSIFIED_MESSAGE,
     ZERO,
-    grouped_sum,
 )
 from grandes_entreprises.models.corporations import Corporation, operator_basins
 
@@ -136,10 +135,7 @@ class RevitalisationConvention(models.Model):
         "multiple du SMIC mensuel",
         max_digits=3,
         decimal_places=2,
-        validators=[
-            MinValueValidator(MULTIPLE_FLOOR, MULTIPLE_MESSAGE),
-            MaxValueValidator(MULTIPLE_CEILING, MULTIPLE_MESSAGE),
-        ],
+        validators=between(MULTIPLE_FLOOR, MULTIPLE_CEILING, MULTIPLE_MESSAGE),
     )
     smic_monthly = models.DecimalField("SMIC mensuel brut retenu (€)", **MONEY, editable=False)
     smic_valid_from = models.DateField("SMIC en vigueur depuis le", editable=False)

@@ -10,13 +10,25 @@ import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import check, choice_values, link, optional_link, timestamps, unique
+from alize.modelkit import (
+    between,
+    check,
+    choice_labels,
+    choice_values,
+    in_choice_order,
+    known_choice,
+    link,
+    optional_link,
+    timestamps,
+    unique,
+    workflow_state,
+)
 from alize.models import MONEY, Basin, Epci
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
@@ -125,18 +137,19 @@ class Dossier(models.Model):
     jobs_planned = models.IntegerField(
         "emplois prévus",
         default=0,
-        validators=[
-            MinValueValidator(0, "Le nombre d'emplois prévus ne peut pas être négatif."),
-            MaxValueValidator(10000, "Le nombre d'emplois prévus semble trop élevé."),
-        ],
+        validators=between(
+            0,
+            10000,
+            "Le nombre d'emplois prévus ne peut pas être négatif.",
+            "Le nombre d'emplois prévus semble trop élevé.",
+        ),
     )
     jobs_horizon_months = models.IntegerField(
         "horizon des emplois (mois)",
         default=36,
-        validators=[
-            MinValueValidator(1, "L'horizon compte au moins un mois."),
-            MaxValueValidator(120, "L'horizon ne peut dépasser 120 mois."),
-        ],
+        validators=between(
+            1, 120, "L'horizon compte au moins un mois.", "L'horizon ne peut dépasser 120 mois."
+        ),
     )
     advance_requested = models.DecimalField(
         "avance demandée (€)",
@@ -163,16 +176,7 @@ class Dossier(models.Model):
     )
     orientation_date = models.DateField("date d'orientation", default=timezone.localdate)
     staff_member = optional_link(settings.AUTH_USER_MODEL, "chargé(e) de mission", "pme_dossiers")
-    state = models.CharField(
-        "état",
-        max_length=20,
-        choices=DossierState.choices,
-        default=DossierState.ORIENTED,
-        editable=False,
-    )
-    state_changed_at = models.DateTimeField(
-        "dans cet état depuis", default=timezone.now, editable=False
-    )
+    state, state_changed_at = workflow_state(DossierState, DossierState.ORIENTED, max_length=20)
     decision_date = models.DateField(
         "date de décision du comité", null=True, blank=True, editable=False
     )
@@ -191,11 +195,7 @@ class Dossier(models.Model):
                 ONE_OPEN_DOSSIER_MESSAGE,
                 condition=~Q(state__in=choice_values(FINISHED_STATES)),
             ),
-            check(
-                Q(state__in=choice_values(DossierState)),
-                "dossier_state_known",
-                "État de dossier inconnu.",
-            ),
+            known_choice("state", DossierState, "dossier_state_known", "État de dossier inconnu."),
             check(
                 ~Q(state__in=choice_values(DECIDED_STATES)) | Q(decision_date__isnull=False),
                 "dossier_decided_has_decision_date",
@@ -244,11 +244,8 @@ class Dossier(models.Model):
 
     def clean(self):
         errors = {}
-        # One entry per domain, in the order of the choices.
         if isinstance(self.needs, list):
-            self.needs = [need for need in Need.values if need in self.needs] + [
-                need for need in dict.fromkeys(self.needs) if need not in Need.values
-            ]
+            self.needs = in_choice_order(self.needs, Need)
         if self.orientation_source == OrientationSource.EPCI and not self.oriented_by_epci_id:
             errors["oriented_by_epci"] = "Indiquez l'intercommunalité qui a orienté la PME."
         if self.orientation_source != OrientationSource.EPCI and self.oriented_by_epci_id:
@@ -294,7 +291,7 @@ class Dossier(models.Model):
 
     @property
     def needs_labels(self) -> list[str]:
-        return [Need(need).label for need in self.needs]
+        return choice_labels(self.needs, Need)
 
     @property
     def accepts_hires(self) -> bool:

@@ -5,14 +5,13 @@ from functools import reduce
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import Contact, check, choice_values, link, timestamps, unique
+from alize.modelkit import Contact, between, check, choice_values, link, timestamps, unique
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
 from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
@@ -135,10 +134,7 @@ class Pme(models.Model):
     )
     headcount = models.IntegerField(
         "effectif salarié",
-        validators=[
-            MinValueValidator(0, "L'effectif ne peut pas être négatif."),
-            MaxValueValidator(249, HEADCOUNT_LIMIT_MESSAGE),
-        ],
+        validators=between(0, 249, "L'effectif ne peut pas être négatif.", HEADCOUNT_LIMIT_MESSAGE),
     )
     size_band = models.GeneratedField(
         expression=models.Case(
