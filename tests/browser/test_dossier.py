@@ -70,6 +70,7 @@ def test_staff_member_takes_a_new_sme_to_the_committee(live_server, page, settin
     page.get_by_role("button", name="Soumettre au comité d'agrément").wait_for()
     assert "En instruction" in state_panel.inner_text()
     page.get_by_role("button", name="Soumettre au comité d'agrément").click()
+    state_panel.get_by_text("Le dossier est désormais « Soumis au comité ».").wait_for()
     # An advance is asked and the SME has not declared its de minimis aid yet.
     page.get_by_text("Déclaration de minimis : à recueillir").wait_for()
     assert "Soumis au comité" in state_panel.inner_text()
