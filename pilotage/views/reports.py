@@ -21,7 +21,7 @@ from django.views.generic.edit import FormView
 from alize.forms import attach_errors
 from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
-from pilotage import services
+from pilotage import reports, services
 from pilotage.forms import SubscriptionForm
 from pilotage.models import Report, ReportSubscription
 from pilotage.permissions import can_browse_reports, can_manage_reports
@@ -61,13 +61,19 @@ class ReportListView(AllowedMixin, ListView):
             shows_errors=manages,
         )
         if manages:
-            basins = Basin.objects.visible_to(user).prefetch_related(
-                Prefetch(
-                    "funders",
-                    queryset=Funder.objects.select_related("report_subscription").order_by("name"),
-                ),
-                Prefetch("periods", queryset=ProgrammePeriod.objects.order_by("-start_date")),
+            basins = list(
+                Basin.objects.visible_to(user).prefetch_related(
+                    Prefetch(
+                        "funders",
+                        queryset=Funder.objects.select_related("report_subscription").order_by(
+                            "name"
+                        ),
+                    ),
+                    Prefetch("periods", queryset=ProgrammePeriod.objects.order_by("-start_date")),
+                )
             )
+            for basin in basins:
+                basin.has_steering_recipients = bool(reports.steering_recipients(basin))
             context["basins"] = basins
         return context
 
@@ -98,6 +104,34 @@ class ReportDownloadView(AllowedMixin, View):
 # --- Generating now ------------------------------------------------------------------------
 
 
+def subscription_of(funder: Funder) -> ReportSubscription | None:
+    try:
+        return funder.report_subscription
+    except ReportSubscription.DoesNotExist:
+        return None
+
+
+def no_subscription_refusal(funder: Funder) -> str:
+    """Why a funder's report cannot be generated now: it has no subscription saying whom
+    to send it to ("" when it has one)."""
+    subscription = subscription_of(funder)
+    if subscription is None or not subscription.recipients:
+        return (
+            f"{funder} n'a pas d'abonnement aux rapports : créez-le (fréquence et "
+            "destinataires) depuis « Abonnement » avant de générer son rapport."
+        )
+    return ""
+
+
+def no_steering_refusal(basin: Basin) -> str:
+    if not reports.steering_recipients(basin):
+        return (
+            f"Le comité de pilotage de {basin} n'a aucun membre actif : le rapport de "
+            "programme n'aurait aucun destinataire."
+        )
+    return ""
+
+
 class GenerateReportView(AllowedMixin, View):
     """POST: build and send a funder's report of its last complete period (or a basin's
     programme report of a period), in the background; the archive shows its progress."""
@@ -107,11 +141,22 @@ class GenerateReportView(AllowedMixin, View):
     def post(self, request, funder_pk=None, period_pk=None):
         user = request.user
         if funder_pk is not None:
-            funder = get_object_or_404(Funder.objects.visible_to(user), pk=funder_pk)
+            funder = get_object_or_404(
+                Funder.objects.visible_to(user).select_related("report_subscription"),
+                pk=funder_pk,
+            )
             target = {"funder": funder}
+            refusal = no_subscription_refusal(funder)
         else:
-            period = get_object_or_404(ProgrammePeriod.objects.visible_to(user), pk=period_pk)
+            period = get_object_or_404(
+                ProgrammePeriod.objects.visible_to(user).select_related("basin"), pk=period_pk
+            )
             target = {"period": period}
+            refusal = no_steering_refusal(period.basin)
+        if refusal:
+            # Refused before any report is made: no failed « Aucun destinataire » in the archive.
+            messages.error(request, refusal)
+            return redirect("pilotage:report_list")
         try:
             report = services.request_report_now(by=user, **target)
         except ValidationError as error:
