@@ -38,19 +38,13 @@ from django.utils import timezone
 from alize.formatting import euros
 from alize.models import Contribution
 from alize.services import save_contribution
+from avances import models as advance_models
 from avances import services
 from avances.models import (
     Advance,
-    Allocation,
-    CollectiveProceeding,
-    DeMinimisAid,
     DeMinimisDeclaration,
-    Disbursement,
     DunningKind,
-    DunningStep,
     FundMovement,
-    Instalment,
-    MovementKind,
     Payment,
     PaymentMeans,
     ProceedingKind,
@@ -155,16 +149,16 @@ def advance_specs() -> list[DossierSpec]:
 COUNTED = (
     (ReferenceRate, None),
     (DeMinimisDeclaration, "pme__commune__epci__basin"),
-    (DeMinimisAid, "declaration__pme__commune__epci__basin"),
+    (advance_models.DeMinimisAid, "declaration__pme__commune__epci__basin"),
     (Advance, "basin"),
-    (Disbursement, "advance__basin"),
+    (advance_models.Disbursement, "advance__basin"),
     (Schedule, "advance__basin"),
-    (Instalment, "schedule__advance__basin"),
+    (advance_models.Instalment, "schedule__advance__basin"),
     (Payment, "advance__basin"),
-    (Allocation, "payment__advance__basin"),
+    (advance_models.Allocation, "payment__advance__basin"),
     (FundMovement, "basin"),
-    (DunningStep, "advance__basin"),
-    (CollectiveProceeding, "advance__basin"),
+    (advance_models.DunningStep, "advance__basin"),
+    (advance_models.CollectiveProceeding, "advance__basin"),
     (WriteOff, "advance__basin"),
 )
 
@@ -430,7 +424,7 @@ def summary_lines() -> list[str]:
     figures = advances.indicators()
     balance = fund_balance(basin.pk)
     contributions = FundMovement.objects.filter(
-        basin=basin, kind=MovementKind.CONTRIBUTION
+        basin=basin, kind=advance_models.MovementKind.CONTRIBUTION
     ).aggregate(total=Sum("amount"))["total"]
     return [
         f"Avances : {figures['granted_count']} accordées ({euros(figures['granted'])}), "

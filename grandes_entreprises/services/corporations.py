@@ -97,16 +97,7 @@ def update_contact(
 ) -> CorporationContact:
     """Change a contact of a corporation (its basin's operators only)."""
     _check_fields(data, CONTACT_FIELDS, "contact")
-    with pghistory.context(user=by.pk):
-        contact = _lock_contact(contact)
-        _require(
-            permissions.can_manage_corporation(by, contact.corporation), permissions.NOT_YOUR_BASIN
-        )
-        for name, value in data.items():
-            setattr(contact, name, value)
-        contact.full_clean()
-        contact.save()
-    return contact
+    return _edit_record(CorporationContact, contact, by=by, data=data)
 
 
 @transaction.atomic
@@ -120,12 +111,31 @@ def remove_contact(*, contact: CorporationContact, by: User) -> None:
         contact.delete()
 
 
-def _lock_contact(contact: CorporationContact) -> CorporationContact:
+def _lock_record(model, record):
+    """A row that hangs off a corporation, locked, with its corporation."""
     return (
-        CorporationContact.objects.select_for_update(of=("self",))
+        model.objects.select_for_update(of=("self",))
         .select_related("corporation")
-        .get(pk=contact.pk)
+        .get(pk=record.pk)
     )
+
+
+def _lock_contact(contact: CorporationContact) -> CorporationContact:
+    return _lock_record(CorporationContact, contact)
+
+
+def _edit_record(model, record, *, by: User, data: dict[str, Any]):
+    """Change a row of a corporation's record (its basin's operators only), under a lock."""
+    with pghistory.context(user=by.pk):
+        record = _lock_record(model, record)
+        _require(
+            permissions.can_manage_corporation(by, record.corporation), permissions.NOT_YOUR_BASIN
+        )
+        for name, value in data.items():
+            setattr(record, name, value)
+        record.full_clean()
+        record.save()
+    return record
 
 
 @transaction.atomic
@@ -137,20 +147,7 @@ def add_expert(*, corporation: Corporation, by: User, data: dict[str, Any]) -> E
 @transaction.atomic
 def update_expert(*, expert: Expert, by: User, data: dict[str, Any]) -> Expert:
     _check_fields(data, EXPERT_FIELDS, "expert")
-    with pghistory.context(user=by.pk):
-        expert = (
-            Expert.objects.select_for_update(of=("self",))
-            .select_related("corporation")
-            .get(pk=expert.pk)
-        )
-        _require(
-            permissions.can_manage_corporation(by, expert.corporation), permissions.NOT_YOUR_BASIN
-        )
-        for name, value in data.items():
-            setattr(expert, name, value)
-        expert.full_clean()
-        expert.save()
-    return expert
+    return _edit_record(Expert, expert, by=by, data=data)
 
 
 @transaction.atomic
