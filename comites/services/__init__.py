@@ -8,6 +8,13 @@ half-saved. The database repeats the rules it can say (constraints and triggers)
 """
 
 from comites.services._common import item_quorum, voting_statuses
+from comites.services.agenda import (
+    add_agenda_item,
+    move_agenda_item,
+    remove_agenda_item,
+    set_proposed_corporations,
+    sync_automatic_recusals,
+)
 from comites.services.committees import (
     appoint_member,
     change_chair,
@@ -17,19 +24,14 @@ from comites.services.committees import (
 )
 from comites.services.sessions import (
     PAST_SESSION_MESSAGE,
-    add_agenda_item,
     amend_minutes,
     close_session,
     convene_session,
     create_session,
     launch_consultation,
-    move_agenda_item,
     open_session,
     record_attendance,
-    remove_agenda_item,
-    set_proposed_corporations,
     sign_off,
-    sync_automatic_recusals,
     transition_session,
 )
 from comites.services.voting import (

@@ -33,7 +33,8 @@ from comites.services._common import (
     refuse,
     require,
 )
-from comites.services.sessions import stamp_vote, sync_automatic_recusals
+from comites.services.agenda import sync_automatic_recusals
+from comites.services.sessions import stamp_vote
 from comites.workflow import (
     AttendanceStatus,
     DecisionOutcome,
