@@ -7,7 +7,7 @@ import re
 import pytest
 
 from alize.models import Commune, Role, User
-from tests.browser.conftest import axe_violations, browser, page  # noqa: F401 - fixtures
+from tests.browser.conftest import axe_violations
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ def sign_in(tab, url, email, password):
 
 def test_manager_sets_up_territory_and_invites_a_colleague(
     live_server,
-    page,  # noqa: F811 - the page fixture
+    page,
     basin,
     mailoutbox,
 ):
@@ -39,7 +39,7 @@ def test_manager_sets_up_territory_and_invites_a_colleague(
     page.get_by_role("button", name="Rechercher").click()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Ajouter CA Valenciennes Métropole").click()
-    assert "avec ses 35 communes" in page.locator("main").inner_text()
+    page.get_by_text("avec ses 35 communes").wait_for()
     assert Commune.objects.filter(epci__basin=basin).count() == 35
 
     # The colleague's invitation.
@@ -54,18 +54,20 @@ def test_manager_sets_up_territory_and_invites_a_colleague(
     page.locator("#id_role").select_option(Role.STAFF)
     page.locator("#id_basin").select_option(str(basin.pk))
     page.get_by_role("button", name="Envoyer l'invitation").click()
-    assert "Invitation envoyée" in page.locator("main").inner_text()
+    page.get_by_text("Invitation envoyée").first.wait_for()
     assert axe_violations(page) == []
     assert User.objects.get(email="claire.dumont@cci.test").roles == {Role.STAFF}
 
     # The colleague, signed out, follows the link and chooses a password.
     page.get_by_role("button", name=str(manager)).click()
-    page.get_by_role("button", name="Se déconnecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se déconnecter").click()
     link = re.search(r"https?://\S+/invitation/\S+/", mailoutbox[0].body).group(0)
     page.goto(link)
     assert axe_violations(page) == []
     page.locator("#id_new_password1").fill(PASSWORD)
     page.locator("#id_new_password2").fill(PASSWORD)
-    page.get_by_role("button", name="Enregistrer mon mot de passe").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer mon mot de passe").click()
     sign_in(page, live_server.url, "claire.dumont@cci.test", PASSWORD)
     assert "Chargé(e) de mission" in page.locator("main").inner_text()
