@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 
 from alize.models import Role
@@ -65,8 +66,19 @@ def vote_without_reload(page, choice: str):
     page.wait_for_load_state("load")
     page.wait_for_function("() => window.htmx !== undefined")
     page.evaluate("window.__still_here = true")
-    page.get_by_role("button", name=choice, exact=True).first.click()
-    page.get_by_test_id("mon-vote").filter(has_text=said(choice.lower())).wait_for(timeout=60_000)
+    with page.expect_response(
+        lambda response: response.url.endswith("/voter/") and response.request.method == "POST",
+        timeout=90_000,
+    ) as answer:
+        page.get_by_role("button", name=choice, exact=True).first.click()
+    assert answer.value.status == 200, answer.value.status
+    card = page.locator("article.agenda-item").first
+    mine = page.get_by_test_id("mon-vote").filter(has_text=said(choice.lower()))
+    try:
+        mine.wait_for(timeout=30_000)
+    except PlaywrightTimeout:
+        # Say what the member sees instead (a refusal, the buttons still there).
+        raise AssertionError(card.inner_text()) from None
     assert page.evaluate("window.__still_here === true"), "la page a été rechargée"
 
 
