@@ -1,5 +1,6 @@
 """Forms of the programme referential, and the fields every app's forms share."""
 
+import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -134,6 +135,27 @@ class BasinForm(ReferentialForm):
     class Meta:
         model = Basin
         fields = ["name", "slug", "operator_name", "operator_short_name", "departement"]
+
+
+class NewBasinForm(BasinForm):
+    """A new basin and the advance cap it starts with: no advance can be granted without one."""
+
+    submit_label = "Créer le bassin"
+    cap_amount = EuroField(
+        label="Plafond de l'avance remboursable (€)",
+        initial=Decimal("25000.00"),
+        help_text="25 000 € dans la plupart des bassins, 15 000 € dans le Valenciennois.",
+    )
+    cap_valid_from = forms.DateField(
+        label="Plafond en vigueur à partir du", widget=DateInput(), initial=datetime.date.today
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].help_text = (
+            "En minuscules, sans espace ni accent (par exemple « valenciennes ») : "
+            "il sert dans les adresses et les fichiers exportés."
+        )
 
 
 class AdvanceCapForm(ReferentialForm):

@@ -17,6 +17,11 @@ def can_edit_referential(user) -> bool:
     return can_view_referential(user)
 
 
+def can_create_basin(user) -> bool:
+    """A new basin is opened by the instance's administrator, who then invites its manager."""
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
 def can_manage_basin(user) -> bool:
     """Changing a basin's operator or its advance cap is an operator manager's decision."""
     return user.is_authenticated and user.has_role(Role.MANAGER, Role.ADMIN)

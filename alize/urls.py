@@ -24,6 +24,7 @@ def referential_pages(segment, name, views, new="nouvelle"):
 referential_urls = (
     [
         path("bassins/", referential.BasinListView.as_view(), name="basin_list"),
+        path("bassins/nouveau/", referential.BasinCreateView.as_view(), name="basin_create"),
         path("bassins/<int:pk>/", referential.BasinDetailView.as_view(), name="basin_detail"),
         path(
             "bassins/<int:pk>/modifier/", referential.BasinUpdateView.as_view(), name="basin_update"

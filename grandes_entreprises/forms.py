@@ -26,6 +26,7 @@ from grandes_entreprises.models import (
 )
 from grandes_entreprises.models.common import MULTIPLE_CEILING
 from grandes_entreprises.services import CONTACT_FIELDS, CORPORATION_FIELDS, EXPERT_FIELDS
+from pme.forms import SiretField
 from pme.models import Need
 
 HALF_DAY, WHOLE_DAY = Decimal("0.5"), Decimal("1")
@@ -70,7 +71,8 @@ class CorporationForm(ReferentialForm):
 
     class Meta:
         model = Corporation
-        fields = ["group_name", "site_name", "sector", "headcount", "basin", "funder"]
+        fields = ["group_name", "site_name", "siret", "sector", "headcount", "basin", "funder"]
+        field_classes = {"siret": SiretField}
         help_texts = {
             "group_name": "Par exemple : Toyota, Alstom, Vallourec.",
             "funder": (

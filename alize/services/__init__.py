@@ -29,6 +29,15 @@ def set_advance_cap(
 
 
 @transaction.atomic
+def create_basin(*, basin: Basin, cap_amount: Decimal, cap_valid_from: datetime.date) -> Basin:
+    """A new basin with the advance cap it starts with, both or neither."""
+    basin.full_clean()
+    basin.save()
+    set_advance_cap(basin=basin, amount=cap_amount, valid_from=cap_valid_from)
+    return basin
+
+
+@transaction.atomic
 def save_contribution(*, contribution: Contribution) -> Contribution:
     """Save a funder's contribution to a period (Contribution.clean keeps it in one basin)."""
     contribution.full_clean()

@@ -38,6 +38,7 @@ class ReferentialListView(ScopedMixin, ListView):
     title = ""
     columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
     create_url_name = ""
+    may_create = staticmethod(permissions.can_edit_referential)
     # Where rows are picked from the official referential instead of typed.
     import_url_name = ""
     search_fields: tuple[str, ...] = ()
@@ -58,7 +59,7 @@ class ReferentialListView(ScopedMixin, ListView):
         context.update(
             title=self.title,
             columns=self.columns,
-            create_url_name=self.create_url_name if can_edit else "",
+            create_url_name=self.create_url_name if self.may_create(self.request.user) else "",
             import_url_name=self.import_url_name if can_edit else "",
             searchable=bool(self.search_fields),
             query=self.request.GET.get("q", ""),

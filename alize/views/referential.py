@@ -20,6 +20,7 @@ from alize.forms import (
     ContributionForm,
     EpciForm,
     FunderForm,
+    NewBasinForm,
     OfficialCommuneForm,
     OfficialEpciForm,
     PeriodForm,
@@ -54,6 +55,8 @@ class BasinListView(ReferentialListView):
         ("Plafond en vigueur", "cap_in_force|euros"),
     ]
     list_url_name = "alize:basin_list"
+    create_url_name = "alize:basin_create"
+    may_create = staticmethod(permissions.can_create_basin)
 
     def get_queryset(self):
         # One subquery instead of Basin.current_cap's query per row.
@@ -90,6 +93,39 @@ class BasinUpdateView(ReferentialFormView):
     form_class = BasinForm
     allowed = staticmethod(permissions.can_manage_basin)
     list_url_name = "alize:basin_list"
+
+
+class BasinCreateView(ReferentialFormView):
+    """The administrator opens a new basin with its first advance cap; its manager is
+    invited next, from the users' page."""
+
+    model = Basin
+    form_class = NewBasinForm
+    allowed = staticmethod(permissions.can_create_basin)
+    list_url_name = "alize:basin_list"
+    success_message = (
+        "Le bassin est créé. Invitez maintenant son responsable depuis la page des utilisateurs."
+    )
+
+    def save(self, form):
+        data = form.cleaned_data
+        return services.create_basin(
+            basin=form.save(commit=False),
+            cap_amount=data["cap_amount"],
+            cap_valid_from=data["cap_valid_from"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title="Nouveau bassin d'emploi",
+            help_text=(
+                "Le bassin regroupe l'opérateur local, ses communes, ses périodes de programme "
+                "et son plafond d'avance. Après sa création, ajoutez ses intercommunalités "
+                "depuis le référentiel officiel et invitez son responsable."
+            ),
+        )
+        return context
 
 
 class AdvanceCapCreateView(ScopedMixin, FormView):

@@ -31,6 +31,7 @@ from alize.modelkit import (
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO
 from pme.models import Need
+from pme.validators import validate_siret
 
 
 def operator_basins(user):
@@ -133,6 +134,13 @@ class Corporation(models.Model):
         blank=True,
         help_text="Par exemple : Toyota Motor Manufacturing France, Onnaing.",
     )
+    siret = models.CharField(
+        "SIRET du site",
+        max_length=14,
+        blank=True,
+        validators=[validate_siret],
+        help_text="14 chiffres : le SIREN du groupe suivi du numéro de l'établissement local.",
+    )
     sector = models.CharField("secteur d'activité", max_length=150)
     headcount = models.PositiveIntegerField(
         "effectif du groupe",
@@ -173,6 +181,12 @@ class Corporation(models.Model):
                 ["basin", "group_name", "site_name"],
                 "corporation_site_unique_per_basin",
                 "Ce site de ce groupe est déjà enregistré dans ce bassin.",
+            ),
+            unique(
+                ["siret"],
+                "corporation_siret_unique",
+                "Une grande entreprise porte déjà ce SIRET.",
+                condition=~Q(siret=""),
             ),
             check(
                 Q(headcount__gte=1),

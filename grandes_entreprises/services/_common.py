@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from grandes_entreprises.models import Corporation
 
 CORPORATION_FIELDS = frozenset(
-    {"group_name", "site_name", "sector", "headcount", "basin", "funder"}
+    {"group_name", "site_name", "siret", "sector", "headcount", "basin", "funder"}
 )
 CONTACT_FIELDS = frozenset({"name", "role", "email", "phone"})
 EXPERT_FIELDS = frozenset({"name", "job_title", "domains", "email", "is_active"})

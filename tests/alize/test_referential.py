@@ -307,6 +307,66 @@ def test_manager_edits_the_basin(manager_client, basin):
     )
 
 
+def test_administrator_opens_a_new_basin_with_its_cap(client):
+    client.force_login(make_user(Role.ADMIN))
+    list_html = client.get(reverse("alize:basin_list")).content.decode()
+    assert reverse("alize:basin_create") in list_html
+    target, html = post_and_follow(
+        client,
+        reverse("alize:basin_create"),
+        {
+            "name": "Bassin de la Sambre",
+            "slug": "sambre",
+            "operator_name": "CCI Grand Hainaut",
+            "operator_short_name": "CCIGH",
+            "departement": "59",
+            "cap_amount": "25 000,00 €",
+            "cap_valid_from": "2026-01-01",
+        },
+    )
+    basin = Basin.objects.get(slug="sambre")
+    assert target == basin.get_absolute_url()
+    assert "Le bassin est créé." in html and "Invitez maintenant son responsable" in html
+    assert basin.cap_on(datetime.date(2026, 1, 1)) == Decimal("25000.00")
+    assert basin.cap_on(datetime.date(2025, 12, 31)) is None
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"slug": "pas un identifiant"}, "slug", "lettres"),
+        ({"cap_amount": "-5"}, "cap_amount", "négatif"),
+        ({"cap_amount": "quinze mille"}, "cap_amount", "montant"),
+        ({"name": "Valenciennes"}, "name", "existe déjà"),
+        ({"cap_valid_from": ""}, "cap_valid_from", "obligatoire"),
+    ],
+)
+def test_a_new_basin_with_a_wrong_entry_saves_nothing(client, change, field, message):
+    BasinFactory(name="Valenciennes", slug="valenciennes")
+    client.force_login(make_user(Role.ADMIN))
+    data = {
+        "name": "Bassin de la Sambre",
+        "slug": "sambre",
+        "operator_name": "CCI Grand Hainaut",
+        "departement": "59",
+        "cap_amount": "25000",
+        "cap_valid_from": "2026-01-01",
+        **change,
+    }
+    response = client.post(reverse("alize:basin_create"), data)
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get(field, []))
+    assert message in errors.lower() or message in errors, response.context["form"].errors
+    assert not Basin.objects.filter(slug="sambre").exists()
+    assert not AdvanceCap.objects.filter(basin__name="Bassin de la Sambre").exists()
+
+
+def test_only_the_administrator_opens_a_basin(manager_client, basin):
+    assert manager_client.get(reverse("alize:basin_create")).status_code == 404
+    html = manager_client.get(reverse("alize:basin_list")).content.decode()
+    assert reverse("alize:basin_create") not in html
+
+
 def test_basin_list_shows_the_cap_in_force_today(staff_client, basin):
     AdvanceCapFactory(basin=basin, amount=Decimal("15000"), valid_from=datetime.date(2005, 7, 1))
     AdvanceCapFactory(basin=basin, amount=Decimal("25000"), valid_from=datetime.date(2010, 1, 1))

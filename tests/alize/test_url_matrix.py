@@ -68,6 +68,8 @@ LIST = expect()
 OWN = expect(other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 # The basin itself and its advance cap: the operator's manager (and the administrator) only.
 MANAGER_ONLY = expect(staff=NOT_FOUND, other_staff=NOT_FOUND, other_manager=NOT_FOUND)
+# A new basin: the administrator only.
+ADMIN_ONLY = {**MANAGER_ONLY, "manager": NOT_FOUND}
 
 # SMEs and dossiers. Readers: the operator, the steering committee (their basin's SMEs), a
 # funder representing an intercommunality (its territory's SMEs) and the administrator; a
@@ -106,6 +108,7 @@ USERS_ACT = {**MANAGER_ONLY, "manager": REDIRECT, "admin": REDIRECT}
 MATRIX: dict[str, Page] = {
     "home": Page(HOME),
     "alize:basin_list": Page(LIST, marker="basin"),
+    "alize:basin_create": Page(ADMIN_ONLY),
     "alize:basin_detail": Page(OWN, {"pk": "basin"}),
     "alize:basin_update": Page(MANAGER_ONLY, {"pk": "basin"}),
     "alize:advance_cap_create": Page(MANAGER_ONLY, {"pk": "basin"}),

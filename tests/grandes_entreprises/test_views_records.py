@@ -91,9 +91,28 @@ def test_a_duplicate_site_is_refused_in_french(staff_client, basin, corporation)
     assert Corporation.objects.count() == 1
 
 
+def test_a_site_is_known_by_its_siret_once(staff_client, basin, other_basin):
+    CorporationFactory(basin=other_basin, group_name="Toyota", siret="35600000000048")
+    response = staff_client.post(
+        url("corporation_create"), {**VALEO, "basin": basin.pk, "siret": "356 000 000 00048"}
+    )
+    assert response.status_code == 200
+    assert "Une grande entreprise porte déjà ce SIRET." in text(response)
+    assert not Corporation.objects.filter(group_name="Valeo").exists()
+
+    response = staff_client.post(
+        url("corporation_create"), {**VALEO, "basin": basin.pk, "siret": "542 107 651 13030"}
+    )
+    corporation = Corporation.objects.get(group_name="Valeo")
+    assert corporation.siret == "54210765113030"
+    assert "54210765113030" in text(staff_client.get(response.url))
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
+        ("siret", "35600000000049", "Ce SIRET n'existe pas : sa clé de contrôle est fausse."),
+        ("siret", "3560000", "SIRET"),
         ("headcount", "0", "L'effectif du groupe compte au moins une personne."),
         ("headcount", "beaucoup", "Saisissez un nombre entier."),
         ("group_name", "", "Ce champ est obligatoire."),
