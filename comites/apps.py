@@ -16,13 +16,21 @@ def register_committee_seat_link():
 
     from alize.models import Role
     from alize.services.users import RoleLink, register_role_link
-    from comites.models import Committee
-    from comites.services import appoint_member
+    from comites.models import Committee, CommitteeMembership
+    from comites.services import appoint_member, end_mandate
     from comites.workflow import MemberRole
+    from grandes_entreprises.services import remove_committee_representative
 
     def current(user):
         membership = user.committee_memberships.order_by("-start_date").first()
         return membership.committee if membership else None
+
+    def detach(*, user, by):
+        today = datetime.date.today()
+        for membership in CommitteeMembership.objects.active_on(today).of(user):
+            end_mandate(membership=membership, end_date=today, by=by)
+        for corporation in user.represented_corporations.all():
+            remove_committee_representative(corporation=corporation, user=user, by=by)
 
     register_role_link(
         RoleLink(
@@ -43,5 +51,6 @@ def register_committee_seat_link():
                 )
             ),
             current=current,
+            detach=detach,
         )
     )

@@ -29,7 +29,7 @@ def register_coordinator_link():
     from alize.models import Role
     from alize.services.users import RoleLink, register_role_link
     from grandes_entreprises.models import Corporation
-    from grandes_entreprises.services import add_coordinator
+    from grandes_entreprises.services import add_coordinator, remove_coordinator
 
     register_role_link(
         RoleLink(
@@ -41,5 +41,9 @@ def register_coordinator_link():
                 corporation=target, user=user, by=by
             ),
             current=lambda user: user.coordinated_corporations.first(),
+            detach=lambda *, user, by: [
+                remove_coordinator(corporation=corporation, user=user, by=by)
+                for corporation in user.coordinated_corporations.all()
+            ],
         )
     )

@@ -85,6 +85,8 @@ class RoleLink:
     attach: Callable[..., None]
     # The object the user is linked to today, if any (the edit form's initial value).
     current: Callable[[User], models.Model | None] = lambda user: None
+    # Undo the links when the user leaves the role: `detach(user=…, by=…)`.
+    detach: Callable[..., None] | None = None
 
     def choices(self, basin_ids: frozenset[int] | None) -> models.QuerySet:
         """The objects that may be picked in these basins (None: every basin)."""
@@ -283,6 +285,12 @@ def change_access(
             raise ValidationError("Vous ne pouvez pas changer votre propre rôle.")
         user = User.objects.select_for_update().get(pk=user.pk)
         link = _check_access(by=by, role=role, basin=basin, target=target)
+        # Leaving a role undoes its links: a former coordinator no longer sees the
+        # corporation's missions, a former member's seat ends today.
+        for left in user.roles - {role}:
+            old_link = ROLE_LINKS.get(left)
+            if old_link is not None and old_link.detach is not None:
+                old_link.detach(user=user, by=by)
         _set_access(user=user, role=role, basin=basin, target=target, link=link, by=by)
     return user
 

@@ -303,6 +303,38 @@ def test_change_the_role(manager_client, manager, basin):
     assert removed.get().pgh_context.metadata["user"] == manager.pk
 
 
+def test_leaving_a_role_undoes_its_links(manager, basin):
+    corporation = CorporationFactory(basin=basin)
+    coordinator = make_user(Role.COORDINATOR, basin)
+    corporation.coordinators.add(coordinator)
+    users.change_access(user=coordinator, role=Role.STAFF, basin=basin, by=manager)
+    assert not corporation.coordinators.filter(pk=coordinator.pk).exists()
+
+    committee = CommitteeFactory(basin=basin)
+    member = make_user(Role.COMMITTEE_MEMBER, basin)
+    User.objects.filter(pk=member.pk).update(organisation="Toyota")
+    users.change_access(
+        user=member, role=Role.COMMITTEE_MEMBER, basin=basin, by=manager, target=committee
+    )
+    corporation.committee_representatives.add(member)
+    seat = committee.memberships.get(person=member)
+    assert seat.end_date is None
+    users.change_access(user=member, role=Role.STAFF, basin=basin, by=manager)
+    seat.refresh_from_db()
+    assert seat.end_date == datetime.date.today()
+    assert not corporation.committee_representatives.filter(pk=member.pk).exists()
+    # Staying in the role keeps every link: a coordinator of two corporations keeps both.
+    other = CorporationFactory(basin=basin)
+    users.change_access(
+        user=coordinator, role=Role.COORDINATOR, basin=basin, by=manager, target=corporation
+    )
+    other.coordinators.add(coordinator)
+    users.change_access(
+        user=coordinator, role=Role.COORDINATOR, basin=basin, by=manager, target=corporation
+    )
+    assert set(coordinator.coordinated_corporations.all()) == {corporation, other}
+
+
 def test_change_keeps_the_basins_the_manager_does_not_manage(manager, basin, other_basin):
     account = make_user(Role.STAFF, basin, other_basin)
     users.change_access(user=account, role=Role.FUNDER, basin=basin, by=manager,
