@@ -97,6 +97,14 @@ class UserInviteView(ManagerMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def get_initial(self):
+        """A link from another page may fill in the role and what it needs (the
+        corporation page's "Inviter un coordinateur"); the form still checks each."""
+        fields = {"role", "basin", "organisation"} | {
+            link.field for link in users.ROLE_LINKS.values()
+        }
+        return {name: value for name, value in self.request.GET.items() if name in fields}
+
     def form_valid(self, form):
         data = form.cleaned_data
         account = _attempt(

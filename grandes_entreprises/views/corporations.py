@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView
 
+from alize import permissions as alize_permissions
 from alize.pdf import pdf_filename, pdf_response
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import DailyRateForm, ExpertForm
@@ -119,6 +120,8 @@ class CorporationDetailView(BrowseMixin, DetailView):
             can_view_conventions=permissions.can_browse_conventions(user),
             can_view_private=private,
             can_manage=permissions.can_manage_corporation(user, corporation),
+            # Accounts are the manager's: staff name an existing account instead.
+            can_invite=alize_permissions.can_manage_basin(user),
             can_view_dossiers=pme_permissions.can_browse_pmes(user),
             breadcrumbs=[(reverse("grandes_entreprises:corporation_list"), "Grandes entreprises")],
         )

@@ -271,6 +271,25 @@ def test_invite_with_what_the_role_needs(
     assert len(mailoutbox) == 1
 
 
+def test_the_corporation_page_invites_its_coordinator_with_the_form_filled_in(
+    manager_client, basin
+):
+    corporation = CorporationFactory(basin=basin, group_name="Toyota")
+    page = manager_client.get(corporation.get_absolute_url()).content.decode()
+    link = re.search(r'href="([^"]*utilisateurs/[^"]*corporation=[^"]*)"', page).group(1)
+    form = manager_client.get(link.replace("&amp;", "&")).context["form"]
+    assert form.initial["role"] == Role.COORDINATOR
+    assert str(form.initial["corporation"]) == str(corporation.pk)
+    assert str(form.initial["basin"]) == str(basin.pk)
+    assert form.initial["organisation"] == "Toyota"
+
+
+def test_staff_are_not_offered_an_invitation_they_could_not_send(staff_client, basin):
+    corporation = CorporationFactory(basin=basin)
+    page = staff_client.get(corporation.get_absolute_url()).content.decode()
+    assert "Inviter un coordinateur" not in page and "Nommer un coordinateur" in page
+
+
 def test_the_invitation_is_in_the_audit_trail(
     manager_client, manager, basin, mailoutbox, django_capture_on_commit_callbacks
 ):
