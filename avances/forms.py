@@ -250,3 +250,48 @@ class DeMinimisAidForm(forms.Form):
 
 
 DeMinimisAidFormSet = forms.formset_factory(DeMinimisAidForm, extra=0, max_num=50, absolute_max=50)
+
+
+class DefaultTermsForm(forms.Form):
+    """The terms offered by default to the basin's new advances (each decision may differ)."""
+
+    prefix = "conditions"
+    default_duration_months = forms.IntegerField(
+        label="Durée par défaut (mois, différé compris)",
+        min_value=1,
+        max_value=MAX_DURATION_MONTHS,
+        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    )
+    default_grace_months = forms.IntegerField(
+        label="Différé par défaut (mois)",
+        min_value=0,
+        max_value=MAX_GRACE_MONTHS,
+        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    )
+    default_frequency = forms.ChoiceField(label="Périodicité par défaut", choices=Frequency.choices)
+
+
+class ReferenceRateForm(forms.Form):
+    """A reference rate from a date on: the basin's own, or (administrators) every basin's."""
+
+    prefix = "taux"
+    valid_from = date_field("En vigueur à partir du")
+    annual_rate_percent = forms.DecimalField(
+        label="Taux de référence annuel (%)",
+        min_value=0,
+        max_value=100,
+        max_digits=6,
+        decimal_places=3,
+        localize=True,
+        error_messages={"invalid": "Saisissez un taux, par exemple 4,52."},
+        help_text="Taux de base de la Commission européenne pour la France, marge comprise.",
+    )
+    source = forms.CharField(label="Source", max_length=200, required=False)
+    national = forms.BooleanField(
+        label="Valable dans tous les bassins (taux national)", required=False
+    )
+
+    def __init__(self, *args, national_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not national_allowed:
+            del self.fields["national"]

@@ -52,3 +52,17 @@ def can_decide_write_off(user, write_off) -> tuple[bool, str]:
             "Vous avez demandé ce passage en perte : un(e) autre responsable doit le décider."
         )
     return True, ""
+
+
+def can_set_terms(user, basin_id: int) -> bool:
+    """A basin's default terms and reference rate: its operator's manager (or an
+    administrator), as for its advance cap."""
+    return (
+        user.is_authenticated
+        and user.has_role(Role.MANAGER, Role.ADMIN)
+        and user.reads_basin(basin_id)
+    )
+
+
+def can_set_national_rate(user) -> bool:
+    return user.is_authenticated and user.has_role(Role.ADMIN)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from avances.views import advance, deminimis, fund, lists, statement
+from avances.views import advance, deminimis, fund, lists, statement, terms
 
 app_name = "avances"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.AdvanceListView.as_view(), name="advance_list"),
     path("retards/", lists.LateQueueView.as_view(), name="late_queue"),
     path("fonds/<int:pk>/", fund.FundView.as_view(), name="fund_detail"),
+    path("bassins/<int:pk>/conditions/", terms.BasinTermsView.as_view(), name="basin_terms"),
     path("releve/", statement.StatementImportView.as_view(), name="statement_import"),
     path("releve/confirmer/", statement.StatementConfirmView.as_view(), name="statement_confirm"),
     path(

@@ -70,11 +70,13 @@ from avances.services.schedules import (
     reschedule_advance,
 )
 from avances.services.statements import check_statement, record_statement
+from avances.services.terms import add_reference_rate, set_default_terms
 
 __all__ = [
     "FUTURE_DATE_MESSAGE",
     "NO_DECLARATION_MESSAGE",
     "PaymentState",
+    "add_reference_rate",
     "advance_totals",
     "approve_write_off",
     "as_amount",
@@ -107,5 +109,6 @@ __all__ = [
     "reschedule_advance",
     "reverse_disbursement",
     "reverse_payment",
+    "set_default_terms",
     "sign_contract",
 ]

@@ -59,7 +59,8 @@ def price_advance(
             {
                 "decision_date": (
                     f"Aucun taux de référence n'est en vigueur au {french_date(decision_date)} : "
-                    "renseignez-le pour calculer l'équivalent-subvention de l'avance."
+                    "le responsable de l'opérateur le renseigne sur la page « Conditions des "
+                    "avances » du bassin, pour calculer l'équivalent-subvention de l'avance."
                 )
             }
         )

@@ -49,6 +49,7 @@ PAGES: dict[str, Page] = {
     "avances:advance_list": Page(LIST, marker="advance_pme"),
     "avances:late_queue": Page(LIST, marker="advance_pme"),
     "avances:fund_detail": Page(OWN, {"pk": "basin"}),
+    "avances:basin_terms": Page(OWN, {"pk": "basin"}),
     "avances:advance_detail": Page(OWN, {"pk": "advance"}),
     "avances:schedule_pdf": Page(OWN, {"pk": "advance"}),
     "avances:deminimis_pdf": Page(OWN, {"pk": "advance"}),
