@@ -295,3 +295,27 @@ class ReferenceRateForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not national_allowed:
             del self.fields["national"]
+
+
+class FundEntryForm(forms.Form):
+    """Money of a funder's contribution received into the basin's advance fund."""
+
+    prefix = "entree"
+    contribution = forms.ModelChoiceField(
+        label="Contribution",
+        queryset=None,
+        empty_label=None,
+        error_messages={"invalid_choice": "Choisissez une contribution de ce bassin."},
+        help_text="Seules les contributions dont une part est fléchée vers le fonds d'avances.",
+    )
+    amount = euro_field(
+        "Montant reçu (€)",
+        allow_negative=True,
+        help_text="Un montant négatif corrige une entrée enregistrée à tort.",
+    )
+    on = date_field("Reçu le")
+    label = forms.CharField(label="Libellé", max_length=200, required=False)
+
+    def __init__(self, *args, contributions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contribution"].queryset = contributions

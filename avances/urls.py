@@ -8,6 +8,7 @@ urlpatterns = [
     path("", lists.AdvanceListView.as_view(), name="advance_list"),
     path("retards/", lists.LateQueueView.as_view(), name="late_queue"),
     path("fonds/<int:pk>/", fund.FundView.as_view(), name="fund_detail"),
+    path("fonds/<int:pk>/entrees/nouvelle/", fund.FundEntryCreateView.as_view(), name="fund_entry"),
     path("bassins/<int:pk>/conditions/", terms.BasinTermsView.as_view(), name="basin_terms"),
     path("releve/", statement.StatementImportView.as_view(), name="statement_import"),
     path("releve/confirmer/", statement.StatementConfirmView.as_view(), name="statement_confirm"),

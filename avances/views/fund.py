@@ -1,13 +1,23 @@
 """A basin's revolving fund: its balances and the ledger with a running balance."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Sum, Window
-from django.shortcuts import get_object_or_404
-from django.views.generic import ListView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, ListView
 
-from alize.models import Basin
+from alize.forms import attach_errors
+from alize.models import Basin, Contribution
+from avances.forms import FundEntryForm
 from avances.models import FundMovement
 from avances.selectors import fund_balance
-from avances.views.common import ScreensMixin
+from avances.services import register_contribution
+from avances.views.common import ActorsMixin, ScreensMixin, can_act, refusal_text
 
 
 class FundView(ScreensMixin, ListView):
@@ -36,5 +46,70 @@ class FundView(ScreensMixin, ListView):
             title=f"Fonds d'avances : {self.basin.name}",
             basin=self.basin,
             balance=fund_balance(self.basin.pk),
+            may_act=can_act(self.request.user, self.basin.pk),
         )
         return context
+
+
+class FundEntryCreateView(ActorsMixin, FormView):
+    """Record money of a contribution received into the fund (the operators of the basin)."""
+
+    template_name = "alize/referential_form.html"
+    form_class = FundEntryForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.basin = get_object_or_404(Basin.objects.visible_to(request.user), pk=kwargs["pk"])
+            if not can_act(request.user, self.basin.pk):
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        contributions = (
+            Contribution.objects.filter(funder__basin=self.basin, earmarked_for_advances__gt=0)
+            .select_related("funder", "period")
+            .order_by("period__start_date", "funder__name")
+        )
+        return {**super().get_form_kwargs(), "contributions": contributions}
+
+    def get_initial(self):
+        return {"on": timezone.localdate()}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            register_contribution(
+                contribution=data["contribution"],
+                amount=data["amount"],
+                on=data["on"],
+                label=data["label"],
+                by=self.request.user,
+            )
+        except ValidationError as error:
+            attach_errors(error, form)
+            return self.form_invalid(form)
+        except PermissionDenied as error:
+            form.add_error(None, refusal_text(error))
+            return self.form_invalid(form)
+        messages.success(self.request, "L'entrée au fonds est enregistrée.")
+        return redirect(reverse("avances:fund_detail", args=[self.basin.pk]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"].helper = self.form_helper()
+        context.update(
+            title=f"Nouvelle entrée au fonds d'avances : {self.basin.name}",
+            list_url_name="avances:advance_list",
+            list_title="avances remboursables",
+            help_text=(
+                "Ce que le fonds reçoit d'une contribution ne dépasse jamais sa part fléchée "
+                "vers les avances (fixée sur la fiche du financeur)."
+            ),
+        )
+        return context
+
+    @staticmethod
+    def form_helper():
+        helper = FormHelper()
+        helper.add_input(Submit("submit", "Enregistrer l'entrée"))
+        return helper

@@ -50,6 +50,7 @@ PAGES: dict[str, Page] = {
     "avances:late_queue": Page(LIST, marker="advance_pme"),
     "avances:fund_detail": Page(OWN, {"pk": "basin"}),
     "avances:basin_terms": Page(OWN, {"pk": "basin"}),
+    "avances:fund_entry": Page({**OWN, "admin": NOT_FOUND}, {"pk": "basin"}),
     "avances:advance_detail": Page(OWN, {"pk": "advance"}),
     "avances:schedule_pdf": Page(OWN, {"pk": "advance"}),
     "avances:deminimis_pdf": Page(OWN, {"pk": "advance"}),
