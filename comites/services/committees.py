@@ -190,6 +190,15 @@ def change_chair(
         )
         if current is not None and current.start_date < start_date:
             _end(current, start_date - datetime.timedelta(days=1))
+        elif current is not None and not current.attendances.exists():
+            # A member seated that very day (an invitation gives a member's seat) takes the
+            # chair with the same mandate.
+            current.role = MemberRole.CHAIR
+            current.organisation = organisation or (
+                corporation.group_name if corporation else current.organisation
+            )
+            current.corporation = corporation or current.corporation
+            return _save_mandate(current)
         membership = CommitteeMembership(
             committee=committee,
             person=person,

@@ -140,6 +140,21 @@ def test_the_chair_passes_from_saint_gobain_to_vallourec(basin, manager):
     assert committee.memberships.filter(person=hr_director).active_on(D(2008, 7, 1)).count() == 1
 
 
+def test_a_member_seated_today_takes_the_chair_with_the_same_mandate(basin, manager):
+    # An invitation gives a member's seat from today; the manager then hands them the chair.
+    committee = CommitteeFactory(basin=basin)
+    person = UserFactory()
+    seat = MembershipFactory(
+        committee=committee, person=person, organisation="Toyota", start_date=D(2026, 12, 3)
+    )
+    chair = services.change_chair(
+        committee=committee, person=person, start_date=D(2026, 12, 3), by=manager
+    )
+    assert chair.pk == seat.pk
+    assert (chair.role, chair.organisation, chair.end_date) == (MemberRole.CHAIR, "Toyota", None)
+    assert committee.memberships.filter(person=person).count() == 1
+
+
 def test_a_person_holds_one_mandate_at_a_time(basin, manager):
     committee = CommitteeFactory(basin=basin)
     person = UserFactory()
