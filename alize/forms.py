@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from stdnum.fr import siren as fr_siren
 
 from alize.models import (
@@ -106,6 +106,17 @@ def attach_errors(error: ValidationError, *forms) -> None:
             forms[0].add_error(None, errors)
         else:
             target.add_error(field, errors)
+
+
+def attempt(form, service, **kwargs):
+    """Call a service; its refusal goes on the form (by field) and the call gives None."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        attach_errors(error, form)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or "Vous n'avez pas le droit de faire cette action.")
+    return None
 
 
 class DateInput(forms.DateInput):

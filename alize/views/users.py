@@ -15,7 +15,7 @@ from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
 from alize import permissions
-from alize.forms import UserAccessForm, UserInviteForm, attach_errors
+from alize.forms import UserAccessForm, UserInviteForm, attempt
 from alize.models import Basin, Role, User
 from alize.services import users
 
@@ -35,17 +35,6 @@ class ManagerMixin:
 
     def get_account(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-
-def _attempt(form, service, **kwargs):
-    """Call the service; a refusal goes on the form (by its field) and gives None."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        attach_errors(error, form)
-    except PermissionDenied as error:
-        form.add_error(None, str(error))
-    return None
 
 
 def _refusal(error) -> str:
@@ -107,7 +96,7 @@ class UserInviteView(ManagerMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        account = _attempt(
+        account = attempt(
             form,
             users.invite_user,
             email=data["email"],
@@ -162,7 +151,7 @@ class UserUpdateView(ManagerMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        changed = _attempt(
+        changed = attempt(
             form,
             users.change_access,
             user=self.account,

@@ -3,7 +3,6 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Sum, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -11,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, ListView
 
-from alize.forms import attach_errors
+from alize.forms import attempt
 from alize.models import Basin, Contribution
 from avances.forms import FundEntryForm
 from avances.models import FundMovement
 from avances.selectors import fund_balance
 from avances.services import register_contribution
-from avances.views.common import ActorsMixin, ScreensMixin, can_act, refusal_text
+from avances.views.common import ActorsMixin, ScreensMixin, can_act
 
 
 class FundView(ScreensMixin, ListView):
@@ -77,19 +76,16 @@ class FundEntryCreateView(ActorsMixin, FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            register_contribution(
-                contribution=data["contribution"],
-                amount=data["amount"],
-                on=data["on"],
-                label=data["label"],
-                by=self.request.user,
-            )
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        except PermissionDenied as error:
-            form.add_error(None, refusal_text(error))
+        movement = attempt(
+            form,
+            register_contribution,
+            contribution=data["contribution"],
+            amount=data["amount"],
+            on=data["on"],
+            label=data["label"],
+            by=self.request.user,
+        )
+        if movement is None:
             return self.form_invalid(form)
         messages.success(self.request, "L'entrée au fonds est enregistrée.")
         return redirect(reverse("avances:fund_detail", args=[self.basin.pk]))
