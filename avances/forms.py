@@ -9,6 +9,7 @@ of them at once, and two fields never share an id.
 from django import forms
 
 from alize.forms import DateInput, EuroField
+from alize.modelkit import sane_years
 from avances.models import (
     DeMinimisAid,
     DeMinimisDeclaration,
@@ -28,6 +29,8 @@ DATE_ERRORS = {
 
 
 def date_field(label: str, **kwargs) -> forms.DateField:
+    """A date the user types: dd/mm/yyyy, within the sane years (`alize.modelkit`)."""
+    kwargs.setdefault("validators", sane_years())
     return forms.DateField(label=label, widget=DateInput(), error_messages=DATE_ERRORS, **kwargs)
 
 

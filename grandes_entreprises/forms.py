@@ -12,6 +12,7 @@ from django import forms
 from django.db.models import Q
 
 from alize.forms import DateInput, EuroField, ReferentialForm
+from alize.modelkit import sane_years
 from alize.models import Basin, Funder
 from grandes_entreprises.models import (
     ConventionPayment,
@@ -136,7 +137,9 @@ class MembershipForm(ReferentialForm):
 class MembershipEndForm(ServiceForm):
     submit_label = "Enregistrer la sortie"
 
-    left_on = forms.DateField(label="Sortie du programme", widget=DateInput())
+    left_on = forms.DateField(
+        label="Sortie du programme", widget=DateInput(), validators=sane_years()
+    )
 
 
 class HolderChoiceField(forms.ModelChoiceField):
@@ -229,8 +232,8 @@ class MissionForm(ServiceForm):
     planned_days = days_field(
         "Jours prévus", help_text="Par demi-journées : 0,5, 1, 1,5… pour tous les experts."
     )
-    start_date = forms.DateField(label="Début", widget=DateInput())
-    end_date = forms.DateField(label="Fin", widget=DateInput())
+    start_date = forms.DateField(label="Début", widget=DateInput(), validators=sane_years())
+    end_date = forms.DateField(label="Fin", widget=DateInput(), validators=sane_years())
 
     def __init__(self, *args, corporations, chosen=None, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -278,7 +281,7 @@ class DayLogForm(ServiceForm):
     prefix = "journee"
 
     expert = forms.TypedChoiceField(label="Expert", coerce=int)
-    date = forms.DateField(label="Date", widget=DateInput())
+    date = forms.DateField(label="Date", widget=DateInput(), validators=sane_years())
     days = forms.TypedChoiceField(
         label="Temps donné",
         choices=[(str(WHOLE_DAY), "1 journée"), (str(HALF_DAY), "½ journée")],
