@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from alize.formatting import euros
 from alize.modelkit import (
@@ -572,3 +573,31 @@ track_links(
     (User.groups.through, "UserGroupEvent"),
     (User.basins.through, "UserBasinEvent"),
 )
+
+
+# --- One-time submissions --------------------------------------------------------------
+
+
+class Submission(models.Model):
+    """A form that records money or a decision, as it was sent once.
+
+    The form carries a one-time token (a hidden field, `alize.once`); the first submission
+    of a token inserts this row in the same transaction as what it records, and notes where
+    it sent the user and what it said. A second submission of the same token (a double
+    click, a page sent again) finds the row, records nothing and shows that first result.
+    A refused submission rolls its row back with the rest: the corrected form may be sent.
+    """
+
+    token = models.UUIDField("jeton", unique=True)
+    user = link("User", "envoyé par", "submissions", on_delete=models.CASCADE)
+    path = models.CharField("adresse", max_length=300)
+    result_url = models.CharField("page du résultat", max_length=500, blank=True)
+    message = models.CharField("résultat", max_length=500, blank=True)
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "envoi de formulaire"
+        verbose_name_plural = "envois de formulaires"
+
+    def __str__(self):
+        return f"{self.path} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -13,6 +13,7 @@ from django.utils import timezone
 from alize.forms import DateInput, EuroField
 from alize.modelkit import sane_years
 from alize.models import User
+from alize.once import OnceFormMixin
 from comites.models import AgendaItem, Committee, CommitteeMembership, Session
 from comites.workflow import (
     AttendanceStatus,
@@ -353,7 +354,7 @@ class InterestForm(forms.Form):
     )
 
 
-class DecisionForm(CrispyForm):
+class DecisionForm(OnceFormMixin, CrispyForm):
     submit_label = "Enregistrer la décision"
 
     outcome = forms.ChoiceField(

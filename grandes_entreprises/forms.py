@@ -14,6 +14,7 @@ from django.db.models import Q
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.modelkit import sane_years
 from alize.models import Basin, Funder
+from alize.versioning import VersionedFormMixin
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -61,7 +62,7 @@ class ServiceForm(forms.Form):
 # --- Corporations ----------------------------------------------------------------------
 
 
-class CorporationForm(ReferentialForm):
+class CorporationForm(VersionedFormMixin, ReferentialForm):
     """A corporation's record: one local site of a group, in one of the user's basins.
 
     On an edit the basin is not offered (experts, missions and rates belong to it). The

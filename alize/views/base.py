@@ -5,12 +5,31 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
 from alize import permissions, services
 from alize.forms import attach_errors
+from alize.versioning import EditConflict
+
+CONFLICT_TEMPLATE = "alize/edit_conflict.html"
+
+
+def conflict_response(request, *, conflict: EditConflict, typed, form, title, back_url=""):
+    """The conflict page (409): what changed since the user opened the form, what they typed
+    (not saved), and `form`, drawn again from the record as it is now, to redo the edit."""
+    context = {
+        "title": f"Modifiée entre-temps : {title}",
+        "message": conflict.messages[0],
+        "changes": conflict.changes,
+        "typed": typed,
+        "form": form,
+        "form_action": request.get_full_path(),
+        "back_url": back_url,
+    }
+    return render(request, CONFLICT_TEMPLATE, context, status=409)
+
 
 # --- Generic referential views ---------------------------------------------------------
 
@@ -117,11 +136,30 @@ class ReferentialFormView(ScopedMixin, FormView):
     def form_valid(self, form):
         try:
             obj = self.save(form)
+        except EditConflict as conflict:
+            return self.conflicted(form, conflict)
         except ValidationError as error:
             attach_errors(error, form)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(obj.get_absolute_url())
+
+    def conflicted(self, form, conflict: EditConflict):
+        """A colleague saved the record since this form was drawn: the conflict page, with
+        the form drawn again from the record as it is now."""
+        kwargs = self.get_form_kwargs()  # reads the record again, at its new version
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        fresh = self.get_form_class()(**kwargs)
+        record = getattr(self, "object", None) or conflict.obj
+        return conflict_response(
+            self.request,
+            conflict=conflict,
+            typed=form.typed_values(),
+            form=fresh,
+            title=str(conflict.obj),
+            back_url=record.get_absolute_url() if hasattr(record, "get_absolute_url") else "",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -25,6 +25,7 @@ from alize.modelkit import (
     years_check,
 )
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from alize.versioning import Versioned
 from avances.models.common import (
     RATE,
     ZERO,
@@ -301,7 +302,7 @@ class AdvanceQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Advance(models.Model):
+class Advance(Versioned):
     """An interest-free repayable advance granted to an SME on its approved dossier.
 
     The amount, the cap and the amount requested are frozen at the decision; the terms

@@ -31,6 +31,7 @@ from alize.modelkit import (
     years_check,
 )
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
+from alize.versioning import Versioned
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO
 from pme.models import Need
 
@@ -121,7 +122,7 @@ class CorporationQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Corporation(models.Model):
+class Corporation(Versioned):
     """A large corporation taking part in a basin's programme: one of its local sites.
 
     The same group may be present in two basins: each is its own row, with its own rate

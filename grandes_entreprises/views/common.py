@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
 from alize.forms import attach_errors
+from alize.versioning import EditConflict
 from alize.views.base import ReferentialFormView, ScopedMixin
 from grandes_entreprises import permissions
 
@@ -76,6 +77,8 @@ class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
     def form_valid(self, form):
         try:
             obj = self.save(form)
+        except EditConflict as conflict:
+            return self.conflicted(form, conflict)
         except ValidationError as error:
             attach_errors(error, form)
             return self.form_invalid(form)

@@ -32,6 +32,7 @@ from alize.modelkit import (
     years_check,
 )
 from alize.models import MONEY, Basin, Epci
+from alize.versioning import Versioned
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
 from pme.models.pmes import Pme
@@ -112,7 +113,7 @@ class DossierQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Dossier(models.Model):
+class Dossier(Versioned):
     """One SME's application to the scheme, from orientation to closing.
 
     An SME may have several over the years, one open at a time. Its state only changes

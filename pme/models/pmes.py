@@ -23,6 +23,7 @@ from alize.modelkit import (
     years_check,
 )
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
+from alize.versioning import Versioned
 from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
 from pme.validators import (
@@ -108,7 +109,7 @@ class PmeQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Pme(models.Model):
+class Pme(Versioned):
     """A small or medium business (under 250 employees) in a basin of the scheme.
 
     Its intercommunality and basin come from its commune and are never typed again.
