@@ -181,34 +181,28 @@ BOOKKEEPING_COLUMNS = {"version", "updated_at", "state_changed_at"}
 
 def changes_since(obj, version: int, *, also=()) -> list[HistoryEntry]:
     """What changed in `obj` after its `version` (oldest first): its own saves, and the rows
-    of the event models `also` (app_label.ModelEvent) referencing it, written since."""
-    since = (
-        Events.objects.tracks(obj)
-        .filter(pgh_data__version=version)
-        .order_by("-pgh_created_at")
-        .values_list("pgh_created_at", flat=True)
-        .first()
-    )
+    of the event models `also` (app_label.ModelEvent) referencing it that the same saves
+    wrote (same pghistory context: the same service call)."""
     events = list(
         Events.objects.tracks(obj)
         .filter(pgh_data__version__gt=version)
         .order_by("pgh_created_at", "pgh_id")
     )
-    entries = [
-        entry
-        for entry in _entries(events, type(obj), hidden=HIDDEN_COLUMNS | BOOKKEEPING_COLUMNS)
-        if entry.changes
-    ]
+    hidden = HIDDEN_COLUMNS | BOOKKEEPING_COLUMNS
+    entries = [entry for entry in _entries(events, type(obj), hidden=hidden) if entry.changes]
+    contexts = {event.pgh_context_id for event in events} - {None}
     for label in also:
-        related = Events.objects.across(label).references(obj).filter(pgh_label="insert")
-        if since is not None:
-            related = related.filter(pgh_created_at__gt=since)
         model = _tracked_model(label)
-        found = list(related.order_by("pgh_created_at", "pgh_id"))
+        found = list(
+            Events.objects.across(label)
+            .references(obj)
+            .filter(pgh_label="insert", pgh_context_id__in=contexts)
+            .order_by("pgh_created_at", "pgh_id")
+        )
         entries += _entries(
             found,
             model,
-            hidden=HIDDEN_COLUMNS | BOOKKEEPING_COLUMNS,
+            hidden=hidden | {f"{type(obj)._meta.model_name}_id"},
             subject=lambda data, names, model=model: str(model._meta.verbose_name).capitalize(),
         )
     return sorted(entries, key=lambda entry: entry.when)
