@@ -14,6 +14,7 @@ from django.db.models import Q
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.modelkit import sane_years
 from alize.models import Basin, Funder
+from alize.once import OnceFormMixin
 from alize.versioning import VersionedFormMixin
 from grandes_entreprises.models import (
     ConventionPayment,
@@ -336,7 +337,7 @@ class OutcomeForm(ReferentialForm):
         widgets = {"outcome": forms.Textarea(attrs={"rows": 4})}
 
 
-class ConventionForm(ReferentialForm):
+class ConventionForm(OnceFormMixin, ReferentialForm):
     submit_label = "Enregistrer la convention"
 
     class Meta:
@@ -391,7 +392,7 @@ class ConventionForm(ReferentialForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PaymentForm(ReferentialForm):
+class PaymentForm(OnceFormMixin, ReferentialForm):
     submit_label = "Enregistrer le versement"
 
     class Meta:

@@ -164,3 +164,33 @@ def test_every_date_a_user_types_is_bounded():
             if not any(isinstance(v, YearRange) for v in validators):
                 unbounded.append(f"{cls.__module__}.{cls.__qualname__}.{name}")
     assert unbounded == []
+
+
+# --- A money form of the referential sent twice ------------------------------------------
+
+
+def test_a_contribution_sent_twice_is_recorded_once(staff_client, basin):
+    import re
+
+    from alize.models import Contribution, Funder
+    from tests.alize.factories import FunderFactory
+
+    funder = FunderFactory(basin=basin, kind=Funder.Kind.LOCAL_AUTHORITY)
+    period = PeriodFactory(basin=basin)
+    url = reverse("alize:contribution_create", args=[funder.pk])
+    token = re.search(
+        r'name="once" value="([0-9a-f-]{36})"', staff_client.get(url).content.decode()
+    )
+    data = {
+        "period": period.pk,
+        "committed": "45 000",
+        "paid": "0",
+        "earmarked_for_advances": "0",
+        "comment": "",
+        "once": token.group(1),
+    }
+    assert staff_client.post(url, data).status_code == 302
+    second = staff_client.post(url, data, follow=True)
+    assert second.redirect_chain[-1][0] == funder.get_absolute_url()
+    assert "rien de plus n&#x27;a été enregistré" in second.content.decode()
+    assert Contribution.objects.filter(funder=funder).count() == 1
