@@ -14,8 +14,9 @@ from pghistory.models import Events
 from alize.formatting import euros, integer
 
 LABELS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
-# Columns that say nothing to a reader of the trail.
-HIDDEN_COLUMNS = {"id"}
+# Columns that say nothing to a reader of the trail (the version counts saves: see
+# `alize.versioning`).
+HIDDEN_COLUMNS = {"id", "version"}
 
 
 @dataclass
@@ -35,7 +36,12 @@ def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
     one per kind of related object named in the changes.
     """
     events = Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit]
-    return _entries(list(events), type(obj))
+    # A save that changed nothing a reader sees (only the version) is not an entry.
+    return [
+        entry
+        for entry in _entries(list(events), type(obj))
+        if entry.changes or entry.action != LABELS["update"]
+    ]
 
 
 def contribution_history_for(funder, limit: int = 50) -> list[HistoryEntry]:
@@ -176,7 +182,7 @@ def _display(model_field, value, names) -> str:
 
 
 # Columns every save changes: they say nothing of what a colleague edited.
-BOOKKEEPING_COLUMNS = {"version", "updated_at", "state_changed_at"}
+BOOKKEEPING_COLUMNS = {"updated_at", "state_changed_at"}
 
 
 def changes_since(obj, version: int, *, also=()) -> list[HistoryEntry]:
