@@ -57,6 +57,7 @@ def check_version(obj: Versioned, expected: int | None, *, also=()) -> None:
     changes (an advance's new schedules)."""
     if expected is None or obj.version == expected:
         return
+    # Imported here: this module is imported while the models load, before pghistory's.
     from alize.history import changes_since
 
     raise EditConflict(obj=obj, expected=expected, changes=changes_since(obj, expected, also=also))
