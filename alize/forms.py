@@ -21,6 +21,7 @@ from alize.models import (
     Role,
     User,
 )
+from alize.once import OnceFormMixin
 from alize.services import users
 
 # Every space a French user (or a spreadsheet) may put between thousands.
@@ -240,7 +241,7 @@ class FunderForm(ReferentialForm):
         return data
 
 
-class ContributionForm(ReferentialForm):
+class ContributionForm(OnceFormMixin, ReferentialForm):
     class Meta:
         model = Contribution
         fields = ["period", "committed", "paid", "earmarked_for_advances", "comment"]

@@ -14,8 +14,9 @@ from pghistory.models import Events
 from alize.formatting import euros, integer
 
 LABELS = {"insert": "Création", "update": "Modification", "delete": "Suppression"}
-# Columns that say nothing to a reader of the trail.
-HIDDEN_COLUMNS = {"id"}
+# Columns that say nothing to a reader of the trail (the version counts saves: see
+# `alize.versioning`).
+HIDDEN_COLUMNS = {"id", "version"}
 
 
 @dataclass
@@ -35,7 +36,12 @@ def history_for(obj, limit: int = 50) -> list[HistoryEntry]:
     one per kind of related object named in the changes.
     """
     events = Events.objects.tracks(obj).order_by("-pgh_created_at", "-pgh_id")[:limit]
-    return _entries(list(events), type(obj))
+    # A save that changed nothing a reader sees (only the version) is not an entry.
+    return [
+        entry
+        for entry in _entries(list(events), type(obj))
+        if entry.changes or entry.action != LABELS["update"]
+    ]
 
 
 def contribution_history_for(funder, limit: int = 50) -> list[HistoryEntry]:
@@ -173,3 +179,42 @@ def _display(model_field, value, names) -> str:
     except (TypeError, ValueError):
         pass
     return str(value)
+
+
+# Columns every save changes: they say nothing of what a colleague edited.
+BOOKKEEPING_COLUMNS = {"updated_at", "state_changed_at"}
+
+
+def changes_since(obj, version: int, *, also=()) -> list[HistoryEntry]:
+    """What changed in `obj` after its `version` (oldest first): its own saves, and the rows
+    of the event models `also` (app_label.ModelEvent) referencing it that the same saves
+    wrote (same pghistory context: the same service call)."""
+    events = list(
+        Events.objects.tracks(obj)
+        .filter(pgh_data__version__gt=version)
+        .order_by("pgh_created_at", "pgh_id")
+    )
+    hidden = HIDDEN_COLUMNS | BOOKKEEPING_COLUMNS
+    entries = [entry for entry in _entries(events, type(obj), hidden=hidden) if entry.changes]
+    contexts = {event.pgh_context_id for event in events} - {None}
+    for label in also:
+        model = _tracked_model(label)
+        found = list(
+            Events.objects.across(label)
+            .references(obj)
+            .filter(pgh_label="insert", pgh_context_id__in=contexts)
+            .order_by("pgh_created_at", "pgh_id")
+        )
+        entries += _entries(
+            found,
+            model,
+            hidden=hidden | {f"{type(obj)._meta.model_name}_id"},
+            subject=lambda data, names, model=model: str(model._meta.verbose_name).capitalize(),
+        )
+    return sorted(entries, key=lambda entry: entry.when)
+
+
+def _tracked_model(event_label: str):
+    from django.apps import apps
+
+    return apps.get_model(event_label).pgh_tracked_model

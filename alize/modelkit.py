@@ -5,6 +5,7 @@ the shape from here, so that a rule such as "a kind is one of its choices" or "w
 recorded this row" is written once.
 """
 
+import datetime
 import re
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
+from django.utils.deconstruct import deconstructible
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-()]{5,22}$"
 
@@ -23,6 +25,58 @@ def validate_phone(value: str) -> None:
             "Saisissez un numéro de téléphone, par exemple 03 27 51 31 31 ou +33 3 27 51 31 31.",
             code="phone",
         )
+
+
+# --- Sane dates -------------------------------------------------------------------------
+# Every date a user types lies in these years unless its field says otherwise (an SME's
+# founding date may be much older): a typo such as 0001-01-01 or 9999-12-31 would otherwise
+# be kept and counted in every period's figures.
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+@deconstructible
+class YearRange:
+    """Refuse a date (or a date and time) outside the years `low` to `high`, in French."""
+
+    code = "year_range"
+
+    def __init__(self, low: int = MIN_YEAR, high: int = MAX_YEAR):
+        self.low, self.high = low, high
+
+    @property
+    def message(self) -> str:
+        return f"Saisissez une date comprise entre {self.low} et {self.high}."
+
+    def __call__(self, value) -> None:
+        if value is not None and not self.low <= value.year <= self.high:
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, YearRange) and (self.low, self.high) == (other.low, other.high)
+
+
+def sane_years(low: int = MIN_YEAR, high: int = MAX_YEAR) -> list:
+    """The validators of a date a user types (a model or a form field)."""
+    return [YearRange(low, high)]
+
+
+def years_check(
+    field: str, name: str, *, low: int = MIN_YEAR, high: int = MAX_YEAR, with_time: bool = False
+) -> models.CheckConstraint:
+    """The database's side of `sane_years`: the column stays within the years (or is
+    empty). `with_time` for a date and time column, bounded in UTC."""
+    if with_time:
+        first = datetime.datetime(low, 1, 1, tzinfo=datetime.UTC)
+        last = datetime.datetime(high + 1, 1, 1, tzinfo=datetime.UTC)
+        bounds = Q(**{f"{field}__gte": first, f"{field}__lt": last})
+    else:
+        first, last = datetime.date(low, 1, 1), datetime.date(high, 12, 31)
+        bounds = Q(**{f"{field}__gte": first, f"{field}__lte": last})
+    return check(
+        bounds | Q(**{f"{field}__isnull": True}),
+        name,
+        YearRange(low, high).message,
+    )
 
 
 def choice_values(choices) -> list[str]:

@@ -12,9 +12,19 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from alize.formatting import euros
-from alize.modelkit import check, link, optional_link, track_links, unique
+from alize.modelkit import (
+    check,
+    link,
+    optional_link,
+    sane_years,
+    track_links,
+    unique,
+    years_check,
+)
+from alize.triggers import no_overlap
 
 INSEE_CODE_VALIDATOR = RegexValidator(
     r"^(\d{5}|2[AB]\d{3})$",
@@ -125,7 +135,7 @@ class AdvanceCap(models.Model):
 
     basin = link(Basin, "bassin", "advance_caps")
     amount = models.DecimalField("plafond (€)", **MONEY, validators=[MinValueValidator(0)])
-    valid_from = models.DateField("en vigueur à partir du")
+    valid_from = models.DateField("en vigueur à partir du", validators=sane_years())
     comment = models.CharField("motif", max_length=200, blank=True)
 
     class Meta:
@@ -143,6 +153,7 @@ class AdvanceCap(models.Model):
                 "advance_cap_one_per_basin_and_date",
                 "Ce bassin a déjà un plafond en vigueur à cette date.",
             ),
+            years_check("valid_from", "advance_cap_valid_from_sane_year"),
         ]
 
     def __str__(self):
@@ -260,6 +271,12 @@ class User(AbstractUser):
 # --- Programme periods ---------------------------------------------------------------
 
 
+PERIOD_OVERLAP_MESSAGE = (
+    "Cette période chevauche une autre période du même bassin : deux périodes d'un bassin "
+    "ne peuvent avoir aucun jour en commun."
+)
+
+
 class PeriodQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(basin__in=Basin.objects.visible_to(user))
@@ -274,8 +291,8 @@ class ProgrammePeriod(models.Model):
 
     basin = link(Basin, "bassin", "periods")
     name = models.CharField("intitulé", max_length=120)
-    start_date = models.DateField("début")
-    end_date = models.DateField("fin")
+    start_date = models.DateField("début", validators=sane_years())
+    end_date = models.DateField("fin", validators=sane_years())
     target_jobs = models.PositiveIntegerField("objectif d'emplois", null=True, blank=True)
     target_smes = models.PositiveIntegerField("objectif de PME accompagnées", null=True, blank=True)
     budget = models.DecimalField(
@@ -303,6 +320,18 @@ class ProgrammePeriod(models.Model):
                 "period_name_unique_per_basin",
                 "Ce bassin a déjà une période de ce nom.",
             ),
+            years_check("start_date", "period_start_sane_year"),
+            years_check("end_date", "period_end_sane_year"),
+        ]
+        # Periods of a basin never overlap: a dossier counts in one period only.
+        triggers = [
+            no_overlap(
+                "period_no_overlap_in_basin",
+                table="alize_programmeperiod",
+                scope="basin_id",
+                parent_table="alize_basin",
+                message=PERIOD_OVERLAP_MESSAGE,
+            ),
         ]
 
     def __str__(self):
@@ -310,6 +339,30 @@ class ProgrammePeriod(models.Model):
 
     def get_absolute_url(self):
         return reverse("alize:period_detail", args=[self.pk])
+
+    def overlapping(self):
+        """The basin's other periods that share a day with this one."""
+        return ProgrammePeriod.objects.filter(
+            basin_id=self.basin_id, start_date__lte=self.end_date, end_date__gte=self.start_date
+        ).exclude(pk=self.pk)
+
+    def clean(self):
+        # The trigger holds the rule; here it names the period in the way.
+        if not (self.basin_id and self.start_date and self.end_date):
+            return
+        if self.end_date <= self.start_date:
+            return
+        other = self.overlapping().order_by("start_date").first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "start_date": (
+                        f"Cette période chevauche la période « {other.name} » du même bassin "
+                        f"(du {other.start_date:%d/%m/%Y} au {other.end_date:%d/%m/%Y}) : "
+                        "deux périodes d'un bassin ne peuvent avoir aucun jour en commun."
+                    )
+                }
+            )
 
 
 # --- Territories -----------------------------------------------------------------------
@@ -520,3 +573,31 @@ track_links(
     (User.groups.through, "UserGroupEvent"),
     (User.basins.through, "UserBasinEvent"),
 )
+
+
+# --- One-time submissions --------------------------------------------------------------
+
+
+class Submission(models.Model):
+    """A form that records money or a decision, as it was sent once.
+
+    The form carries a one-time token (a hidden field, `alize.once`); the first submission
+    of a token inserts this row in the same transaction as what it records, and notes where
+    it sent the user and what it said. A second submission of the same token (a double
+    click, a page sent again) finds the row, records nothing and shows that first result.
+    A refused submission rolls its row back with the rest: the corrected form may be sent.
+    """
+
+    token = models.UUIDField("jeton", unique=True)
+    user = link("User", "envoyé par", "submissions", on_delete=models.CASCADE)
+    path = models.CharField("adresse", max_length=300)
+    result_url = models.CharField("page du résultat", max_length=500, blank=True)
+    message = models.CharField("résultat", max_length=500, blank=True)
+    created_at = models.DateTimeField("envoyé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "envoi de formulaire"
+        verbose_name_plural = "envois de formulaires"
+
+    def __str__(self):
+        return f"{self.path} ({self.created_at:%d/%m/%Y %H:%M})"

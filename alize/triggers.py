@@ -89,3 +89,34 @@ def parent_missing(table: str, alias: str, key: str, condition: str) -> str:
 def insert_guard(name: str, condition: str, message: str) -> pgtrigger.Trigger:
     """A guard on inserts alone, with one check."""
     return guard(name, operation=pgtrigger.Insert, checks=[(condition, message)])
+
+
+def no_overlap(
+    name: str, *, table: str, scope: str, parent_table: str, message: str
+) -> pgtrigger.Trigger:
+    """No two rows of `table` with the same `scope` (a foreign key to `parent_table`) cover
+    a common day, both ends included (`start_date` to `end_date`).
+
+    An exclusion constraint would say it in one line, but it needs the btree_gist
+    extension, which the embedded PostgreSQL (pgserver) does not ship. The trigger first
+    locks the parent row, so that two concurrent writers are checked one after the other.
+    SQLSTATE `exclusion_violation`, as the constraint would answer.
+    """
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Insert | pgtrigger.Update,
+        func=f"""
+            PERFORM 1 FROM {parent_table} WHERE id = NEW.{scope} FOR UPDATE;
+            IF EXISTS (
+                SELECT 1 FROM {table} AS other
+                WHERE other.{scope} = NEW.{scope}
+                  AND other.id <> NEW.id
+                  AND daterange(other.start_date, other.end_date, '[]')
+                      && daterange(NEW.start_date, NEW.end_date, '[]')
+            ) THEN
+                RAISE EXCEPTION {sql_text(message)} USING ERRCODE = 'exclusion_violation';
+            END IF;
+            RETURN NEW;
+        """,  # noqa: S608 - constants of the model, no user input
+    )

@@ -99,12 +99,25 @@ def parse_statement(content: bytes | str) -> list[StatementRow]:
     return rows
 
 
-def preview_statement(content: bytes | str, *, by) -> StatementPreview:
+def preview_statement(
+    content: bytes | str, *, by, confirmed_duplicates: frozenset[int] = frozenset()
+) -> StatementPreview:
     """Every row of the statement with what it would record and its French errors (see
     `avances.services.statements.check_statement`); nothing is written."""
-    return check_statement(parse_statement(content), by=by)
+    return check_statement(
+        parse_statement(content), by=by, confirmed_duplicates=confirmed_duplicates
+    )
 
 
-def import_statement(content: bytes | str, *, by, means: str = PaymentMeans.TRANSFER):
-    """Record every payment of the statement, or none (see `record_statement`)."""
-    return record_statement(parse_statement(content), by=by, means=means)
+def import_statement(
+    content: bytes | str,
+    *,
+    by,
+    means: str = PaymentMeans.TRANSFER,
+    confirmed_duplicates: frozenset[int] = frozenset(),
+):
+    """Record every payment of the statement, or none (see `record_statement`); a line
+    repeating an earlier one only if its line is in `confirmed_duplicates`."""
+    return record_statement(
+        parse_statement(content), by=by, means=means, confirmed_duplicates=confirmed_duplicates
+    )

@@ -2,13 +2,17 @@
 
 They only read what the user typed (dates, French amounts, choices); every rule of the
 domain is the services' (the `avances.services` package), whose French refusals
-the views attach to these forms. Each form has a prefix: the advance page shows several
+the views attach to these forms. The forms that record something carry a one-time token
+(`alize.once`): sent twice, they record once. Each form has a prefix: the advance page shows several
 of them at once, and two fields never share an id.
 """
 
 from django import forms
 
 from alize.forms import DateInput, EuroField
+from alize.modelkit import sane_years
+from alize.once import OnceFormMixin
+from alize.versioning import VersionedFormMixin
 from avances.models import (
     DeMinimisAid,
     DeMinimisDeclaration,
@@ -28,6 +32,8 @@ DATE_ERRORS = {
 
 
 def date_field(label: str, **kwargs) -> forms.DateField:
+    """A date the user types: dd/mm/yyyy, within the sane years (`alize.modelkit`)."""
+    kwargs.setdefault("validators", sane_years())
     return forms.DateField(label=label, widget=DateInput(), error_messages=DATE_ERRORS, **kwargs)
 
 
@@ -36,12 +42,12 @@ def euro_field(label: str, **kwargs) -> EuroField:
     return EuroField(label=label, **kwargs)
 
 
-class SignContractForm(forms.Form):
+class SignContractForm(OnceFormMixin, forms.Form):
     prefix = "contrat"
     contract_signed_on = date_field("Contrat signé le")
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(OnceFormMixin, forms.Form):
     prefix = "versement"
     disbursed_on = date_field("Versé le")
     amount = euro_field(
@@ -51,12 +57,12 @@ class DisbursementForm(forms.Form):
     )
 
 
-class CloseDisbursementsForm(forms.Form):
+class CloseDisbursementsForm(OnceFormMixin, forms.Form):
     prefix = "cloture"
     disbursements_closed_on = date_field("Versements clos le")
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(OnceFormMixin, forms.Form):
     prefix = "paiement"
     paid_on = date_field("Date du paiement")
     amount = euro_field("Montant reçu (€)")
@@ -70,19 +76,19 @@ def reason_field(label: str, required: str, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, error_messages={"required": required}, **kwargs)
 
 
-class ReversePaymentForm(forms.Form):
+class ReversePaymentForm(OnceFormMixin, forms.Form):
     reason = reason_field(
         "Motif de la contrepassation", "Indiquez pourquoi ce paiement est annulé.", max_length=500
     )
 
 
-class ReverseDisbursementForm(forms.Form):
+class ReverseDisbursementForm(OnceFormMixin, forms.Form):
     reason = reason_field(
         "Motif de l'annulation", "Indiquez pourquoi ce versement est annulé.", max_length=500
     )
 
 
-class RescheduleForm(forms.Form):
+class RescheduleForm(VersionedFormMixin, OnceFormMixin, forms.Form):
     prefix = "reechelonnement"
     from_date = date_field("À compter du")
     duration_months = forms.IntegerField(
@@ -104,7 +110,7 @@ class RescheduleForm(forms.Form):
     )
 
 
-class DunningForm(forms.Form):
+class DunningForm(OnceFormMixin, forms.Form):
     prefix = "relance"
     kind = forms.ChoiceField(label="Nature", choices=DunningKind.choices)
     sent_on = date_field("Envoyée le")
@@ -113,7 +119,7 @@ class DunningForm(forms.Form):
     )
 
 
-class ProceedingForm(forms.Form):
+class ProceedingForm(OnceFormMixin, forms.Form):
     prefix = "procedure"
     kind = forms.ChoiceField(label="Procédure", choices=ProceedingKind.choices)
     judgment_date = date_field("Date du jugement d'ouverture")
@@ -124,15 +130,15 @@ class ProceedingForm(forms.Form):
     )
 
 
-class ClaimDeclarationForm(forms.Form):
+class ClaimDeclarationForm(OnceFormMixin, forms.Form):
     claim_declared_on = date_field("Créance déclarée le")
 
 
-class CloseProceedingForm(forms.Form):
+class CloseProceedingForm(OnceFormMixin, forms.Form):
     closed_on = date_field("Procédure close le")
 
 
-class WriteOffRequestForm(forms.Form):
+class WriteOffRequestForm(OnceFormMixin, forms.Form):
     prefix = "perte"
     reason = reason_field(
         "Motif du passage en perte",
@@ -141,7 +147,7 @@ class WriteOffRequestForm(forms.Form):
     )
 
 
-class WriteOffDecisionForm(forms.Form):
+class WriteOffDecisionForm(OnceFormMixin, forms.Form):
     APPROVE, REJECT = "approuver", "refuser"
 
     decision = forms.ChoiceField(

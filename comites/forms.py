@@ -11,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alize.forms import DateInput, EuroField
+from alize.modelkit import sane_years
 from alize.models import User
+from alize.once import OnceFormMixin
 from comites.models import AgendaItem, Committee, CommitteeMembership, Session
 from comites.workflow import (
     AttendanceStatus,
@@ -97,8 +99,12 @@ class AppointForm(CrispyForm):
         required=False,
         help_text="Par défaut, le nom de la grande entreprise.",
     )
-    start_date = forms.DateField(label="Début du mandat", widget=DateInput())
-    end_date = forms.DateField(label="Fin du mandat", widget=DateInput(), required=False)
+    start_date = forms.DateField(
+        label="Début du mandat", widget=DateInput(), validators=sane_years()
+    )
+    end_date = forms.DateField(
+        label="Fin du mandat", widget=DateInput(), required=False, validators=sane_years()
+    )
 
     def __init__(self, *args, committee: Committee, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,7 +139,10 @@ class EndMandateForm(CrispyForm):
     submit_label = "Terminer le mandat"
 
     end_date = forms.DateField(
-        label="Dernier jour du mandat", widget=DateInput(), initial=timezone.localdate
+        label="Dernier jour du mandat",
+        widget=DateInput(),
+        initial=timezone.localdate,
+        validators=sane_years(),
     )
 
 
@@ -142,6 +151,7 @@ def date_time_field(label: str, **kwargs) -> forms.DateTimeField:
         label=label,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        validators=sane_years(),
         **kwargs,
     )
 
@@ -344,7 +354,7 @@ class InterestForm(forms.Form):
     )
 
 
-class DecisionForm(CrispyForm):
+class DecisionForm(OnceFormMixin, CrispyForm):
     submit_label = "Enregistrer la décision"
 
     outcome = forms.ChoiceField(

@@ -12,7 +12,10 @@ from django import forms
 from django.db.models import Q
 
 from alize.forms import DateInput, EuroField, ReferentialForm
+from alize.modelkit import sane_years
 from alize.models import Basin, Funder
+from alize.once import OnceFormMixin
+from alize.versioning import VersionedFormMixin
 from grandes_entreprises.models import (
     ConventionPayment,
     Corporation,
@@ -61,7 +64,7 @@ class ServiceForm(forms.Form):
 # --- Corporations ----------------------------------------------------------------------
 
 
-class CorporationForm(ReferentialForm):
+class CorporationForm(VersionedFormMixin, ReferentialForm):
     """A corporation's record: one local site of a group, in one of the user's basins.
 
     On an edit the basin is not offered (experts, missions and rates belong to it). The
@@ -138,7 +141,9 @@ class MembershipForm(ReferentialForm):
 class MembershipEndForm(ServiceForm):
     submit_label = "Enregistrer la sortie"
 
-    left_on = forms.DateField(label="Sortie du programme", widget=DateInput())
+    left_on = forms.DateField(
+        label="Sortie du programme", widget=DateInput(), validators=sane_years()
+    )
 
 
 class HolderChoiceField(forms.ModelChoiceField):
@@ -231,8 +236,8 @@ class MissionForm(ServiceForm):
     planned_days = days_field(
         "Jours prévus", help_text="Par demi-journées : 0,5, 1, 1,5… pour tous les experts."
     )
-    start_date = forms.DateField(label="Début", widget=DateInput())
-    end_date = forms.DateField(label="Fin", widget=DateInput())
+    start_date = forms.DateField(label="Début", widget=DateInput(), validators=sane_years())
+    end_date = forms.DateField(label="Fin", widget=DateInput(), validators=sane_years())
 
     def __init__(self, *args, corporations, chosen=None, dossier=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,7 +285,7 @@ class DayLogForm(ServiceForm):
     prefix = "journee"
 
     expert = forms.TypedChoiceField(label="Expert", coerce=int)
-    date = forms.DateField(label="Date", widget=DateInput())
+    date = forms.DateField(label="Date", widget=DateInput(), validators=sane_years())
     days = forms.TypedChoiceField(
         label="Temps donné",
         choices=[(str(WHOLE_DAY), "1 journée"), (str(HALF_DAY), "½ journée")],
@@ -334,7 +339,7 @@ class OutcomeForm(ReferentialForm):
         widgets = {"outcome": forms.Textarea(attrs={"rows": 4})}
 
 
-class ConventionForm(ReferentialForm):
+class ConventionForm(OnceFormMixin, ReferentialForm):
     submit_label = "Enregistrer la convention"
 
     class Meta:
@@ -389,7 +394,7 @@ class ConventionForm(ReferentialForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PaymentForm(ReferentialForm):
+class PaymentForm(OnceFormMixin, ReferentialForm):
     submit_label = "Enregistrer le versement"
 
     class Meta:

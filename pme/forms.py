@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.models import OPERATOR_ROLES, Commune, Epci
+from alize.versioning import VersionedFormMixin
 from pme.models import Document, DocumentKind, Dossier, Hire, Need, Pme, PmeContact
 from pme.services.common import CONTACT_FIELDS, DOSSIER_FIELDS, PME_FIELDS
 from pme.validators import DOCUMENT_ENDINGS, compact_number, validate_siret
@@ -31,7 +32,7 @@ class SiretField(forms.CharField):
         return {**super().widget_attrs(widget), "inputmode": "numeric", "autocomplete": "off"}
 
 
-class PmeForm(ReferentialForm):
+class PmeForm(VersionedFormMixin, ReferentialForm):
     """The company's record; in the creation form, a SIRET already known is not an error.
 
     With `reuse_existing`, a SIRET the user's basins already registered makes the other
@@ -86,7 +87,7 @@ class PmeForm(ReferentialForm):
         return {name: self.cleaned_data[name] for name in PME_FIELDS}
 
 
-class DossierForm(ReferentialForm):
+class DossierForm(VersionedFormMixin, ReferentialForm):
     needs = forms.MultipleChoiceField(
         label="Besoins par domaine",
         choices=Need.choices,

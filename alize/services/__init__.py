@@ -3,9 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
-from alize.models import AdvanceCap, Basin, Contribution
+from alize.models import PERIOD_OVERLAP_MESSAGE, AdvanceCap, Basin, Contribution, ProgrammePeriod
 
 
 @transaction.atomic
@@ -14,6 +15,25 @@ def save_referential(*, instance: models.Model) -> models.Model:
     instance.full_clean()
     instance.save()
     return instance
+
+
+@transaction.atomic
+def save_period(*, period: ProgrammePeriod) -> ProgrammePeriod:
+    """Create or change a programme period; a basin's periods never overlap.
+
+    The basin is locked first, so two colleagues adding periods at once are checked one
+    after the other (the database's trigger, the last guard, locks it too)."""
+    if period.basin_id:
+        Basin.objects.select_for_update().get(pk=period.basin_id)
+    period.full_clean()
+    try:
+        with transaction.atomic():
+            period.save()
+    except IntegrityError as error:
+        if PERIOD_OVERLAP_MESSAGE not in str(error):
+            raise
+        raise ValidationError({"start_date": PERIOD_OVERLAP_MESSAGE}) from error
+    return period
 
 
 @transaction.atomic

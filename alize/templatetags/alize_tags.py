@@ -1,12 +1,22 @@
 """Filters for French amounts and the audit trail panel."""
 
+import uuid
+
 from django import template
 from django.utils.formats import date_format
+from django.utils.html import format_html
 
 from alize import formatting
 from alize.history import history_for
+from alize.once import FIELD as ONCE_FIELD
 
 register = template.Library()
+
+
+@register.simple_tag
+def once_token():
+    """The one-time token of a form written by hand (see `alize.once`)."""
+    return format_html('<input type="hidden" name="{}" value="{}">', ONCE_FIELD, uuid.uuid4())
 
 
 register.filter("euros", formatting.euros)

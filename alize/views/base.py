@@ -5,12 +5,37 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
-from alize import permissions, services
+from alize import once, permissions, services
 from alize.forms import attach_errors
+from alize.models import Submission
+from alize.versioning import EditConflict
+
+CONFLICT_TEMPLATE = "alize/edit_conflict.html"
+
+
+def once_token_of(form):
+    """The form's one-time token (`alize.once.OnceFormMixin`), None for a form without."""
+    return form.once_token() if hasattr(form, "once_token") else None
+
+
+def conflict_response(request, *, conflict: EditConflict, typed, form, title, back_url=""):
+    """The conflict page (409): what changed since the user opened the form, what they typed
+    (not saved), and `form`, drawn again from the record as it is now, to redo the edit."""
+    context = {
+        "title": f"Modifiée entre-temps : {title}",
+        "message": conflict.messages[0],
+        "changes": conflict.changes,
+        "typed": typed,
+        "form": form,
+        "form_action": request.get_full_path(),
+        "back_url": back_url,
+    }
+    return render(request, CONFLICT_TEMPLATE, context, status=409)
+
 
 # --- Generic referential views ---------------------------------------------------------
 
@@ -115,14 +140,64 @@ class ReferentialFormView(ScopedMixin, FormView):
     def save(self, form):
         return services.save_referential(instance=form.save(commit=False))
 
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        # A form with a one-time token sent a second time: its first result, nothing more.
+        earlier = once.earlier_submission(token=once_token_of(form), user=request.user)
+        if earlier is not None:
+            return self.replayed(earlier)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def save_once(self, form):
+        """Save through `save(form)`, once per one-time token if the form has one: the
+        saved object, or the earlier `Submission` when the token was already used."""
+        saved = {}
+
+        def perform():
+            saved["obj"] = self.save(form)
+            return saved["obj"].get_absolute_url(), self.success_message
+
+        earlier = once.run_once(
+            token=once_token_of(form),
+            user=self.request.user,
+            path=self.request.path,
+            perform=perform,
+        )
+        return earlier or saved["obj"]
+
+    def replayed(self, submission):
+        messages.info(self.request, once.replay_text(submission))
+        return redirect(submission.result_url)
+
     def form_valid(self, form):
         try:
-            obj = self.save(form)
+            obj = self.save_once(form)
+        except EditConflict as conflict:
+            return self.conflicted(form, conflict)
         except ValidationError as error:
             attach_errors(error, form)
             return self.form_invalid(form)
+        if isinstance(obj, Submission):
+            return self.replayed(obj)
         messages.success(self.request, self.success_message)
         return redirect(obj.get_absolute_url())
+
+    def conflicted(self, form, conflict: EditConflict):
+        """A colleague saved the record since this form was drawn: the conflict page, with
+        the form drawn again from the record as it is now."""
+        kwargs = self.get_form_kwargs()  # reads the record again, at its new version
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        fresh = self.get_form_class()(**kwargs)
+        record = getattr(self, "object", None) or conflict.obj
+        return conflict_response(
+            self.request,
+            conflict=conflict,
+            typed=form.typed_values(),
+            form=fresh,
+            title=str(conflict.obj),
+            back_url=record.get_absolute_url() if hasattr(record, "get_absolute_url") else "",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -231,6 +231,9 @@ class PeriodFormView(ReferentialFormView):
     form_class = PeriodForm
     list_url_name = "alize:period_list"
 
+    def save(self, form):
+        return services.save_period(period=form.save(commit=False))
+
 
 # --- Territories -------------------------------------------------------------------------
 

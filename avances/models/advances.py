@@ -14,8 +14,18 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, optional_link, signed
+from alize.modelkit import (
+    author,
+    check,
+    known_choice,
+    link,
+    optional_link,
+    sane_years,
+    signed,
+    years_check,
+)
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
+from alize.versioning import Versioned
 from avances.models.common import (
     RATE,
     ZERO,
@@ -292,7 +302,7 @@ class AdvanceQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Advance(models.Model):
+class Advance(Versioned):
     """An interest-free repayable advance granted to an SME on its approved dossier.
 
     The amount, the cap and the amount requested are frozen at the decision; the terms
@@ -310,7 +320,7 @@ class Advance(models.Model):
         "montant demandé par la PME (€)", **MONEY, editable=False
     )
     cap_copied = models.DecimalField("plafond du bassin à la décision (€)", **MONEY, editable=False)
-    decision_date = models.DateField("date de décision")
+    decision_date = models.DateField("date de décision", validators=sane_years())
     duration_months = models.PositiveSmallIntegerField("durée (mois, différé compris)")
     grace_months = models.PositiveSmallIntegerField("différé de remboursement (mois)")
     frequency = models.CharField("périodicité", max_length=15, choices=Frequency.choices)
@@ -325,9 +335,18 @@ class Advance(models.Model):
         "convention de revitalisation qui la finance",
         "advances",
     )
-    contract_signed_on = models.DateField("contrat signé le", null=True, blank=True)
+    contract_signed_on = models.DateField(
+        "contrat signé le",
+        null=True,
+        blank=True,
+        validators=sane_years(),
+    )
     disbursements_closed_on = models.DateField(
-        "versements clos le", null=True, blank=True, editable=False
+        "versements clos le",
+        null=True,
+        blank=True,
+        editable=False,
+        validators=sane_years(),
     )
     written_off_on = models.DateField("passée en perte le", null=True, blank=True, editable=False)
     granted_by = author("enregistrée par", "granted_advances")
@@ -340,6 +359,9 @@ class Advance(models.Model):
         verbose_name_plural = "avances remboursables"
         ordering = ["-decision_date", "-pk"]
         constraints = [
+            years_check("decision_date", "advance_decision_date_sane_year"),
+            years_check("contract_signed_on", "advance_contract_signed_on_sane_year"),
+            years_check("disbursements_closed_on", "advance_disbursements_closed_on_sane_year"),
             check(Q(amount__gt=0), "advance_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             check(Q(amount__lte=F("cap_copied")), "advance_amount_within_cap", CAP_MESSAGE),
             check(
@@ -395,7 +417,7 @@ class Disbursement(ReversibleEntry):
     and then counts no more."""
 
     advance = link(Advance, "avance", "disbursements")
-    disbursed_on = models.DateField("versée le")
+    disbursed_on = models.DateField("versée le", validators=sane_years())
     amount = models.DecimalField("montant (€)", **MONEY)
     recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_disbursements")
     reversed_by = reversed_by_field("reversed_disbursements")
@@ -407,6 +429,7 @@ class Disbursement(ReversibleEntry):
         verbose_name_plural = "versements"
         ordering = ["advance", "disbursed_on", "pk"]
         constraints = [
+            years_check("disbursed_on", "disbursement_disbursed_on_sane_year"),
             check(Q(amount__gt=0), "disbursement_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             reversal_complete("disbursement_reversal_complete", "versement"),
         ]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import author, known_choice
+from alize.modelkit import author, known_choice, sane_years, years_check
 from alize.models import MONEY
 from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
 
@@ -38,7 +38,7 @@ class DeMinimisDeclaration(models.Model):
         related_name="de_minimis_declarations",
         verbose_name="PME",
     )
-    declared_on = models.DateField("déclarée le")
+    declared_on = models.DateField("déclarée le", validators=sane_years())
     signatory = models.CharField("signataire", max_length=150)
     recorded_by = author("enregistrée par", "recorded_de_minimis_declarations")
     recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
@@ -52,6 +52,9 @@ class DeMinimisDeclaration(models.Model):
     )
 
     class Meta:
+        constraints = [
+            years_check("declared_on", "de_minimis_declaration_declared_on_sane_year"),
+        ]
         verbose_name = "déclaration des aides de minimis"
         verbose_name_plural = "déclarations des aides de minimis"
         ordering = ["pme", "-declared_on", "-pk"]
@@ -71,7 +74,7 @@ class DeMinimisAid(models.Model):
         verbose_name="déclaration",
     )
     grantor = models.CharField("organisme qui l'a accordée", max_length=200)
-    granted_on = models.DateField("accordée le")
+    granted_on = models.DateField("accordée le", validators=sane_years())
     amount = models.DecimalField(
         "montant (€, équivalent-subvention brut)",
         **MONEY,
@@ -86,6 +89,7 @@ class DeMinimisAid(models.Model):
         verbose_name_plural = "aides de minimis déclarées"
         ordering = ["declaration", "granted_on", "pk"]
         constraints = [
+            years_check("granted_on", "de_minimis_aid_granted_on_sane_year"),
             known_choice(
                 "regulation",
                 Regulation,

@@ -9,7 +9,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alize.modelkit import author, check, known_choice, link, signed, unique
+from alize.modelkit import (
+    author,
+    check,
+    known_choice,
+    link,
+    sane_years,
+    signed,
+    unique,
+    years_check,
+)
 from alize.models import MONEY
 from alize.triggers import append_only
 from avances.models.common import DaysBetween
@@ -33,7 +42,7 @@ class DunningStep(models.Model):
 
     advance = link("avances.Advance", "avance", "dunning_steps")
     kind = models.CharField("nature", max_length=20, choices=DunningKind.choices)
-    sent_on = models.DateField("envoyée le")
+    sent_on = models.DateField("envoyée le", validators=sane_years())
     pay_by = models.DateField("à régler avant le")
     overdue_amount = models.DecimalField("montant échu impayé (€)", **MONEY)
     oldest_due_date = models.DateField("plus ancienne échéance impayée")
@@ -48,6 +57,7 @@ class DunningStep(models.Model):
         verbose_name_plural = "relances"
         ordering = ["advance", "sent_on", "pk"]
         constraints = [
+            years_check("sent_on", "dunning_step_sent_on_sane_year"),
             known_choice("kind", DunningKind, "dunning_kind_known", "Nature de relance inconnue."),
             check(
                 Q(overdue_amount__gt=0, days_late__gt=0),
@@ -106,18 +116,28 @@ class CollectiveProceeding(models.Model):
 
     advance = link("avances.Advance", "avance", "proceedings")
     kind = models.CharField("procédure", max_length=15, choices=ProceedingKind.choices)
-    judgment_date = models.DateField("date du jugement d'ouverture")
-    publication_date = models.DateField("date de publication au BODACC")
+    judgment_date = models.DateField("date du jugement d'ouverture", validators=sane_years())
+    publication_date = models.DateField("date de publication au BODACC", validators=sane_years())
     claim_deadline = models.DateField("déclarer la créance avant le", editable=False)
     court = models.CharField("tribunal", max_length=200, blank=True)
     representative = models.CharField(
         "mandataire judiciaire ou liquidateur", max_length=200, blank=True
     )
-    claim_declared_on = models.DateField("créance déclarée le", null=True, blank=True)
+    claim_declared_on = models.DateField(
+        "créance déclarée le",
+        null=True,
+        blank=True,
+        validators=sane_years(),
+    )
     claim_amount = models.DecimalField(
         "montant déclaré (€)", **MONEY, null=True, blank=True, editable=False
     )
-    closed_on = models.DateField("procédure close le", null=True, blank=True)
+    closed_on = models.DateField(
+        "procédure close le",
+        null=True,
+        blank=True,
+        validators=sane_years(),
+    )
     recorded_by = author("enregistrée par", "recorded_proceedings")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
@@ -128,6 +148,10 @@ class CollectiveProceeding(models.Model):
         verbose_name_plural = "procédures collectives"
         ordering = ["advance", "judgment_date", "pk"]
         constraints = [
+            years_check("judgment_date", "collective_proceeding_judgment_date_sane_year"),
+            years_check("publication_date", "collective_proceeding_publication_date_sane_year"),
+            years_check("claim_declared_on", "collective_proceeding_claim_declared_on_sane_year"),
+            years_check("closed_on", "collective_proceeding_closed_on_sane_year"),
             known_choice("kind", ProceedingKind, "proceeding_kind_known", "Procédure inconnue."),
             check(
                 Q(publication_date__gte=F("judgment_date")),

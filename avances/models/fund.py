@@ -24,7 +24,7 @@ import pghistory
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import check, known_choice, link, optional_link, signed
+from alize.modelkit import check, known_choice, link, optional_link, sane_years, signed, years_check
 from alize.models import MONEY, Basin
 from alize.triggers import append_only
 from avances.models.common import ZERO
@@ -76,7 +76,7 @@ class FundMovementQuerySet(models.QuerySet):
 class FundMovement(models.Model):
     basin = link(Basin, "bassin", "fund_movements")
     kind = models.CharField("nature", max_length=15, choices=MovementKind.choices)
-    on = models.DateField("date")
+    on = models.DateField("date", validators=sane_years())
     amount = models.DecimalField("montant (€)", **MONEY)
     memo_amount = models.DecimalField("pour mémoire (€)", **MONEY, default=ZERO)
     label = models.CharField("libellé", max_length=200)
@@ -104,6 +104,7 @@ class FundMovement(models.Model):
         verbose_name_plural = "mouvements du fonds d'avances"
         ordering = ["basin", "on", "pk"]
         constraints = [
+            years_check("on", "fund_movement_on_sane_year"),
             known_choice(
                 "kind", MovementKind, "fund_movement_kind_known", "Nature de mouvement inconnue."
             ),

@@ -27,7 +27,16 @@ import pgtrigger
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import check, known_choice, link, optional_link, signed, unique
+from alize.modelkit import (
+    check,
+    known_choice,
+    link,
+    optional_link,
+    sane_years,
+    signed,
+    unique,
+    years_check,
+)
 from alize.models import MONEY
 from alize.triggers import never_deleted
 from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
@@ -77,7 +86,7 @@ class Payment(ReversibleEntry):
     a mistaken entry is marked reversed once (`reverse_payment`) and then counts no more."""
 
     advance = link("avances.Advance", "avance", "payments")
-    paid_on = models.DateField("date du paiement")
+    paid_on = models.DateField("date du paiement", validators=sane_years())
     amount = models.DecimalField("montant (€)", **MONEY)
     means = models.CharField("moyen de paiement", max_length=15, choices=PaymentMeans.choices)
     reference = models.CharField("référence bancaire", max_length=140, blank=True)
@@ -93,6 +102,7 @@ class Payment(ReversibleEntry):
         verbose_name_plural = "remboursements"
         ordering = ["advance", "paid_on", "pk"]
         constraints = [
+            years_check("paid_on", "payment_paid_on_sane_year"),
             check(Q(amount__gt=0), "payment_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             known_choice(
                 "means", PaymentMeans, "payment_means_known", "Moyen de paiement inconnu."

@@ -12,7 +12,16 @@ import pgtrigger
 from django.db import models
 from django.db.models import F, OuterRef, Q
 
-from alize.modelkit import check, known_choice, link, optional_link, signed, unique
+from alize.modelkit import (
+    check,
+    known_choice,
+    link,
+    optional_link,
+    sane_years,
+    signed,
+    unique,
+    years_check,
+)
 from alize.models import MONEY
 from alize.triggers import append_only, never_deleted
 from avances.models.common import ZERO, Frequency, sum_of, terms_constraints
@@ -36,6 +45,7 @@ class Schedule(models.Model):
     kind = models.CharField("nature", max_length=20, choices=ScheduleKind.choices)
     starts_on = models.DateField(
         "point de départ",
+        validators=sane_years(),
         help_text="Premier versement, ou date d'effet du rééchelonnement : les échéances "
         "se comptent à partir de cette date.",
     )
@@ -60,6 +70,7 @@ class Schedule(models.Model):
         verbose_name_plural = "échéanciers"
         ordering = ["advance", "version"]
         constraints = [
+            years_check("starts_on", "schedule_starts_on_sane_year"),
             unique(
                 ["advance", "version"],
                 "schedule_version_unique",

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import check, known_choice, link, optional_link, unique
+from alize.modelkit import check, known_choice, link, optional_link, sane_years, unique, years_check
 from alize.models import Basin
 from avances.models.common import (
     DEFAULT_DURATION_MONTHS,
@@ -93,7 +93,7 @@ class ReferenceRate(models.Model):
         "reference_rates",
         help_text="Laissez vide pour un taux valable dans tous les bassins.",
     )
-    valid_from = models.DateField("en vigueur à partir du")
+    valid_from = models.DateField("en vigueur à partir du", validators=sane_years())
     annual_rate_percent = models.DecimalField(
         "taux de référence annuel (%)",
         **RATE,
@@ -111,6 +111,7 @@ class ReferenceRate(models.Model):
         verbose_name_plural = "taux de référence"
         ordering = ["basin", "-valid_from"]
         constraints = [
+            years_check("valid_from", "reference_rate_valid_from_sane_year"),
             check(
                 Q(annual_rate_percent__gte=0, annual_rate_percent__lte=100),
                 "reference_rate_range",

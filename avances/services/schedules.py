@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from alize.formatting import french_date
+from alize.versioning import check_version
 from avances import permissions
 from avances.models import (
     Advance,
@@ -94,6 +95,7 @@ def reschedule_advance(
     frequency: str | None = None,
     reason: str,
     by,
+    version: int | None = None,
 ) -> Schedule:
     """Spread the principal outstanding again, from `from_date`, on new terms.
 
@@ -101,6 +103,9 @@ def reschedule_advance(
     (the duration includes the new grace period); the unpaid instalments due before are
     folded into it. The previous schedule stays, inactive, with its payments. `from_date`
     is not before the last payment, disbursement or schedule start, nor in the future.
+
+    `version`: the advance's, as the form showed it; if its terms changed since (a
+    colleague rescheduled it), `EditConflict` says how and nothing is saved.
     """
     allowed, refusal = permissions.can_reschedule(by, advance.basin_id)
     require(allowed, refusal)
@@ -109,6 +114,7 @@ def reschedule_advance(
     not_in_future(from_date, "from_date")
     with pghistory.context(user=by.pk):
         advance = lock_advance(advance)
+        check_version(advance, version, also=("avances.ScheduleEvent",))
         refuse_written_off(advance, "elle ne se rééchelonne plus.")
         current = active_schedule(advance)
         if current is None:
@@ -135,6 +141,7 @@ def reschedule_advance(
                     )
                 }
             )
+        advance.save(update_fields=["version"])  # its terms change: a new version
         return new_schedule(
             advance=advance,
             kind=ScheduleKind.RESCHEDULING,

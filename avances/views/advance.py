@@ -5,7 +5,14 @@ Each action is a POST to its own URL: it fetches the advance through the scoped 
 to the page; a refusal (the form's or the service's French message) shows the page again
 with the form and its errors, at status 200. The payment form also works through htmx:
 the repayment panel (schedule, payments, form) comes back alone, updated.
+
+Every action's form carries a one-time token (`alize.once`): sent twice (a double click),
+it records once and the second answer shows the first result. The rescheduling form also
+carries the advance's version (`alize.versioning`): if a colleague changed the terms since
+the page was drawn, the conflict page shows how, and nothing is saved.
 """
+
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +22,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from alize import once
 from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
+from alize.versioning import EditConflict
+from alize.views.base import conflict_response
 from avances import forms as f
 from avances.models import (
     Advance,
@@ -158,7 +168,8 @@ def page_context(request, advance, forms=None) -> dict:
         or f.DisbursementForm(initial={"disbursed_on": today}),
         close_form=forms.get("close")
         or f.CloseDisbursementsForm(initial={"disbursements_closed_on": today}),
-        reschedule_form=forms.get("reschedule") or f.RescheduleForm(initial=defaults),
+        reschedule_form=forms.get("reschedule")
+        or f.RescheduleForm(initial=defaults, version=advance.version),
         dunning_form=forms.get("dunning") or f.DunningForm(initial={"sent_on": today}),
         proceeding_form=forms.get("proceeding") or f.ProceedingForm(),
         write_off_form=forms.get("write_off") or f.WriteOffRequestForm(),
@@ -207,20 +218,58 @@ class AdvanceActionView(ScreensMixin, View):
             raise Http404
         self.target = self.get_target()
         form = self.form_class(request.POST, **self.form_kwargs())
+        # Sent a second time (a double click): nothing more is recorded, the first result shows.
+        earlier = once.earlier_submission(token=form.once_token(), user=request.user)
+        if earlier is not None:
+            return self.replayed(earlier)
         if form.is_valid():
             try:
-                self.perform(form)
+                earlier = once.run_once(
+                    token=form.once_token(),
+                    user=request.user,
+                    path=request.path,
+                    perform=functools.partial(self.record, form),
+                )
+            except EditConflict as conflict:
+                return self.conflicted(form, conflict)
             except ValidationError as error:
                 attach_errors(error, form)
             except PermissionDenied as error:
                 form.add_error(None, refusal_text(error))
             else:
-                return self.succeeded()
+                return self.replayed(earlier) if earlier else self.succeeded()
         return self.refused(form)
+
+    def conflicted(self, form, conflict):
+        """The advance's terms changed since the page was drawn (a colleague rescheduled it):
+        the conflict page, with the form drawn again from the advance as it is now."""
+        advance = get_advance(self.request.user, self.advance.pk)
+        fresh = page_context(self.request, advance)[f"{self.form_key}_form"]
+        return conflict_response(
+            self.request,
+            conflict=conflict,
+            typed=form.typed_values(),
+            form=fresh,
+            title=str(advance),
+            back_url=self.result_url(),
+        )
+
+    def record(self, form) -> tuple[str, str]:
+        """Call the service; then where the first submission leads and what it says (kept
+        for a second one)."""
+        self.perform(form)
+        return self.result_url(), self.success_message
+
+    def result_url(self) -> str:
+        return reverse("avances:advance_detail", args=[self.advance.pk])
 
     def succeeded(self):
         messages.success(self.request, self.success_message)
-        return redirect(reverse("avances:advance_detail", args=[self.advance.pk]))
+        return redirect(self.result_url())
+
+    def replayed(self, submission):
+        messages.info(self.request, once.replay_text(submission))
+        return redirect(submission.result_url or self.result_url())
 
     def refused(self, form):
         advance = get_advance(self.request.user, self.advance.pk)
@@ -230,7 +279,7 @@ class AdvanceActionView(ScreensMixin, View):
 
     def perform(self, form):
         """Call the service with the target, the user and the form's data."""
-        data = form.cleaned_data
+        data = {name: value for name, value in form.cleaned_data.items() if name != once.FIELD}
         if self.arguments is not None:
             data = {keyword: data[field] for keyword, field in self.arguments.items()}
         type(self).service(**{self.target_name: self.target}, by=self.request.user, **data)
@@ -279,6 +328,11 @@ class HtmxRepaymentMixin:
         if self.is_htmx():
             return self.panel(notice=self.success_message)
         return super().succeeded()
+
+    def replayed(self, submission):
+        if self.is_htmx():
+            return self.panel(notice=once.replay_text(submission))
+        return super().replayed(submission)
 
     def refused(self, form):
         if self.is_htmx():

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
+from alize import once
 from avances.csv_import import import_statement, preview_statement
 from avances.forms import StatementUploadForm
 from avances.views.common import ActorsMixin
@@ -59,6 +60,10 @@ class StatementConfirmView(ActorsMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
+        token = once.parse_token(request.POST.get(once.FIELD))
+        earlier = once.earlier_submission(token=token, user=request.user)
+        if earlier is not None:
+            return self.replayed(earlier)
         kept = request.session.get(SESSION_KEY)
         if not kept or request.POST.get("digest") != kept["digest"]:
             messages.error(
@@ -68,8 +73,18 @@ class StatementConfirmView(ActorsMixin, View):
             )
             return redirect(reverse("avances:statement_import"))
         text = kept["text"]
+        confirmed = confirmed_lines(request.POST.getlist("duplicate"))
+        outcome = {}
+
+        def perform():
+            payments = import_statement(text, by=request.user, confirmed_duplicates=confirmed)
+            outcome["message"] = imported_message(len(payments))
+            return reverse("avances:advance_list"), outcome["message"]
+
         try:
-            payments = import_statement(text, by=request.user)
+            earlier = once.run_once(
+                token=token, user=request.user, path=request.path, perform=perform
+            )
         except ValidationError as error:
             return render(
                 request,
@@ -77,16 +92,29 @@ class StatementConfirmView(ActorsMixin, View):
                 {
                     "form": StatementUploadForm(),
                     "title": TITLE,
-                    "preview": preview_statement(text, by=request.user),
+                    "preview": preview_statement(
+                        text, by=request.user, confirmed_duplicates=confirmed
+                    ),
                     "digest": kept["digest"],
                     "import_errors": error.messages,
                 },
             )
+        if earlier is not None:
+            return self.replayed(earlier)
         del request.session[SESSION_KEY]
-        count = len(payments)
-        messages.success(
-            request,
-            f"{count} remboursement{'s' if count > 1 else ''} enregistré{'s' if count > 1 else ''} "
-            "depuis le relevé.",
-        )
+        messages.success(request, outcome["message"])
         return redirect(reverse("avances:advance_list"))
+
+    def replayed(self, submission):
+        messages.info(self.request, once.replay_text(submission))
+        return redirect(submission.result_url or reverse("avances:advance_list"))
+
+
+def confirmed_lines(values) -> frozenset[int]:
+    """The repeated lines the user ticked to record them too (anything else is ignored)."""
+    return frozenset(int(value) for value in values if str(value).isdigit() and len(value) < 9)
+
+
+def imported_message(count: int) -> str:
+    plural = "s" if count > 1 else ""
+    return f"{count} remboursement{plural} enregistré{plural} depuis le relevé."

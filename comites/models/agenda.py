@@ -11,7 +11,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import SubqueryCount, author, choice_values
+from alize.modelkit import SubqueryCount, author, choice_values, sane_years, years_check
 from alize.models import MONEY
 from comites.models.committees import mandate
 from comites.models.sessions import Session
@@ -335,7 +335,7 @@ class Decision(models.Model):
         AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name="point"
     )
     outcome = models.CharField("décision", max_length=10, choices=DecisionOutcome.choices)
-    decision_date = models.DateField("date de la décision")
+    decision_date = models.DateField("date de la décision", validators=sane_years())
     corporations = models.ManyToManyField(
         Corporation,
         blank=True,
@@ -384,6 +384,7 @@ class Decision(models.Model):
         verbose_name_plural = "décisions du comité"
         ordering = ["-decision_date", "-pk"]
         constraints = [
+            years_check("decision_date", "decision_decision_date_sane_year"),
             models.CheckConstraint(
                 condition=Q(outcome__in=choice_values(DecisionOutcome)),
                 name="decision_outcome_known",

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from alize.modelkit import author, choice_values
+from alize.modelkit import author, choice_values, sane_years, years_check
 from alize.models import OPERATOR_ROLES, Basin, Role
 from comites.workflow import VOTING_ROLES, CommitteeKind, MemberRole
 from grandes_entreprises.models import Corporation
@@ -176,8 +176,8 @@ class CommitteeMembership(models.Model):
         help_text="Connue, elle déporte automatiquement le membre des dossiers qu'elle accompagne.",
     )
     role = models.CharField("rôle", max_length=10, choices=MemberRole.choices)
-    start_date = models.DateField("début du mandat")
-    end_date = models.DateField("fin du mandat", null=True, blank=True)
+    start_date = models.DateField("début du mandat", validators=sane_years())
+    end_date = models.DateField("fin du mandat", null=True, blank=True, validators=sane_years())
     created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -187,6 +187,8 @@ class CommitteeMembership(models.Model):
         verbose_name_plural = "membres du comité"
         ordering = ["committee", "role", "start_date", "pk"]
         constraints = [
+            years_check("start_date", "committee_membership_start_date_sane_year"),
+            years_check("end_date", "committee_membership_end_date_sane_year"),
             models.CheckConstraint(
                 condition=Q(role__in=choice_values(MemberRole)),
                 name="committee_membership_role_known",

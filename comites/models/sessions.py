@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import author, choice_values
+from alize.modelkit import author, choice_values, sane_years, years_check
 from alize.models import OPERATOR_ROLES, Basin, Role
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
@@ -104,9 +104,10 @@ class Session(models.Model):
     kind = models.CharField(
         "nature", max_length=20, choices=SessionKind.choices, default=SessionKind.SITTING
     )
-    starts_at = models.DateTimeField("date et heure")
+    starts_at = models.DateTimeField("date et heure", validators=sane_years())
     closes_at = models.DateTimeField(
         "clôture des votes",
+        validators=sane_years(),
         null=True,
         blank=True,
         help_text="Consultation écrite : les membres votent jusqu'à cette date et heure.",
@@ -158,6 +159,8 @@ class Session(models.Model):
         verbose_name_plural = "séances"
         ordering = ["-starts_at", "-pk"]
         constraints = [
+            years_check("starts_at", "session_starts_at_sane_year", with_time=True),
+            years_check("closes_at", "session_closes_at_sane_year", with_time=True),
             models.CheckConstraint(
                 condition=Q(status__in=choice_values(SessionStatus)),
                 name="session_status_known",

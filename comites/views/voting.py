@@ -1,6 +1,7 @@
 """The votes, with htmx: opening and closing an item, voting (for oneself, by proxy, or
 recorded by the secretary), declaring an interest, the live tally and the decision."""
 
+import functools
 from abc import ABCMeta, abstractmethod
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
+from alize import once
 from comites import permissions, services
 from comites.forms import DecisionForm, InterestForm, VoteForm
 from comites.models import AgendaItem, CommitteeMembership, Decision
@@ -71,14 +73,28 @@ class ItemPostView(View, metaclass=ABCMeta):
 
     def post(self, request, pk):
         item = item_or_404(request.user, pk)
+        url = reverse("comites:session_detail", args=[item.session_id]) + f"#point-{item.pk}"
         error = success = ""
+        outcome = {}
+
+        def perform():
+            outcome["success"] = self.act(request, item) or self.success
+            return url, outcome["success"]
+
+        # The buttons carry a one-time token: a double click records one vote.
         try:
-            success = self.act(request, item) or self.success
+            earlier = once.run_once(
+                token=once.parse_token(request.POST.get(once.FIELD)),
+                user=request.user,
+                path=request.path,
+                perform=perform,
+            )
         except REFUSALS as refusal:
             error = refusal_text(refusal)
+        else:
+            success = once.replay_text(earlier) if earlier else outcome["success"]
         if request.htmx:
             return render_item(request, item, error=error, success=success)
-        url = reverse("comites:session_detail", args=[item.session_id]) + f"#point-{item.pk}"
         return done(request, url, success=success, error=error or None)
 
 
@@ -157,6 +173,11 @@ class DecisionCreateView(ItemMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         self.load(request, kwargs)
         allowed_or_404(self.predicate(request.user, self.session))
+        if request.method == "POST":
+            # Sent a second time: the decision recorded the first time shows, nothing more.
+            earlier = once.earlier_submission(token=self.get_form().once_token(), user=request.user)
+            if earlier is not None:
+                return self.replayed(earlier)
         if self.item.status != ItemStatus.CLOSED or hasattr(self.item, "decision"):
             messages.error(
                 request,
@@ -181,25 +202,41 @@ class DecisionCreateView(ItemMixin, FormView):
         context["help_text"] = f"Résultat du vote : {services.tally(self.item).summary}."
         return context
 
+    def replayed(self, submission):
+        messages.info(self.request, once.replay_text(submission))
+        return redirect(submission.result_url or self.session_url)
+
     def form_valid(self, form):
-        data = form.cleaned_data
-        approved = data["outcome"] == DecisionOutcome.APPROVED
         try:
-            services.record_decision(
-                item=self.item,
-                outcome=data["outcome"],
-                corporations=data["corporations"] if approved else [],
-                domains=data["domains"] if approved else [],
-                advance_granted=(data["advance_granted"] or 0) if approved else 0,
-                missing=data["missing"] if data["outcome"] == DecisionOutcome.DEFERRED else "",
-                reason=data["reason"] if data["outcome"] == DecisionOutcome.REJECTED else "",
-                by=self.request.user,
+            earlier = once.run_once(
+                token=form.once_token(),
+                user=self.request.user,
+                path=self.request.path,
+                perform=functools.partial(self.record, form),
             )
         except REFUSALS as error:
             refused_in_form(form, error)
             return self.form_invalid(form)
+        if earlier is not None:
+            return self.replayed(earlier)
         messages.success(self.request, "La décision est enregistrée.")
         return redirect(self.session_url + f"#point-{self.item.pk}")
+
+    def record(self, form) -> tuple[str, str]:
+        """Record the decision (and the advance it grants); where it leads, what it says."""
+        data = form.cleaned_data
+        approved = data["outcome"] == DecisionOutcome.APPROVED
+        services.record_decision(
+            item=self.item,
+            outcome=data["outcome"],
+            corporations=data["corporations"] if approved else [],
+            domains=data["domains"] if approved else [],
+            advance_granted=(data["advance_granted"] or 0) if approved else 0,
+            missing=data["missing"] if data["outcome"] == DecisionOutcome.DEFERRED else "",
+            reason=data["reason"] if data["outcome"] == DecisionOutcome.REJECTED else "",
+            by=self.request.user,
+        )
+        return self.session_url + f"#point-{self.item.pk}", "La décision est enregistrée."
 
 
 def decision_or_404(user, pk) -> Decision:

@@ -25,10 +25,13 @@ from alize.modelkit import (
     in_choice_order,
     link,
     optional_link,
+    sane_years,
     timestamps,
     unique,
+    years_check,
 )
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
+from alize.versioning import Versioned
 from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO
 from pme.models import Need
 from pme.validators import validate_siret
@@ -120,7 +123,7 @@ class CorporationQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Corporation(models.Model):
+class Corporation(Versioned):
     """A large corporation taking part in a basin's programme: one of its local sites.
 
     The same group may be present in two basins: each is its own row, with its own rate
@@ -255,7 +258,7 @@ class DailyRate(models.Model):
         **MONEY,
         validators=[MinValueValidator(Decimal("0.01"), "La valeur d'une journée est positive.")],
     )
-    valid_from = models.DateField("en vigueur à partir du")
+    valid_from = models.DateField("en vigueur à partir du", validators=sane_years())
     comment = models.CharField("motif", max_length=200, blank=True)
 
     class Meta:
@@ -263,6 +266,7 @@ class DailyRate(models.Model):
         verbose_name_plural = "valeurs de la journée d'expert"
         ordering = ["corporation", "-valid_from"]
         constraints = [
+            years_check("valid_from", "daily_rate_valid_from_sane_year"),
             unique(
                 ["corporation", "valid_from"],
                 "daily_rate_one_per_corporation_and_date",
@@ -344,14 +348,21 @@ class Membership(models.Model):
 
     corporation = link(Corporation, "grande entreprise", "memberships", on_delete=models.CASCADE)
     period = link(ProgrammePeriod, "période", "corporation_memberships")
-    joined_on = models.DateField("entrée dans le programme")
-    left_on = models.DateField("sortie du programme", null=True, blank=True)
+    joined_on = models.DateField("entrée dans le programme", validators=sane_years())
+    left_on = models.DateField(
+        "sortie du programme",
+        null=True,
+        blank=True,
+        validators=sane_years(),
+    )
 
     class Meta:
         verbose_name = "participation au programme"
         verbose_name_plural = "participations au programme"
         ordering = ["period__start_date", "corporation__group_name"]
         constraints = [
+            years_check("joined_on", "membership_joined_on_sane_year"),
+            years_check("left_on", "membership_left_on_sane_year"),
             unique(
                 ["corporation", "period"],
                 "membership_one_per_corporation_and_period",

@@ -19,10 +19,12 @@ from alize.modelkit import (
     grouped_sum,
     known_choice,
     link,
+    sane_years,
     signed,
     timestamps,
     unique,
     workflow_state,
+    years_check,
 )
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
@@ -105,8 +107,8 @@ class SupportMission(models.Model):
     domain = models.CharField("domaine", max_length=15, choices=Need.choices)
     objective = models.TextField("objectif")
     planned_days = models.DecimalField("jours prévus", **DAYS, validators=[validate_planned_days])
-    start_date = models.DateField("début")
-    end_date = models.DateField("fin")
+    start_date = models.DateField("début", validators=sane_years())
+    end_date = models.DateField("fin", validators=sane_years())
     status, status_changed_at = workflow_state(MissionStatus, MissionStatus.PLANNED, max_length=10)
     outcome = models.TextField("bilan", blank=True)
     sme_satisfaction = models.PositiveSmallIntegerField(
@@ -125,6 +127,8 @@ class SupportMission(models.Model):
         verbose_name_plural = "missions d'appui"
         ordering = ["-start_date", "-pk"]
         constraints = [
+            years_check("start_date", "support_mission_start_date_sane_year"),
+            years_check("end_date", "support_mission_end_date_sane_year"),
             check(
                 Q(end_date__gte=F("start_date")),
                 "mission_ends_after_start",
@@ -289,7 +293,7 @@ class DayLog(models.Model):
     """
 
     assignment = link(MissionExpert, "expert de la mission", "day_logs")
-    date = models.DateField("date")
+    date = models.DateField("date", validators=sane_years())
     days = models.DecimalField("jours", **DAYS, validators=[validate_logged_days])
     comment = models.CharField("commentaire", max_length=300, blank=True)
     logged_by, logged_at = signed("saisi par", "saisi le", "support_day_logs")
@@ -301,6 +305,7 @@ class DayLog(models.Model):
         verbose_name_plural = "journées données"
         ordering = ["date", "pk"]
         constraints = [
+            years_check("date", "day_log_date_sane_year"),
             unique(
                 ["assignment", "date"],
                 "day_log_one_per_expert_mission_and_date",
@@ -386,7 +391,7 @@ class MissionResult(models.Model):
         max_length=200,
         help_text="Par exemple : ISO 9001, marché de la maintenance ferroviaire…",
     )
-    achieved_on = models.DateField("obtenu le", null=True, blank=True)
+    achieved_on = models.DateField("obtenu le", null=True, blank=True, validators=sane_years())
     description = models.TextField("précisions", blank=True)
     recorded_by, recorded_at = signed("saisi par", "saisi le", "support_mission_results")
 
@@ -395,6 +400,7 @@ class MissionResult(models.Model):
         verbose_name_plural = "résultats de mission"
         ordering = ["mission", "achieved_on", "pk"]
         constraints = [
+            years_check("achieved_on", "mission_result_achieved_on_sane_year"),
             known_choice(
                 "kind", ResultKind, "mission_result_kind_known", "Nature de résultat inconnue."
             ),

@@ -13,7 +13,16 @@ from django.db.models.functions import Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import author, between, check, grouped_sum, link, signed
+from alize.modelkit import (
+    author,
+    between,
+    check,
+    grouped_sum,
+    link,
+    sane_years,
+    signed,
+    years_check,
+)
 from alize.models import MONEY, OPERATOR_ROLES, Role
 from grandes_entreprises.models.common import (
     MULTIPLE_CEILING,
@@ -39,7 +48,11 @@ class SmicRate(models.Model):
     force on its date, so a correction here never changes a convention.
     """
 
-    valid_from = models.DateField("en vigueur à partir du", unique=True)
+    valid_from = models.DateField(
+        "en vigueur à partir du",
+        unique=True,
+        validators=sane_years(1970),
+    )
     hourly_amount = models.DecimalField(
         "SMIC horaire brut (€)", **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -57,6 +70,7 @@ class SmicRate(models.Model):
         verbose_name_plural = "SMIC"
         ordering = ["-valid_from"]
         constraints = [
+            years_check("valid_from", "smic_rate_valid_from_sane_year", low=1970),
             check(
                 Q(hourly_amount__gt=0, monthly_amount__gt=0),
                 "smic_amounts_positive",
@@ -112,9 +126,10 @@ class RevitalisationConvention(models.Model):
 
     corporation = link(Corporation, "grande entreprise", "revitalisation_conventions")
     reference = models.CharField("référence", max_length=60, unique=True)
-    signature_date = models.DateField("date de signature")
+    signature_date = models.DateField("date de signature", validators=sane_years())
     ends_on = models.DateField(
         "échéance",
+        validators=sane_years(),
         null=True,
         blank=True,
         help_text="Fin de la période pendant laquelle les actions comptent pour la convention.",
@@ -165,6 +180,8 @@ class RevitalisationConvention(models.Model):
         verbose_name_plural = "conventions de revitalisation"
         ordering = ["-signature_date", "reference"]
         constraints = [
+            years_check("signature_date", "revitalisation_convention_signature_date_sane_year"),
+            years_check("ends_on", "revitalisation_convention_ends_on_sane_year"),
             check(
                 Q(jobs_eliminated__gte=1),
                 "convention_jobs_eliminated_positive",
@@ -239,7 +256,7 @@ class ConventionPayment(models.Model):
     """Money the corporation paid into the Alizé programme under a convention."""
 
     convention = link(RevitalisationConvention, "convention", "payments")
-    paid_on = models.DateField("date du versement")
+    paid_on = models.DateField("date du versement", validators=sane_years())
     amount = models.DecimalField(
         "montant (€)",
         **MONEY,
@@ -253,6 +270,7 @@ class ConventionPayment(models.Model):
         verbose_name_plural = "versements au titre de la revitalisation"
         ordering = ["convention", "paid_on", "pk"]
         constraints = [
+            years_check("paid_on", "convention_payment_paid_on_sane_year"),
             check(Q(amount__gt=0), "convention_payment_positive", "Un versement est positif."),
         ]
 

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alize.models import ProgrammePeriod, Role, User
+from alize.versioning import check_version
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
     Corporation,
@@ -63,11 +64,16 @@ def _save_site(corporation: Corporation) -> None:
 
 
 @transaction.atomic
-def update_corporation(*, corporation: Corporation, by: User, data: dict[str, Any]) -> Corporation:
+def update_corporation(
+    *, corporation: Corporation, by: User, data: dict[str, Any], version: int | None = None
+) -> Corporation:
+    """Change a corporation's record. Saved from an older `version` than the record's (a
+    colleague saved it since the form was drawn): `EditConflict`, nothing saved."""
     _check_fields(data, CORPORATION_FIELDS - {"basin"}, "corporation")
     with pghistory.context(user=by.pk):
         corporation = _lock_corporation(corporation)
         _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+        check_version(corporation, version)
         for name, value in data.items():
             setattr(corporation, name, value)
         corporation.full_clean()

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 
 from alize.forms import attach_errors
+from alize.models import Submission
+from alize.versioning import EditConflict
 from alize.views.base import ReferentialFormView, ScopedMixin
 from grandes_entreprises import permissions
 
@@ -75,13 +77,17 @@ class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
 
     def form_valid(self, form):
         try:
-            obj = self.save(form)
+            obj = self.save_once(form)
+        except EditConflict as conflict:
+            return self.conflicted(form, conflict)
         except ValidationError as error:
             attach_errors(error, form)
             return self.form_invalid(form)
         except PermissionDenied as error:
             form.add_error(None, refusal_text(error))
             return self.form_invalid(form)
+        if isinstance(obj, Submission):
+            return self.replayed(obj)
         messages.success(self.request, self.success_message)
         return redirect(obj.get_absolute_url())
 

@@ -94,7 +94,10 @@ class CorporationUpdateView(CorporationFormMixin, ServiceFormView):
 
     def save(self, form):
         return services.update_corporation(
-            corporation=self.corporation, by=self.request.user, data=form.service_data()
+            corporation=self.corporation,
+            by=self.request.user,
+            data=form.service_data(),
+            version=form.expected_version(),
         )
 
 

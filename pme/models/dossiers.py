@@ -25,11 +25,14 @@ from alize.modelkit import (
     known_choice,
     link,
     optional_link,
+    sane_years,
     timestamps,
     unique,
     workflow_state,
+    years_check,
 )
 from alize.models import MONEY, Basin, Epci
+from alize.versioning import Versioned
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from pme.models.choices import NAMED_PARTNER_SOURCES, DossierKind, Need, OrientationSource
 from pme.models.pmes import Pme
@@ -110,7 +113,7 @@ class DossierQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Dossier(models.Model):
+class Dossier(Versioned):
     """One SME's application to the scheme, from orientation to closing.
 
     An SME may have several over the years, one open at a time. Its state only changes
@@ -174,11 +177,19 @@ class Dossier(models.Model):
         blank=True,
         help_text="Le nom du réseau partenaire ou de la grande entreprise qui a orienté la PME.",
     )
-    orientation_date = models.DateField("date d'orientation", default=timezone.localdate)
+    orientation_date = models.DateField(
+        "date d'orientation",
+        default=timezone.localdate,
+        validators=sane_years(),
+    )
     staff_member = optional_link(settings.AUTH_USER_MODEL, "chargé(e) de mission", "pme_dossiers")
     state, state_changed_at = workflow_state(DossierState, DossierState.ORIENTED, max_length=20)
     decision_date = models.DateField(
-        "date de décision du comité", null=True, blank=True, editable=False
+        "date de décision du comité",
+        null=True,
+        blank=True,
+        editable=False,
+        validators=sane_years(),
     )
     created_at, updated_at = timestamps("créé le", "modifié le")
 
@@ -189,6 +200,8 @@ class Dossier(models.Model):
         verbose_name_plural = "dossiers"
         ordering = ["-orientation_date", "-pk"]
         constraints = [
+            years_check("orientation_date", "dossier_orientation_date_sane_year"),
+            years_check("decision_date", "dossier_decision_date_sane_year"),
             unique(
                 ["pme"],
                 "dossier_one_open_per_pme",

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import check, link
+from alize.modelkit import check, link, sane_years, years_check
 from pme.models.choices import ContractKind
 from pme.models.dossiers import Dossier
 from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
@@ -21,7 +21,7 @@ class Hire(models.Model):
     """One person actually hired by a supported SME. Planned jobs live on the dossier."""
 
     dossier = link(Dossier, "dossier", "hires")
-    hire_date = models.DateField("date d'embauche")
+    hire_date = models.DateField("date d'embauche", validators=sane_years())
     contract = models.CharField("contrat", max_length=12, choices=ContractKind.choices)
     job_title = models.CharField("poste", max_length=150, blank=True)
     evidence = models.FileField(
@@ -39,6 +39,7 @@ class Hire(models.Model):
         verbose_name_plural = "embauches"
         ordering = ["dossier", "hire_date", "pk"]
         constraints = [
+            years_check("hire_date", "hire_hire_date_sane_year"),
             check(
                 Q(contract__in=ContractKind.values),
                 "hire_contract_known",

@@ -11,8 +11,19 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import Contact, between, check, choice_values, link, timestamps, unique
+from alize.modelkit import (
+    Contact,
+    between,
+    check,
+    choice_values,
+    link,
+    sane_years,
+    timestamps,
+    unique,
+    years_check,
+)
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
+from alize.versioning import Versioned
 from pme.models.choices import LegalForm, SizeBand
 from pme.naf import NAF_CODE_PATTERN, Sector, normalize_naf_code, sector_expression
 from pme.validators import (
@@ -98,7 +109,7 @@ class PmeQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Pme(models.Model):
+class Pme(Versioned):
     """A small or medium business (under 250 employees) in a basin of the scheme.
 
     Its intercommunality and basin come from its commune and are never typed again.
@@ -147,7 +158,12 @@ class Pme(models.Model):
         choices=SizeBand.choices,
         verbose_name="tranche d'effectif",
     )
-    founding_date = models.DateField("date de création", null=True, blank=True)
+    founding_date = models.DateField(
+        "date de création",
+        null=True,
+        blank=True,
+        validators=sane_years(1800),
+    )
     address = models.CharField("adresse", max_length=250)
     commune = link(Commune, "commune", "pmes")
     created_at, updated_at = timestamps("créée le", "modifiée le")
@@ -159,6 +175,7 @@ class Pme(models.Model):
         verbose_name_plural = "PME"
         ordering = ["name"]
         constraints = [
+            years_check("founding_date", "pme_founding_date_sane_year", low=1800),
             unique(["siret"], "pme_siret_unique", SIRET_TAKEN_MESSAGE),
             check(
                 Q(siret__regex=r"^\d{14}$"),

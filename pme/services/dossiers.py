@@ -7,6 +7,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from alize.versioning import check_version
 from alize.workflow import apply_transition
 from pme import permissions
 from pme.models import Dossier, Hire
@@ -20,12 +21,16 @@ from pme.workflow import DOSSIER_WORKFLOW, DossierState
 
 
 @transaction.atomic
-def update_dossier(*, dossier: Dossier, by, data: dict[str, Any]) -> Dossier:
-    """Change what a dossier says (never its state); a finished dossier no longer changes."""
+def update_dossier(
+    *, dossier: Dossier, by, data: dict[str, Any], version: int | None = None
+) -> Dossier:
+    """Change what a dossier says (never its state); a finished dossier no longer changes.
+    Saved from an older `version` than the record's: `EditConflict`, nothing saved."""
     check_fields(data, DOSSIER_FIELDS, "dossier")
     with pghistory.context(user=by.pk):
         dossier = Dossier.objects.select_for_update().select_related("pme").get(pk=dossier.pk)
         require_editable(by, dossier.pme, "Ce dossier n'est pas de votre bassin.")
+        check_version(dossier, version)
         if not dossier.is_open:
             raise ValidationError(
                 f"Un dossier « {dossier.get_state_display()} » ne se modifie plus."

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alize.versioning import check_version
 from pme import permissions
 from pme.models import ONE_OPEN_DOSSIER_MESSAGE, Dossier, Pme, PmeContact
 from pme.services.common import (
@@ -117,12 +118,16 @@ def create_pme_with_dossier(
 
 
 @transaction.atomic
-def update_pme(*, pme: Pme, by, data: dict[str, Any]) -> Pme:
-    """Change an SME's record; its sector and size band follow from the new values."""
+def update_pme(*, pme: Pme, by, data: dict[str, Any], version: int | None = None) -> Pme:
+    """Change an SME's record; its sector and size band follow from the new values.
+
+    `version`: the one the form was drawn from; if a colleague saved the record since, an
+    `EditConflict` says what changed and nothing is saved."""
     check_fields(data, PME_FIELDS, "SME")
     with pghistory.context(user=by.pk):
         pme = Pme.objects.select_for_update().get(pk=pme.pk)
         require_editable(by, pme)
+        check_version(pme, version)
         for name, value in data.items():
             setattr(pme, name, value)
         pme.full_clean()

@@ -128,7 +128,10 @@ class DossierFormView(PmeFormView):
     def save(self, form):
         if self.object is not None:
             return services.update_dossier(
-                dossier=self.object, by=self.request.user, data=form.service_data()
+                dossier=self.object,
+                by=self.request.user,
+                data=form.service_data(),
+                version=form.expected_version(),
             )
         # The sanctioned writer of a new dossier: the SME is found by its SIRET and kept as it is.
         return services.create_pme_with_dossier(

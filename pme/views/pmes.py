@@ -129,7 +129,12 @@ class PmeUpdateView(PmeFormView):
         return obj
 
     def save(self, form):
-        return services.update_pme(pme=self.object, by=self.request.user, data=form.service_data())
+        return services.update_pme(
+            pme=self.object,
+            by=self.request.user,
+            data=form.service_data(),
+            version=form.expected_version(),
+        )
 
 
 # --- Contacts -------------------------------------------------------------------------------

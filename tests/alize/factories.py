@@ -60,9 +60,22 @@ class PeriodFactory(DjangoModelFactory):
 
     basin = factory.SubFactory(BasinFactory)
     name = factory.Sequence(lambda n: f"Période {n}")
-    start_date = datetime.date(2005, 7, 1)
-    end_date = datetime.date(2008, 6, 30)
     target_jobs = 400
+
+    # A basin's periods never overlap: a second period of the same basin follows the last.
+    @factory.lazy_attribute
+    def start_date(self):
+        last = (
+            ProgrammePeriod.objects.filter(basin=self.basin).order_by("-end_date").first()
+            if self.basin.pk
+            else None
+        )
+        return last.end_date + datetime.timedelta(days=1) if last else datetime.date(2005, 7, 1)
+
+    @factory.lazy_attribute
+    def end_date(self):
+        start = self.start_date
+        return start.replace(year=start.year + 3) - datetime.timedelta(days=1)
 
 
 class EpciFactory(DjangoModelFactory):

@@ -183,7 +183,7 @@ def test_a_grant_beyond_the_fund_available_balance_is_refused(basin, reference_r
 
 def test_no_decision_in_the_future(funded, dossier, manager):
     with pytest.raises(ValidationError) as refusal:
-        grant(dossier, Decimal("5000.00"), manager, decision_date=datetime.date(2999, 1, 1))
+        grant(dossier, Decimal("5000.00"), manager, decision_date=datetime.date(2099, 1, 1))
     assert refusal.value.message_dict["decision_date"] == [
         "La date ne peut pas être dans le futur."
     ]

@@ -404,7 +404,7 @@ def test_record_payment_with_htmx_returns_the_updated_panel(client, staff, disbu
         (payment_post(amount="0"), "Le montant doit être strictement positif."),
         (payment_post(amount="10 000,01"), "dépasse le capital restant dû"),
         (payment_post(paid_on="2007-04-01"), "précède le premier versement"),
-        (payment_post(paid_on="2999-01-01"), "Un paiement ne peut pas être daté dans le futur."),
+        (payment_post(paid_on="2099-01-01"), "Un paiement ne peut pas être daté dans le futur."),
         (payment_post(paid_on="31/02/2008"), "Saisissez une date valide"),
         (payment_post(means="bitcoin"), "Sélectionnez un choix valide"),
     ],
