@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("grandes_entreprises", "0005_sane_dates"),
+        ("grandes_entreprises", "0006_sane_dates"),
     ]
 
     operations = [

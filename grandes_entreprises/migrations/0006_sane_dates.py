@@ -11,7 +11,7 @@ import alize.modelkit
 class Migration(migrations.Migration):
     dependencies = [
         ("alize", "0004_sane_dates_periods_no_overlap"),
-        ("grandes_entreprises", "0004_mission_transition_log_shared"),
+        ("grandes_entreprises", "0005_corporation_siret"),
         ("pme", "0003_transition_log_shared"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
