@@ -61,6 +61,10 @@ def test_the_quarterly_funder_report_covers_the_renewal_with_real_figures(renewa
     # Wallers, Denain and Raismes are on the Porte du Hainaut's territory.
     assert own_values["smes_supported"] == 3
     assert own_values["advances_granted_count"] == 2
+    # Its own contribution to the renewal, against the programme's.
+    money = reports.contribution_share(subscription.funder, renewal)
+    assert money["own_committed"] == money["own_paid"] == Decimal("39000.00")
+    assert money["committed"] > money["own_committed"]
 
 
 def test_the_dashboard_opens_on_the_renewal_with_its_smes(client, renewal):
