@@ -73,12 +73,20 @@ from demo.base import (
     at,
     get_first_period,
     get_funder,
+    get_renewal_period,
     get_valenciennois,
     moment,
     table_counts,
     workday,
 )
-from demo.pme_data import HEUILLE, VALENCIENNES_DOSSIERS, DossierSpec
+from demo.comites_data import TODAY, TODAY_CONVENED_DAYS, UPCOMING
+from demo.pme_data import (
+    HEUILLE,
+    PIPELINE_DOSSIERS,
+    RENEWAL_DOSSIERS,
+    VALENCIENNES_DOSSIERS,
+    DossierSpec,
+)
 from pme.models import Dossier
 
 D = datetime.date
@@ -140,8 +148,15 @@ HEUILLE_AID = {
 
 
 def advance_specs() -> list[DossierSpec]:
-    """The dossiers of the first period whose approval granted an advance."""
-    return [spec for spec in VALENCIENNES_DOSSIERS if spec.advance > 0]
+    """The dossiers of the first period, then of the renewal, whose approval granted an
+    advance."""
+    return [spec for spec in VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS if spec.advance > 0]
+
+
+def pending_specs() -> list[DossierSpec]:
+    """The dossiers on the agenda of the sessions to come that ask for an advance."""
+    serials = TODAY.keys() | UPCOMING.keys()
+    return [s for s in PIPELINE_DOSSIERS if s.company.serial in serials and s.advance > 0]
 
 
 # --- Writing -----------------------------------------------------------------------------
@@ -301,6 +316,24 @@ class _Loader(Part):
                 by=self.staff,
             )
 
+    def pending_declaration(self, spec: DossierSpec) -> None:
+        """The de minimis declaration of an SME on the agenda of a session to come, signed
+        before the convocation: the advance it asks for can be granted on the day."""
+        dossier = Dossier.objects.select_related("pme").get(
+            pme__siret=spec.company.siret, orientation_date=spec.oriented_on
+        )
+        if DeMinimisDeclaration.objects.filter(pme=dossier.pme).exists():
+            return
+        declared_on = workday(self.today - datetime.timedelta(days=TODAY_CONVENED_DAYS + 7))
+        with at(moment(declared_on, T(10, 0))):
+            record_de_minimis_declaration(
+                pme=dossier.pme,
+                declared_on=declared_on,
+                signatory=f"{spec.company.contact_name}, {spec.company.contact_role}",
+                aids=[],
+                by=self.staff,
+            )
+
     def _first_unpaid(self, advance: Advance) -> datetime.date:
         instalment = services.outstanding_instalments(advance, before=datetime.date.max).first()
         return instalment.due_date
@@ -414,6 +447,9 @@ def load_advances(report: LoadReport) -> None:
     for spec in advance_specs():
         with about(f"l'avance de « {spec.company.name} »"):
             loader.advance(spec)
+    for spec in pending_specs():
+        with about(f"la déclaration de minimis de « {spec.company.name} »"):
+            loader.pending_declaration(spec)
     report.count_tables(before, table_counts(COUNTED, [loader.basin]))
     report.summaries.extend(summary_lines())
 
@@ -422,12 +458,17 @@ def summary_lines() -> list[str]:
     basin = get_valenciennois()
     advances = Advance.objects.for_basin(basin)
     figures = advances.indicators()
+    first, renewal = (
+        advances.filter(decision_date__range=(period.start_date, period.end_date)).indicators()
+        for period in (get_first_period(), get_renewal_period())
+    )
     balance = fund_balance(basin.pk)
     contributions = FundMovement.objects.filter(
         basin=basin, kind=advance_models.MovementKind.CONTRIBUTION
     ).aggregate(total=Sum("amount"))["total"]
     return [
-        f"Avances : {figures['granted_count']} accordées ({euros(figures['granted'])}), "
+        f"Avances : {first['granted_count']} accordées ({euros(first['granted'])}) en première "
+        f"période, {renewal['granted_count']} ({euros(renewal['granted'])}) au renouvellement, "
         f"{euros(figures['repaid'], 2)} remboursés ; {advances.late().count()} en retard, "
         f"{advances.rescheduled().count()} rééchelonnée, "
         f"{advances.written_off().count()} passée en perte ; fonds alimenté de "

@@ -127,6 +127,9 @@ class LoadReport:
     updated: Counter = field(default_factory=Counter)
     # Figures a part measured once written (French sentences), printed after the counts.
     summaries: list[str] = field(default_factory=list)
+    # Demo accounts a part adds to the per-role ones (the approval committee's persons):
+    # (email, what they are, French), listed with the others.
+    more_accounts: list[tuple[str, str]] = field(default_factory=list)
 
     def count(self, obj: models.Model, *, created: bool = False, updated: bool = False):
         label = str(obj._meta.verbose_name_plural)
@@ -159,12 +162,13 @@ class LoadReport:
         lines.extend(self.summaries)
         lines.append("")
         lines.append("Comptes de démonstration :")
-        width_email = max(len(account.email) for account in ACCOUNTS)
-        width_role = max(len(account.role.label) for account in ACCOUNTS)
-        for account in ACCOUNTS:
+        accounts = [(account.email, account.role.label) for account in ACCOUNTS]
+        accounts += self.more_accounts
+        width_email = max(len(email) for email, _ in accounts)
+        width_role = max(len(label) for _, label in accounts)
+        for email, label in accounts:
             lines.append(
-                f"  {account.email:<{width_email}}  {account.role.label:<{width_role}}"
-                f"  mot de passe : {DEMO_PASSWORD}"
+                f"  {email:<{width_email}}  {label:<{width_role}}  mot de passe : {DEMO_PASSWORD}"
             )
         return lines
 

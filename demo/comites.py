@@ -4,14 +4,17 @@ The Valenciennois of the source article: its approval committee (chaired by Sain
 representative until June 2008, then by Vallourec's HR director), its twelve sessions on
 the dates of `demo.pme_data.SESSIONS` with their agendas, convocations (one sent late),
 attendance (proxies included), recusals, votes and decisions, each closed and signed by
-its chair; one session to come, convened, with the renewal's submitted dossiers on its
-agenda; the steering committee chaired by the sub-prefecture and one of its sessions.
+its chair; two sessions to come, convened, each with a submitted dossier of the renewal
+on its agenda: one on the very day of the load, that a visitor runs end to end, one four
+weeks later; the steering committee chaired by the sub-prefecture and one of its sessions.
 The comparison basin gets its approval committee only, without members or sessions: its
 operator's staff are not among the demo accounts.
 
 The persons are invented (visibly demo ones), the organisations real as in the rest of
-the demo. Members other than the demo accounts are persons on file, without a role or a
-password: they cannot sign in, they sit and vote.
+the demo. The approval committee's chair and members in office sign in with the demo
+password (committee member role), so that a visitor can sit as any of them; the other
+members (the former chair, the steering committee's public actors) are persons on file,
+without a role or a password: they cannot sign in, they sit and vote.
 
 Every step goes through the committee services, replayed at the moment it happened
 (`at`): mandates, sessions, attendance, opening, recusals, votes (each member's own, or
@@ -42,6 +45,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pghistory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from alize.models import Basin, Role, User
@@ -69,6 +73,8 @@ from comites.workflow import (
 )
 from demo.base import (
     ACCOUNTS,
+    DEMO_PASSWORD,
+    REAL_NOW,
     DemoDataError,
     LoadReport,
     Part,
@@ -101,11 +107,20 @@ from demo.comites_data import (
     STEERING_MANDATES,
     STEERING_NOTES,
     STEERING_PLACE,
+    TODAY,
+    TODAY_CONVENED_DAYS,
+    TODAY_STARTS_IN,
     UPCOMING,
     UPCOMING_WEEKS,
 )
 from demo.grandes_entreprises_data import CORPORATIONS, MISSIONS
-from demo.pme_data import PIPELINE_DOSSIERS, SESSIONS, VALENCIENNES_DOSSIERS, DossierSpec
+from demo.pme_data import (
+    PIPELINE_DOSSIERS,
+    RENEWAL_DOSSIERS,
+    SESSIONS,
+    VALENCIENNES_DOSSIERS,
+    DossierSpec,
+)
 from grandes_entreprises.models import Corporation
 from pme.models import Dossier, DossierState
 from pme.services.decisions import decide_dossier
@@ -189,16 +204,45 @@ class _Loader(Part):
                     first_name=spec.first_name,
                     last_name="Démo",
                     organisation=spec.organisation,
-                    is_active=False,
+                    is_active=spec.signs_in,
                 )
-                user.set_unusable_password()
+                if spec.signs_in:
+                    user.set_password(DEMO_PASSWORD)
+                else:
+                    user.set_unusable_password()
                 with pghistory.context(user=self.manager.pk):
                     save_referential(instance=user)
                 self.report.count(user, created=True)
             else:
                 self.report.count(user)
+            if spec.signs_in:
+                self._signs_in(user)
+                self.report.more_accounts.append((spec.email, spec.label))
             self.persons[who] = user
         return self.persons[who]
+
+    def _signs_in(self, user: User) -> None:
+        """Make (or keep) a committee person a demo account: active, the demo password,
+        the committee member role, the Valenciennois; write only what differs."""
+        updated = False
+        with pghistory.context(user=self.manager.pk):
+            if not user.is_active:
+                user.is_active = True
+                user.save(update_fields=["is_active"])
+                updated = True
+            # Hashing is slow and a rehash would be a write: only reset a changed password.
+            if not user.check_password(DEMO_PASSWORD):
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+                updated = True
+            if set(user.groups.values_list("name", flat=True)) != {Role.COMMITTEE_MEMBER}:
+                user.groups.set([Group.objects.get(name=Role.COMMITTEE_MEMBER)])
+                updated = True
+            if set(user.basins.values_list("pk", flat=True)) != {self.basin.pk}:
+                user.basins.set([self.basin])
+                updated = True
+        if updated:
+            self.report.updated[str(User._meta.verbose_name_plural)] += 1
 
     def committee(self, basin: Basin, kind: str, name: str, by: User | None) -> Committee:
         committee = Committee.objects.filter(basin=basin, kind=kind).first()
@@ -246,7 +290,7 @@ class _Loader(Part):
         existing = set(
             Session.objects.filter(committee=committee).values_list("starts_at", flat=True)
         )
-        specs = VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS
+        specs = VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS + PIPELINE_DOSSIERS
         for index, day in enumerate(SESSIONS):
             starts_at = moment(day, SESSION_TIME)
             agenda = [
@@ -424,17 +468,64 @@ class _Loader(Part):
             self.report.count(item.dossier.transitions.latest("at", "pk"), created=True)
         return decision
 
-    # --- The session to come
+    # --- The sessions to come
 
-    def upcoming_session(self, committee: Committee) -> None:
-        """A session a few weeks ahead, convened, with the renewal's submitted dossiers: a
-        demo user can keep it and run the vote on its day. Left alone once it exists; not
-        made again once its dossiers have been decided."""
-        specs = [spec for spec in PIPELINE_DOSSIERS if spec.company.serial in UPCOMING]
+    def _pending_dossiers(self, committee: Committee, serials) -> list[tuple[DossierSpec, Dossier]]:
+        """The dossiers of these serials, or none if one is already on an agenda or no
+        longer submitted (decided since): a session to come is made once."""
+        specs = [spec for spec in PIPELINE_DOSSIERS if spec.company.serial in serials]
         dossiers = [self.dossier(spec) for spec in specs]
         if AgendaItem.objects.filter(
             session__committee=committee, dossier__in=dossiers
         ).exists() or any(d.state != DossierState.SUBMITTED for d in dossiers):
+            return []
+        return list(zip(specs, dossiers, strict=True))
+
+    def _fill_agenda(self, session: Session, pending, proposed) -> None:
+        for spec, dossier in pending:
+            services.add_agenda_item(
+                session=session,
+                dossier=dossier,
+                by=self.staff,
+                proposed_corporations=[
+                    self.corporations[key] for key in proposed[spec.company.serial]
+                ],
+            )
+
+    def todays_session(self, committee: Committee) -> None:
+        """A session on the day of the load, convened two weeks before with a submitted
+        dossier of the renewal: a visitor takes the attendance, opens the session and the
+        vote, the members vote, the decision grants the advance (the SME's de minimis
+        declaration is on file, `demo.avances`), the chair signs the minutes. It starts an
+        hour after the load, or late in the evening, but always on the local day of the
+        load. Left alone once it exists; not made again once its dossier was decided."""
+        pending = self._pending_dossiers(committee, TODAY)
+        if not pending:
+            return
+        now = timezone.localtime(REAL_NOW())
+        today = now.date()
+        starts_at = min(now + TODAY_STARTS_IN, moment(today, datetime.time(23, 45)))
+        starts_at = starts_at.replace(second=0, microsecond=0)
+        convened_at = moment(today - datetime.timedelta(days=TODAY_CONVENED_DAYS), SESSION_TIME)
+        prepared_at = convened_at - datetime.timedelta(days=7)
+        with about(f"la séance du jour du comité d'agrément ({today:%d/%m/%Y})"):
+            with at(prepared_at):
+                session = services.create_session(
+                    committee=committee,
+                    starts_at=starts_at,
+                    by=self.staff,
+                    place=APPROVAL_PLACE,
+                    duration_minutes=120,
+                )
+                self._fill_agenda(session, pending, TODAY)
+            self._convene(session, self.staff, convened_at)
+
+    def upcoming_session(self, committee: Committee) -> None:
+        """A session a few weeks ahead, convened, with a submitted dossier of the renewal:
+        a demo user can keep it and run the vote on its day. Left alone once it exists;
+        not made again once its dossier was decided."""
+        pending = self._pending_dossiers(committee, UPCOMING)
+        if not pending:
             return
         day = _thursday_after(timezone.localdate() + datetime.timedelta(weeks=UPCOMING_WEEKS))
         with about(f"la séance à venir du comité d'agrément ({day:%d/%m/%Y})"):
@@ -445,15 +536,7 @@ class _Loader(Part):
                 place=APPROVAL_PLACE,
                 duration_minutes=120,
             )
-            for spec, dossier in zip(specs, dossiers, strict=True):
-                services.add_agenda_item(
-                    session=session,
-                    dossier=dossier,
-                    by=self.staff,
-                    proposed_corporations=[
-                        self.corporations[key] for key in UPCOMING[spec.company.serial]
-                    ],
-                )
+            self._fill_agenda(session, pending, UPCOMING)
             self._convene(session, self.staff, timezone.now())
 
     # --- Steering
@@ -512,6 +595,7 @@ def load_committees(report: LoadReport) -> None:
     )
     loader.approval_sessions(approval, approval_seats)
     loader.steering_session(steering, steering_seats)
+    loader.todays_session(approval)
     loader.upcoming_session(approval)
 
     report.count_tables(before, table_counts(COUNTED, [valenciennois, comparison]))

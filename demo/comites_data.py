@@ -32,11 +32,17 @@ NOTICE_DAYS = 14
 
 @dataclass(frozen=True)
 class Person:
-    """A member on file who is not a demo account: no role, no password."""
+    """A member who is not one of the per-role demo accounts. `signs_in`: the approval
+    committee's chair and members in office are demo accounts too (committee member role,
+    the demo password), so that a visitor can sit as any of them; the others are persons
+    on file, without a role or a password."""
 
     key: str
     first_name: str
     organisation: str
+    signs_in: bool = False
+    # What the list of demo accounts says of them (French).
+    label: str = ""
 
     @property
     def email(self) -> str:
@@ -45,10 +51,34 @@ class Person:
 
 PERSONS = (
     Person("saint-gobain", "Bernard", "Saint-Gobain (démo)"),
-    Person("toyota", "Nathalie", "Toyota Motor Manufacturing France (démo)"),
-    Person("alstom", "Philippe", "Alstom Transport (démo)"),
-    Person("psa", "Gérard", "PSA Peugeot Citroën (démo)"),
-    Person("vallourec-drh", "Agnès", "Vallourec, direction des ressources humaines (démo)"),
+    Person(
+        "toyota",
+        "Nathalie",
+        "Toyota Motor Manufacturing France (démo)",
+        signs_in=True,
+        label="membre du comité d'agrément (Toyota)",
+    ),
+    Person(
+        "alstom",
+        "Philippe",
+        "Alstom Transport (démo)",
+        signs_in=True,
+        label="membre du comité d'agrément (Alstom)",
+    ),
+    Person(
+        "psa",
+        "Gérard",
+        "PSA Peugeot Citroën (démo)",
+        signs_in=True,
+        label="membre du comité d'agrément (PSA Peugeot Citroën)",
+    ),
+    Person(
+        "vallourec-drh",
+        "Agnès",
+        "Vallourec, direction des ressources humaines (démo)",
+        signs_in=True,
+        label="présidente du comité d'agrément (Vallourec)",
+    ),
     Person("valenciennes-metropole", "Hugues", "CA Valenciennes Métropole (démo)"),
     Person("diact", "Odile", "Diact (démo)"),
     Person("caisse-des-depots", "Raphaël", "Caisse des dépôts (démo)"),
@@ -161,6 +191,12 @@ STEERING_NOTES = (
     "(SKF, Leroy Merlin, E. Leclerc, Soufflet alimentaire, Sevelnord).\n"
     "Soutien du département et de la région : démarches à engager."
 )
-# The session to come: the renewal's submitted dossiers and the corporations proposed.
+# The sessions to come, each with a submitted dossier of the renewal and the corporations
+# proposed (by company serial): one on the day the demo is loaded, convened two weeks
+# before, that a visitor runs from attendance to the signed minutes; one four weeks later.
+TODAY = {106: ("alstom",)}
+TODAY_CONVENED_DAYS = 14
+# How long before it sits the session of the day starts (it stays on the day of the load).
+TODAY_STARTS_IN = datetime.timedelta(hours=1)
 UPCOMING_WEEKS = 4
-UPCOMING = {105: ("credit-agricole",), 106: ("alstom",)}
+UPCOMING = {105: ("credit-agricole",)}

@@ -55,7 +55,7 @@ from demo.grandes_entreprises_data import (
     CorporationSpec,
     MissionSpec,
 )
-from demo.pme_data import VALENCIENNES_DOSSIERS, DossierSpec
+from demo.pme_data import RENEWAL_DOSSIERS, VALENCIENNES_DOSSIERS, DossierSpec
 from grandes_entreprises import services
 from grandes_entreprises.models import (
     ConventionPayment,
@@ -232,7 +232,7 @@ class _Loader(Part):
     # --- Missions
 
     def missions(self) -> None:
-        specs = {spec.company.serial: spec for spec in VALENCIENNES_DOSSIERS}
+        specs = {spec.company.serial: spec for spec in VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS}
         sirets = {specs[mission.serial].company.siret for mission in MISSIONS}
         dossiers = {
             (dossier.pme.siret, dossier.orientation_date): dossier

@@ -130,7 +130,9 @@ class MissionSpec:
         the experts taking turns; half a day last when `given` ends in ,5."""
         if self.status == S.PLANNED or not self.given:
             return []
-        last = min(self.end, SNAPSHOT_DAY)
+        # A finished mission gave its days over its dates (the renewal's ended after the
+        # article); one still running, up to the demo's snapshot day.
+        last = self.end if self.status == S.DONE else min(self.end, SNAPSHOT_DAY)
         workdays = [
             self.start + datetime.timedelta(days=offset)
             for offset in range((last - self.start).days + 1)

@@ -38,6 +38,7 @@ from demo.base import (
 from demo.pme_data import (
     COMPARISON_DOSSIERS,
     PIPELINE_DOSSIERS,
+    RENEWAL_DOSSIERS,
     VALENCIENNES_DOSSIERS,
     Company,
     DossierSpec,
@@ -75,7 +76,7 @@ class _Loader(Part):
         self.communes = {
             commune.insee_code: commune for commune in Commune.objects.select_related("epci")
         }
-        specs = VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS + COMPARISON_DOSSIERS
+        specs = VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS + PIPELINE_DOSSIERS + COMPARISON_DOSSIERS
         missing = {spec.company.commune for spec in specs} - self.communes.keys()
         if missing:
             raise DemoDataError(
@@ -282,7 +283,7 @@ class _Loader(Part):
 def load_pmes(report: LoadReport) -> None:
     """The SMEs, contacts, dossiers, transitions and hires of the demo; a summary line."""
     loader = _Loader(report)
-    for spec in VALENCIENNES_DOSSIERS + PIPELINE_DOSSIERS:
+    for spec in VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS + PIPELINE_DOSSIERS:
         loader.followed(spec)
     for spec in COMPARISON_DOSSIERS:
         loader.comparison(spec)
@@ -320,6 +321,16 @@ def summary_lines() -> list[str]:
         f"par PME), {totals['hires']} embauches ; {pipeline} dossiers en cours pour le "
         "renouvellement."
     ]
+    later = (
+        Dossier.objects.for_basin(valenciennois)
+        .supported()
+        .filter(decision_date__range=_period_range(renewal))
+    )
+    later_totals = later.jobs_totals()
+    lines.append(
+        f"Renouvellement : {later.values('pme').distinct().count()} PME accompagnées, "
+        f"{later_totals['jobs_planned']} emplois prévus, {later_totals['hires']} embauches."
+    )
     if compared["pmes"]:
         lines.append(
             f"PME de comparaison ({comparison.name}) : {compared['pmes']} accompagnées, "

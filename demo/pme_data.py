@@ -232,6 +232,8 @@ def _read(filename: str) -> dict[str, tuple[DossierSpec, ...]]:
 VALENCIENNES_DOSSIERS = _read("dossiers_valenciennes.toml")["valenciennes"]
 _OTHERS = _read("dossiers_others.toml")
 PIPELINE_DOSSIERS = _OTHERS["pipeline"]
+# The SMEs the renewal supported, after the article (its figures are the first period's).
+RENEWAL_DOSSIERS = _OTHERS["renewal"]
 COMPARISON_DOSSIERS = _OTHERS["comparison"]
 # The article's own example, the one real company.
 HEUILLE = next(spec.company for spec in VALENCIENNES_DOSSIERS if spec.company.serial == 1)

@@ -267,6 +267,7 @@ def load_referential(report: LoadReport) -> None:
 
     valenciennois = basins[VALENCIENNOIS]
     first_period = periods[VALENCIENNOIS, FIRST_PERIOD]
+    renewal = periods[VALENCIENNOIS, RENEWAL_PERIOD]
     funding = [
         ({"name": name, "kind": Funder.Kind.CORPORATION, "epci": None}, amount)
         for name, amount in CORPORATIONS
@@ -290,15 +291,19 @@ def load_referential(report: LoadReport) -> None:
             lookup={"basin": valenciennois, "name": name},
             values=funder_values,
         )
-        # The first period is over: every commitment was paid.
-        upsert(
-            Contribution,
-            report,
-            lookup={"funder": funder, "period": first_period},
-            values={"committed": amount, "paid": amount},
-            create=lambda **kwargs: services.save_contribution(contribution=Contribution(**kwargs)),
-            save=lambda contribution: services.save_contribution(contribution=contribution),
-        )
+        # Both periods are over: every commitment was paid. The funders renewed theirs for
+        # the renewal at the same amounts (the article gives no other).
+        for period in (first_period, renewal):
+            upsert(
+                Contribution,
+                report,
+                lookup={"funder": funder, "period": period},
+                values={"committed": amount, "paid": amount},
+                create=lambda **kwargs: services.save_contribution(
+                    contribution=Contribution(**kwargs)
+                ),
+                save=lambda contribution: services.save_contribution(contribution=contribution),
+            )
 
 
 def load_accounts(report: LoadReport) -> None:

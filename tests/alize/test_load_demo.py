@@ -158,8 +158,7 @@ def test_first_period_budget_shares(output):
 def test_one_demo_account_per_role(output):
     valenciennois = Basin.objects.get(slug="valenciennois")
     for role, email in DEMO_EMAILS.items():
-        user = User.objects.get(groups__name=role)
-        assert user.email == email
+        user = User.objects.get(email=email)
         assert user.is_active
         assert user.check_password("alize-demo-2026")
         assert list(user.groups.values_list("name", flat=True)) == [role]

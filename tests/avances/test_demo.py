@@ -52,7 +52,10 @@ def basin(output):
 
 @pytest.fixture
 def advances(basin):
-    return Advance.objects.for_basin(basin)
+    """The article's 13 advances: those the first period granted."""
+    return Advance.objects.for_basin(basin).filter(
+        decision_date__range=(datetime.date(2005, 7, 1), datetime.date(2008, 6, 30))
+    )
 
 
 def test_one_advance_per_approval_granting_one(advances):
@@ -156,7 +159,23 @@ def test_exactly_one_written_off_after_liquidation(advances):
     assert not advance.payments.filter(paid_on__gt=advance.written_off_on).exists()
 
 
-def test_the_fund_ledger_reconciles(basin, advances):
+def test_the_renewal_lent_again_what_the_first_period_repaid(basin, advances):
+    renewal = Advance.objects.for_basin(basin).exclude(pk__in=advances)
+    assert renewal.count() == 3
+    assert renewal.aggregate(total=Sum("amount"))["total"] == Decimal("30000.00")
+    for advance in renewal:
+        assert advance.decision_date >= datetime.date(2008, 7, 1)
+        assert advance.disbursements.get().amount == advance.amount
+    # No new money reached the fund: the renewal's advances came out of the repayments.
+    assert not FundMovement.objects.filter(
+        basin=basin, kind=MovementKind.CONTRIBUTION, on__gte=datetime.date(2008, 7, 1)
+    ).exists()
+    assert renewal.repaid().count() == 3
+
+
+def test_the_fund_ledger_reconciles(basin):
+    # Every advance of the basin, first period and renewal: the fund is the basin's.
+    advances = Advance.objects.for_basin(basin)
     ledger = FundMovement.objects.filter(basin=basin)
 
     def total(kind):

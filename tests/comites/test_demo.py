@@ -85,7 +85,7 @@ def test_every_approval_follows_an_adopted_vote(output):
         .filter(decision__outcome=DecisionOutcome.APPROVED)
         .select_related("session")
     )
-    assert items.count() == 27
+    assert items.filter(decision__in=first_period_decisions()).count() == 27
     for item in items:
         assert item.tally.adopted, item
         assert item.votes_for >= 2
@@ -232,12 +232,18 @@ def test_votes_are_dated_in_their_session(past_sessions):
 
 
 def test_a_convened_session_to_come_with_the_renewal_dossiers(approval):
-    upcoming = Session.objects.filter(committee=approval, starts_at__gt=timezone.now()).get()
+    # The session of the day of the load: tests/comites/test_demo_session.py.
+    today = timezone.localdate()
+    (upcoming,) = [
+        s
+        for s in Session.objects.filter(committee=approval, starts_at__gt=timezone.now())
+        if s.day > today
+    ]
     assert upcoming.status == SessionStatus.CONVENED
     assert not upcoming.is_late_convocation
-    assert upcoming.day - timezone.localdate() >= datetime.timedelta(weeks=4)
+    assert upcoming.day - today >= datetime.timedelta(weeks=4)
     items = list(upcoming.items.select_related("dossier__pme"))
-    assert len(items) == 2
+    assert len(items) == 1
     assert {item.status for item in items} == {ItemStatus.PENDING}
     assert {item.dossier.state for item in items} == {DossierState.SUBMITTED}
     # The demo committee member sees it, with its agenda.

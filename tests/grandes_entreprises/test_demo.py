@@ -110,9 +110,14 @@ def test_missions_only_on_the_approved_dossiers_of_the_basin(output):
     assert not missions.filter(start_date__lt=F("dossier__decision_date")).exists()
     statuses = set(missions.values_list("status", flat=True))
     assert statuses == {MissionStatus.PLANNED, MissionStatus.RUNNING, MissionStatus.DONE}
-    # Every approved dossier of the first period's 27 got at least one mission.
-    helped = missions.values("dossier").distinct().count()
-    assert helped == 27
+    # Every approved dossier of the first period's 27 got at least one mission, and so did
+    # the five the renewal supported (decided after June 2008).
+    first_end = datetime.date(2008, 6, 30)
+    helped = missions.filter(dossier__decision_date__lte=first_end)
+    assert helped.values("dossier").distinct().count() == 27
+    renewal = missions.filter(dossier__decision_date__gt=first_end)
+    assert renewal.values("dossier").distinct().count() == 5
+    assert set(renewal.values_list("status", flat=True)) == {MissionStatus.DONE}
 
 
 def test_days_are_logged_within_the_dossiers_support_period(output):
@@ -128,7 +133,11 @@ def test_days_are_logged_within_the_dossiers_support_period(output):
     assert not logs.filter(support_start__isnull=True).exists()
     assert not logs.filter(date__lt=F("support_start")).exists()
     assert not logs.filter(date__gt=F("closing")).exists()
-    assert not logs.filter(date__gt=datetime.date(2008, 9, 30)).exists()
+    # The first period's missions stop at the demo's snapshot day (autumn 2008); the
+    # renewal's, finished, gave their days up to 2009.
+    first_period = logs.filter(assignment__mission__dossier__decision_date__lte="2008-06-30")
+    assert not first_period.filter(date__gt=datetime.date(2008, 9, 30)).exists()
+    assert not logs.filter(date__gt=datetime.date(2011, 6, 30)).exists()
     assert not logs.filter(
         Q(date__lt=F("assignment__mission__start_date"))
         | Q(date__gt=F("assignment__mission__end_date"))

@@ -358,8 +358,12 @@ def test_the_demo_advances_register_holds_the_13_valenciennes_advances(valencien
 
 
 def test_a_programme_over_opens_on_its_last_period_that_supported_smes(valenciennes):
-    # The demo's periods are over (2005–2011); the renewal supported no SME yet.
-    assert default_period(valenciennes["basin"]) == valenciennes["first"]
+    # The demo's periods are over (2005–2011): the renewal, which supported SMEs too.
+    assert default_period(valenciennes["basin"]) == valenciennes["renewal"]
+    figures = compute(Scope(valenciennes["basin"], valenciennes["renewal"]))
+    assert figures.values["smes_supported"] == 5
+    assert figures.values["advances_granted_count"] == 3
+    assert figures.values["hires"] > 0 and figures.values["skills_days"] > 0
     # During a period, that period, even before its first approval.
     in_renewal = valenciennes["renewal"].start_date + datetime.timedelta(days=10)
     assert default_period(valenciennes["basin"], in_renewal) == valenciennes["renewal"]
