@@ -520,3 +520,6 @@ track_links(
     (User.groups.through, "UserGroupEvent"),
     (User.basins.through, "UserBasinEvent"),
 )
+
+# The outbox of the emails the app sends on its own lives in its own module.
+from alize.outbox import Delivery, DeliveryKind, DeliveryState  # noqa: E402, F401
