@@ -5,7 +5,8 @@ Both are sent by a Celery task once the transaction that caused them commits
 (`convene_session`, `record_decision`: `transaction.on_commit`, `comites.tasks`). Each
 recipient gets his own message, claimed in the outbox (`alize.services.outbox`) before it
 leaves, so that a retried task sends no one a second copy, and an address the mail
-server refuses costs that message only: it is logged and the others still leave. The bodies are plain-text templates in `templates/comites/email/`.
+server refuses costs that message only: it is logged and the others still leave. The
+bodies are plain-text templates in `templates/comites/email/`.
 """
 
 import contextlib

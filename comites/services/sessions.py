@@ -215,8 +215,8 @@ def convene_session(
     A date in the past is refused. A convocation sent later than the committee's notice
     (5 days by default) is allowed, and `session.is_late_convocation` tells the minutes.
     Once committed, each member is emailed the convocation with the pack and an `.ics`
-    invitation (`comites.tasks.send_convocation`, each message at most once); a refused convocation sends nothing,
-    nor does one replayed by the demo (`notify=False`).
+    invitation (`comites.tasks.send_convocation`, each message at most once); a refused
+    convocation sends nothing, nor does one replayed by the demo (`notify=False`).
     """
     with pghistory.context(user=by.pk):
         session = lock_session(session)

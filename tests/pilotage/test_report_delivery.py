@@ -41,9 +41,11 @@ def interrupted_report(programme) -> Report:
         kind="rapport", key=report.pk, recipients=RECIPIENTS, period=report.delivery_period
     )
     real_send = services.EmailMessage.send
-    with mock.patch.object(services.EmailMessage, "send", side_effect=SystemExit("tué")):
-        with pytest.raises(SystemExit):
-            services.send_report(report_id=report.pk)
+    with (
+        mock.patch.object(services.EmailMessage, "send", side_effect=SystemExit("tué")),
+        pytest.raises(SystemExit),
+    ):
+        services.send_report(report_id=report.pk)
     first.refresh_from_db()
     assert first.state == DeliveryState.HANDING_OFF
     assert services.EmailMessage.send is real_send
