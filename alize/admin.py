@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from alize.adminkit import inlines_for
+from alize.adminkit import ReadOnlyAdmin, inlines_for
 from alize.models import (
     AdvanceCap,
     Basin,
     Commune,
     Contribution,
+    Delivery,
     Epci,
     Funder,
     ProgrammePeriod,
@@ -79,3 +80,12 @@ class FunderAdmin(admin.ModelAdmin):
     list_filter = ["basin", "kind"]
     search_fields = ["name"]
     inlines = inlines_for(Contribution)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """The outbox: what left, when, and what awaits verification (only services write it)."""
+
+    list_display = ["kind", "key", "recipient", "state", "attempts", "claimed_at", "handed_off_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["recipient", "key", "message_id", "subject"]

@@ -601,3 +601,7 @@ class Submission(models.Model):
 
     def __str__(self):
         return f"{self.path} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+# The outbox of the emails the app sends on its own lives in its own module.
+from alize.outbox import Delivery, DeliveryKind, DeliveryState  # noqa: E402, F401

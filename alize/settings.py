@@ -215,6 +215,11 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "alize.mail.EmlFileBackend"
 EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", VAR_DIR / "mail"))
+# Test only (tests/alize/test_outbox_worker.py): "<object>@<stage>,…" makes the process
+# kill itself (SIGKILL) the first time it reaches that stage of sending that object, each
+# point once (marked in ALIZE_KILL_MARKS). Empty in every real deployment.
+ALIZE_KILL_POINTS = os.environ.get("ALIZE_KILL_POINTS", "")
+ALIZE_KILL_MARKS = os.environ.get("ALIZE_KILL_MARKS", "")
 
 # --- Celery: a real broker when configured, otherwise tasks run in-process ---------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -224,6 +229,18 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker dies whole (no one left to hand the message back) is unacknowledged:
+# Redis gives it to another worker once `visibility_timeout` has passed, a few minutes
+# rather than the hour by default; the sweep that looks for such tasks runs every 10 s.
+# Tasks wait in a worker no longer than this (the retries' backoff is capped below it),
+# else Redis would hand a waiting task out a second time.
+TASK_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": TASK_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, TASK_VISIBILITY_TIMEOUT),
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": TASK_VISIBILITY_TIMEOUT}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Periodic tasks (celery beat). Times are Europe/Paris (CELERY_TIMEZONE).

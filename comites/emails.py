@@ -1,14 +1,17 @@
 """The committees' emails: the convocation (with the pack and an `.ics` invitation) and
 the decision letter sent to the SME.
 
-Both are sent after the transaction that caused them commits (`convene_session`,
-`record_decision`: `transaction.on_commit`). Each recipient gets his own message, so that
-an address the mail server refuses costs that message only: it is logged and the others
-still leave. The bodies are plain-text templates in `templates/comites/email/`.
+Both are sent by a Celery task once the transaction that caused them commits
+(`convene_session`, `record_decision`: `transaction.on_commit`, `comites.tasks`). Each
+recipient gets his own message, claimed in the outbox (`alize.services.outbox`) before it
+leaves, so that a retried task sends no one a second copy, and an address the mail
+server refuses costs that message only: it is logged and the others still leave. The
+bodies are plain-text templates in `templates/comites/email/`.
 """
 
 import contextlib
 import logging
+import smtplib
 from dataclasses import dataclass
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -19,7 +22,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from alize.models import DeliveryKind
 from alize.pdf import pdf_filename
+from alize.services import outbox
 from comites.ics import Person, build_ics, session_invitation
 from comites.models import CommitteeMembership, Decision, Session
 from comites.pdf import agenda_lines, build_decision_letter_pdf, build_pack_pdf
@@ -52,29 +57,43 @@ def _calendar_part(ics: str) -> MIMEBase:
     return part
 
 
-def _send_each(messages: list[tuple[Recipient, EmailMessage]], what: str) -> int:
-    """Send each message on one connection; a failure is logged and the others go on.
-    Returns how many left."""
+class SendingIncomplete(Exception):
+    """Some messages could not be handed to the mail server for a passing reason: the task
+    retries them (those that left are not sent again)."""
+
+
+def _send_each(
+    messages: list[tuple[Recipient, EmailMessage]], what: str, *, kind: str, key, period: str
+) -> int:
+    """Send each message on one connection, through the outbox (each at most once: a
+    message already handed off, or awaiting verification, is not sent again); a failure
+    is logged and the others go on. Returns how many left now; raises
+    `SendingIncomplete` at the end if one failed for a reason that may pass."""
     sent = 0
     connection = get_connection()
     try:
         connection.open()
-    except Exception:
+    except Exception as error:
         logger.exception("Could not open the mail connection for the %s.", what)
-        return 0
+        raise SendingIncomplete(f"{what}: {error}") from error
+    passing = []
     try:
         for recipient, message in messages:
             message.connection = connection
             try:
-                sent += message.send()
-            except Exception:  # one refused address must not stop the others
+                sent += outbox.deliver(kind=kind, key=key, message=message, period=period)
+            except Exception as error:  # one refused address must not stop the others
                 logger.exception("The %s to %s could not be sent.", what, recipient.email)
+                if not isinstance(error, smtplib.SMTPRecipientsRefused):
+                    passing.append(recipient.email)
                 # The server may have dropped the line: the next message opens a new one.
                 with contextlib.suppress(Exception):
                     connection.close()
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+    if passing:
+        raise SendingIncomplete(f"{what} not sent to {', '.join(passing)}")
     return sent
 
 
@@ -150,7 +169,14 @@ def send_convocation(session: Session) -> int:
         message.attach(filename, pack, "application/pdf")
         message.attach(_calendar_part(build_ics(invitation)))
         messages.append((recipient, message))
-    return _send_each(messages, "convocation")
+    return _send_each(
+        messages,
+        "convocation",
+        kind=DeliveryKind.CONVOCATION,
+        # Convened again for another time (a new date), the session is convened anew.
+        key=f"{session.pk}-{starts_at:%Y%m%d%H%M}",
+        period=f"{starts_at:%Y-%m-%d}",
+    )
 
 
 def decision_recipients(decision: Decision) -> list[Recipient]:
@@ -212,4 +238,10 @@ def send_decision(decision: Decision) -> int:
         message = EmailMessage(subject=subject, body=body, to=[recipient.email])
         message.attach(filename, letter, "application/pdf")
         messages.append((recipient, message))
-    return _send_each(messages, "decision letter")
+    return _send_each(
+        messages,
+        "decision letter",
+        kind=DeliveryKind.DECISION,
+        key=decision.pk,
+        period=f"{decision.decision_date:%Y-%m-%d}",
+    )

@@ -156,6 +156,8 @@ class ReportStatus(models.TextChoices):
     PENDING = "en_attente", "En attente"
     BUILT = "construit", "Construit"
     SENT = "envoye", "Envoyé"
+    # The hand-off of a message was interrupted: it may have left; staff confirm or resend.
+    TO_VERIFY = "a_verifier", "Envoi à vérifier"
     FAILED = "echec", "Échec"
 
 
@@ -164,6 +166,7 @@ STATUS_CSS = {
     ReportStatus.PENDING: "text-bg-secondary",
     ReportStatus.BUILT: "text-bg-info",
     ReportStatus.SENT: "text-bg-success",
+    ReportStatus.TO_VERIFY: "text-bg-warning",
     ReportStatus.FAILED: "text-bg-danger",
 }
 
@@ -201,7 +204,8 @@ class Report(models.Model):
 
     One row per funder and period (per basin and period for the programme report): the
     unique constraints make a retried or duplicated task find the row instead of making a
-    second report, and the sending step locks the row, so each report is emailed once.
+    second report; each of its messages (one per recipient) is claimed in the outbox
+    (`alize.outbox`) before it leaves, so each is emailed at most once.
     """
 
     funder = optional_link(Funder, "financeur", "reports")
@@ -245,7 +249,7 @@ class Report(models.Model):
                 "La fin de la période précède son début.",
             ),
             check(
-                ~Q(status__in=["construit", "envoye"]) | Q(built_at__isnull=False),
+                ~Q(status__in=["construit", "envoye", "a_verifier"]) | Q(built_at__isnull=False),
                 "report_built_has_date",
                 "Un rapport construit porte sa date de construction.",
             ),
@@ -275,11 +279,24 @@ class Report(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ReportStatus.SENT, ReportStatus.FAILED)
+        return self.status in (ReportStatus.SENT, ReportStatus.FAILED, ReportStatus.TO_VERIFY)
 
     @property
     def is_sent(self) -> bool:
         return self.status == ReportStatus.SENT
+
+    @property
+    def is_to_verify(self) -> bool:
+        return self.status == ReportStatus.TO_VERIFY
+
+    @property
+    def delivery_key(self) -> str:
+        """What the outbox (`alize.outbox.Delivery.key`) calls this report's messages."""
+        return str(self.pk)
+
+    @property
+    def delivery_period(self) -> str:
+        return f"{self.period_start:%Y-%m-%d}/{self.period_end:%Y-%m-%d}"
 
     @property
     def is_failed(self) -> bool:

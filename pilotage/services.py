@@ -1,9 +1,11 @@
 """The writes of the pilotage app: the life of a report and the funders' subscriptions.
 
 `create_due_reports` (the daily run), `build_report`, `send_report`, `record_failure`,
-`request_report_now`, `save_subscription`. Each report is one row (unique per funder and
-period); building and sending lock that row, so a retried task, a duplicated message or a
-worker that died half-way never makes a second PDF nor a second email.
+`request_report_now`, `confirm_report_sent`, `resend_report`, `save_subscription`. Each
+report is one row (unique per funder and period); building locks that row, so a retried
+task makes no second PDF; each message is claimed in the outbox before it leaves
+(`alize.services.outbox`), so a retried task, a duplicated message or a worker that died
+half-way never sends a second email.
 """
 
 import datetime
@@ -18,8 +20,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from alize.models import Funder, User
+from alize.models import Delivery, DeliveryKind, DeliveryState, Funder, User
 from alize.pdf import pdf_filename
+from alize.services import outbox
 from pilotage import reports, tasks
 from pilotage.models import (
     Frequency,
@@ -74,7 +77,7 @@ def create_due_reports(*, today: datetime.date | None = None, enqueue: bool = Tr
             period_end=end,
             defaults={"basin": funder.basin, "recipients": list(subscription.recipients)},
         )
-        if report.status != ReportStatus.SENT:
+        if report.status not in (ReportStatus.SENT, ReportStatus.TO_VERIFY):
             due.append(report)
             if enqueue:
                 _enqueue(report)
@@ -117,7 +120,16 @@ def request_report_now(*, by: User, funder: Funder | None = None, period=None) -
     report = Report.objects.select_for_update().get(pk=report.pk)
     if report.status == ReportStatus.SENT:
         raise ValidationError("Ce rapport a déjà été envoyé : il est dans les archives.")
+    if report.status == ReportStatus.TO_VERIFY:
+        raise ValidationError(
+            "L'envoi de ce rapport est à vérifier : confirmez-le ou renvoyez-le depuis les "
+            "archives."
+        )
     if report.status == ReportStatus.FAILED:
+        # Its messages that never left are claimed again, to the subscription's recipients.
+        Delivery.objects.of(DeliveryKind.REPORT, report.pk).filter(
+            state=DeliveryState.CLAIMED
+        ).delete()
         report.status = ReportStatus.BUILT if report.pdf else ReportStatus.PENDING
         report.attempts = 0
         report.last_error = ""
@@ -166,6 +178,7 @@ def build_report(*, report_id: int) -> Report:
             )
             pdf = reports.build_funder_report_pdf(report)
             name = pdf_filename("rapport", report.funder.name, report.period_label)
+        outbox.kill_point(f"{DeliveryKind.REPORT}-{report.pk}", "building")
         report.pdf.save(name, ContentFile(pdf), save=False)
         report.status = ReportStatus.BUILT
         report.built_at = timezone.now()
@@ -174,46 +187,134 @@ def build_report(*, report_id: int) -> Report:
 
 
 def send_report(*, report_id: int) -> bool:
-    """Email the built report to its recipients, once. True when this call sent it.
+    """Email the built report to each of its recipients, at most once. True when this call
+    finished sending it.
 
-    The row stays locked while the message goes out and is marked sent in the same
-    transaction: a second task for the same report waits, then finds it sent.
+    Steps, each committed on its own: the recipients' messages are claimed in the outbox
+    (`alize.services.outbox`); each is handed to the mail server, its hand-off stamped
+    right after; then the report is marked sent. A second task for the same report waits
+    for the first (an advisory lock held across the steps), then finds it sent. A task
+    that died before a hand-off sends that message again; one that died during it (or
+    after it, before stamping it) leaves the report « envoi à vérifier » for staff.
     """
-    with transaction.atomic():
-        report = (
-            Report.objects.select_for_update(of=("self",))
-            .select_related("funder", "basin")
-            .get(pk=report_id)
-        )
-        if report.status == ReportStatus.SENT:
+    with outbox.exclusive(*outbox.subject_lock(DeliveryKind.REPORT, report_id)):
+        report = Report.objects.select_related("funder", "basin").filter(pk=report_id).first()
+        if report is None:
+            raise Report.DoesNotExist(report_id)
+        if report.status in (ReportStatus.SENT, ReportStatus.TO_VERIFY):
             return False
-        recipients = _recipients_of(report)
-        _check_recipients(report, recipients)
-        message = EmailMessage(
-            subject=f"Alizé – {report.title} – {report.period_label}",
-            body=render_to_string(
-                "pilotage/reports/email_report.txt", {"report": report, "basin": report.basin}
-            ),
-            to=recipients,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-        )
-        with report.pdf.open("rb") as handle:
-            message.attach(report.pdf.name.rsplit("/", 1)[-1], handle.read(), "application/pdf")
-        message.send()
+        deliveries = list(Delivery.objects.of(DeliveryKind.REPORT, report.pk).order_by("pk"))
+        if not deliveries:
+            recipients = _recipients_of(report)
+            _check_recipients(report, recipients)
+            deliveries = outbox.claim(
+                kind=DeliveryKind.REPORT,
+                key=report.delivery_key,
+                recipients=recipients,
+                period=report.delivery_period,
+                subject=_subject(report),
+            )
+        attachment = None
+        for delivery in deliveries:
+            if delivery.state not in (DeliveryState.CLAIMED, DeliveryState.HANDING_OFF):
+                continue
+            if attachment is None:
+                with report.pdf.open("rb") as handle:
+                    attachment = (report.pdf.name.rsplit("/", 1)[-1], handle.read())
+            outbox.hand_off(delivery=delivery, message=_report_message(report, attachment))
+        return _record_sending(report_id=report.pk)
+
+
+def _subject(report: Report) -> str:
+    return f"Alizé – {report.title} – {report.period_label}"
+
+
+def _report_message(report: Report, attachment: tuple[str, bytes]) -> EmailMessage:
+    message = EmailMessage(
+        subject=_subject(report),
+        body=render_to_string(
+            "pilotage/reports/email_report.txt", {"report": report, "basin": report.basin}
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+    message.attach(attachment[0], attachment[1], "application/pdf")
+    return message
+
+
+@transaction.atomic
+def _record_sending(*, report_id: int) -> bool:
+    """Mark the report as far as its messages went: sent once each has left (or staff
+    said so), « envoi à vérifier » while one awaits staff. True when now sent."""
+    report = Report.objects.select_for_update().get(pk=report_id)
+    deliveries = list(Delivery.objects.of(DeliveryKind.REPORT, report.pk))
+    if report.status == ReportStatus.SENT:
+        return False
+    fields = ["status", "recipients", "last_error"]
+    report.recipients = [d.recipient for d in sorted(deliveries, key=lambda d: d.pk)]
+    if deliveries and all(d.is_done for d in deliveries):
         report.status = ReportStatus.SENT
-        report.sent_at = timezone.now()
-        report.recipients = recipients
+        report.sent_at = max(
+            d.handed_off_at or d.confirmed_at or timezone.now() for d in deliveries
+        )
         report.attempts += 1
         report.last_error = ""
-        report.save(update_fields=["status", "sent_at", "recipients", "attempts", "last_error"])
-    return True
+        report.save(update_fields=[*fields, "sent_at", "attempts"])
+        return True
+    waiting = [d for d in deliveries if d.is_to_verify]
+    if waiting:
+        report.status = ReportStatus.TO_VERIFY
+        report.last_error = " ".join(d.last_error for d in waiting)[:2000]
+        report.save(update_fields=fields)
+    return False
+
+
+def report_deliveries(report: Report) -> list[Delivery]:
+    """The report's messages in the outbox, one per recipient."""
+    return list(Delivery.objects.of(DeliveryKind.REPORT, report.pk).order_by("pk"))
+
+
+def confirm_report_sent(*, report: Report, by: User) -> Report:
+    """Staff checked that the report's interrupted messages did reach their recipients:
+    it is marked sent, nothing is resent."""
+    with transaction.atomic():
+        report = _locked_to_verify(report)
+        outbox.confirm_sent(deliveries=_waiting(report), by=by)
+    logger.info("Report %s confirmed sent by user %s", report.pk, by.pk)
+    _record_sending(report_id=report.pk)
+    report.refresh_from_db()
+    return report
+
+
+def resend_report(*, report: Report, by: User) -> Report:
+    """Staff checked that the report's interrupted messages did not arrive: they are sent
+    again (the same Message-ID), the others are not."""
+    with transaction.atomic():
+        report = _locked_to_verify(report)
+        outbox.release_for_resend(deliveries=_waiting(report), by=by)
+        report.status = ReportStatus.BUILT
+        report.last_error = ""
+        report.save(update_fields=["status", "last_error"])
+        logger.info("Report %s resent by user %s", report.pk, by.pk)
+        _enqueue(report)
+    return report
+
+
+def _locked_to_verify(report: Report) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.TO_VERIFY:
+        raise ValidationError("Ce rapport n'a pas d'envoi à vérifier : rechargez la page.")
+    return report
+
+
+def _waiting(report: Report) -> list[Delivery]:
+    return list(Delivery.objects.of(DeliveryKind.REPORT, report.pk).to_verify())
 
 
 @transaction.atomic
 def record_failure(*, report_id: int, error: str, final: bool) -> Report:
     """Count a failed attempt; after the last one, the report is failed with the reason."""
     report = Report.objects.select_for_update().get(pk=report_id)
-    if report.status == ReportStatus.SENT:
+    if report.status in (ReportStatus.SENT, ReportStatus.TO_VERIFY):
         return report
     report.attempts += 1
     report.last_error = error[:2000]

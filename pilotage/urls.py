@@ -11,6 +11,8 @@ ROUTES = (
     ("rapports/", views.ReportListView, "report_list"),
     ("rapports/<int:pk>/pdf/", views.ReportDownloadView, "report_download"),
     ("rapports/<int:pk>/etat/", views.ReportStatusView, "report_status"),
+    ("rapports/<int:pk>/confirmer/", views.SettleReportView, "report_confirm"),
+    ("rapports/<int:pk>/renvoyer/", views.SettleReportView, "report_resend"),
     ("rapports/financeurs/<int:funder_pk>/generer/", views.GenerateReportView, "report_generate"),
     (
         "rapports/periodes/<int:period_pk>/generer/",
@@ -24,4 +26,9 @@ ROUTES = (
     ),
 )
 
-urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in ROUTES]
+# The actions of a view that does more than one thing (settling an interrupted send).
+ACTIONS = {"report_confirm": {"action": "confirm"}, "report_resend": {"action": "resend"}}
+
+urlpatterns = [
+    path(route, view.as_view(**ACTIONS.get(name, {})), name=name) for route, view, name in ROUTES
+]

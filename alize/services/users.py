@@ -28,7 +28,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.encoding import force_bytes
 from django.utils.http import base36_to_int, urlsafe_base64_encode
 
-from alize.models import Basin, Funder, Role, User
+from alize.models import Basin, DeliveryKind, Funder, Role, User
 
 INVITATION_DAYS = 7
 NOT_YOURS = "Ce compte n'appartient pas à votre bassin."
@@ -264,7 +264,11 @@ def send_invitation(*, user: User, by: User, site_url: str) -> None:
     body = render_to_string("registration/invitation_email.txt", context)
     transaction.on_commit(
         lambda: send_email.delay(
-            subject=subject, body=body, to=[user.email], from_email=settings.DEFAULT_FROM_EMAIL
+            subject=subject,
+            body=body,
+            to=[user.email],
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            kind=DeliveryKind.INVITATION,
         )
     )
 

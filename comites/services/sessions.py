@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from alize.models import User
 from alize.workflow import apply_transition
-from comites import emails, permissions
+from comites import permissions, tasks
 from comites.models import (
     AgendaItem,
     Amendment,
@@ -215,8 +215,8 @@ def convene_session(
     A date in the past is refused. A convocation sent later than the committee's notice
     (5 days by default) is allowed, and `session.is_late_convocation` tells the minutes.
     Once committed, each member is emailed the convocation with the pack and an `.ics`
-    invitation (`comites.emails.send_convocation`); a refused convocation sends nothing,
-    nor does one replayed by the demo (`notify=False`).
+    invitation (`comites.tasks.send_convocation`, each message at most once); a refused
+    convocation sends nothing, nor does one replayed by the demo (`notify=False`).
     """
     with pghistory.context(user=by.pk):
         session = lock_session(session)
@@ -230,7 +230,7 @@ def convene_session(
         for item in items:
             sync_automatic_recusals(item, by=by)
     if notify:
-        transaction.on_commit(lambda: emails.send_convocation(session), robust=True)
+        transaction.on_commit(lambda: tasks.send_convocation.delay(session.pk), robust=True)
     return session
 
 

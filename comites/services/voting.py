@@ -12,7 +12,7 @@ from django.utils import timezone
 from alize.models import User
 from avances.services import lock_fund
 from avances.services.grant import grant_advance
-from comites import emails, permissions
+from comites import permissions, tasks
 from comites.models import (
     ONE_VOTE_MESSAGE,
     AgendaItem,
@@ -345,7 +345,7 @@ def record_decision(
     takes the decision as its authority) in the same transaction; the
     basin's fund is locked first (fund, then item and dossier: the order every advance
     service follows). Once
-    committed, the decision letter is emailed to the SME (`comites.emails.send_decision`).
+    committed, the decision letter is emailed to the SME (`comites.tasks.send_decision`).
     """
     outcome = DecisionOutcome(outcome)
     advance = Decimal(advance_granted or 0).quantize(Decimal("0.01"))
@@ -411,5 +411,5 @@ def record_decision(
         decide_dossier(decision=decision, by=by, comment=comment)
         if outcome == DecisionOutcome.APPROVED and advance > 0:
             _hand_over_to_avances(decision, by=by)
-    transaction.on_commit(lambda: emails.send_decision(decision), robust=True)
+    transaction.on_commit(lambda: tasks.send_decision.delay(decision.pk), robust=True)
     return decision

@@ -6,6 +6,7 @@ from pilotage.views.reports import (
     ReportDownloadView,
     ReportListView,
     ReportStatusView,
+    SettleReportView,
     SubscriptionUpdateView,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "ReportDownloadView",
     "ReportListView",
     "ReportStatusView",
+    "SettleReportView",
     "SubscriptionUpdateView",
 ]

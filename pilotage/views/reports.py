@@ -5,7 +5,8 @@ Who may do what (a refusal is a 404):
 - read the archive: the operators (their basins' reports), the administrator (all), a
   funder's representative (its own funder's reports), the steering committee (its basins'
   programme reports);
-- manage subscriptions and generate a report now: the operators and the administrator.
+- manage subscriptions, generate a report now, and settle a report « envoi à vérifier »
+  (confirm it left, or resend it): the operators and the administrator.
 """
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from django.views.generic.edit import FormView
 from alize.forms import attach_errors
 from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
-from pilotage import reports, services
+from pilotage import reports, selectors, services
 from pilotage.forms import SubscriptionForm
 from pilotage.models import Report, ReportSubscription
 from pilotage.permissions import can_browse_reports, can_manage_reports
@@ -55,6 +56,8 @@ class ReportListView(AllowedMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         manages = can_manage_reports(user)
+        if manages:
+            attach_deliveries_to_verify(context["reports"])
         context.update(
             manages=manages,
             # Staff read why a report failed; funders see only that it did.
@@ -78,6 +81,15 @@ class ReportListView(AllowedMixin, ListView):
         return context
 
 
+def attach_deliveries_to_verify(reports_) -> None:
+    """Give each report « envoi à vérifier » its messages awaiting staff (`to_verify`), in
+    one query for the page."""
+    waiting = [report for report in reports_ if report.is_to_verify]
+    by_key = selectors.deliveries_to_verify(waiting)
+    for report in waiting:
+        report.to_verify = by_key.get(report.delivery_key, [])
+
+
 class ReportStatusView(AllowedMixin, TemplateView):
     """The status badge of one report: htmx polls it until the report is sent or failed."""
 
@@ -88,7 +100,10 @@ class ReportStatusView(AllowedMixin, TemplateView):
         report = get_object_or_404(
             Report.objects.visible_to(self.request.user).with_related(), pk=self.kwargs["pk"]
         )
-        context.update(report=report, shows_errors=can_manage_reports(self.request.user))
+        manages = can_manage_reports(self.request.user)
+        if manages:
+            attach_deliveries_to_verify([report])
+        context.update(report=report, shows_errors=manages)
         return context
 
 
@@ -165,6 +180,30 @@ class GenerateReportView(AllowedMixin, View):
         messages.success(
             request, f"{report} : la construction et l'envoi sont lancés, suivez-les ci-dessous."
         )
+        return redirect(f"{reverse('pilotage:report_list')}#rapport-{report.pk}")
+
+
+# --- Settling an interrupted send ----------------------------------------------------------
+
+
+class SettleReportView(AllowedMixin, View):
+    """POST: staff say whether a report « envoi à vérifier » did reach its recipients
+    (`confirm`: marked sent, nothing resent) or not (resent, with the same Message-ID)."""
+
+    allowed = staticmethod(can_manage_reports)
+    action = "confirm"
+
+    def post(self, request, pk):
+        report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
+        try:
+            if self.action == "confirm":
+                services.confirm_report_sent(report=report, by=request.user)
+                messages.success(request, f"{report} : envoi confirmé, rien n'est renvoyé.")
+            else:
+                services.resend_report(report=report, by=request.user)
+                messages.success(request, f"{report} : renvoi lancé aux destinataires concernés.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
         return redirect(f"{reverse('pilotage:report_list')}#rapport-{report.pk}")
 
 

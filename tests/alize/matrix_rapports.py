@@ -30,6 +30,8 @@ PAGES: dict[str, Page] = {
     "pilotage:report_download": Page(FUNDER_REPORT, {"pk": "report"}),
     "pilotage:report_status": Page(FUNDER_REPORT, {"pk": "report"}),
     "pilotage:report_generate": Page(GENERATE, {"funder_pk": "funder"}, post={}),
+    "pilotage:report_confirm": Page(GENERATE, {"pk": "report"}, post={}),
+    "pilotage:report_resend": Page(GENERATE, {"pk": "report"}, post={}),
     "pilotage:report_generate_programme": Page(GENERATE, {"period_pk": "period"}, post={}),
     "pilotage:subscription_update": Page(MANAGE_OWN, {"funder_pk": "funder"}),
     "api:openapi-json": Page(SIGNED_IN),

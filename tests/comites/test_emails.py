@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.mail.backends import locmem
 
-from comites import services
+from alize.celery import app as celery_app
+from alize.models import Delivery, DeliveryKind, DeliveryState
+from comites import services, tasks
 from comites.workflow import DecisionOutcome, VoteChoice
 from pme.models import Need
 from tests.comites.factories import (
@@ -208,3 +210,55 @@ def test_a_refused_decision_sends_no_letter(board, mailoutbox, django_capture_on
 
     assert callbacks == []
     assert mailoutbox == []
+
+
+# --- At most once: the outbox ------------------------------------------------------------
+
+
+@pytest.fixture
+def eager_retries():
+    """In-process tasks retry at once, as a worker would after the backoff."""
+    propagates = celery_app.conf.task_eager_propagates
+    celery_app.conf.task_eager_propagates = False
+    yield
+    celery_app.conf.task_eager_propagates = propagates
+
+
+def test_a_convocation_task_run_twice_sends_each_member_one_message(
+    board, draft, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.convene_session(session=draft, by=staff)
+    first = len(mailoutbox)
+    assert {m.to[0] for m in mailoutbox} == members_emails(board)
+
+    assert tasks.send_convocation.delay(draft.pk).get() == 0
+    assert len(mailoutbox) == first
+    deliveries = Delivery.objects.filter(kind=DeliveryKind.CONVOCATION)
+    assert deliveries.count() == first
+    assert set(deliveries.values_list("state", flat=True)) == {DeliveryState.HANDED_OFF}
+    assert len({m.extra_headers["Message-ID"] for m in mailoutbox}) == first
+
+
+def test_a_passing_failure_is_retried_for_the_messages_that_did_not_leave(
+    board, draft, staff, mailoutbox, monkeypatch, django_capture_on_commit_callbacks, eager_retries
+):
+    deliver = locmem.EmailBackend.send_messages
+    calls = []
+
+    def fail_the_second(self, messages):
+        calls.append(messages[0].to[0])
+        if len(calls) == 2:
+            raise ConnectionResetError("ligne coupée")
+        return deliver(self, messages)
+
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", fail_the_second)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.convene_session(session=draft, by=staff)
+
+    # The task retried (at once, in-process): the member whose message failed got it on
+    # the retry, nobody got two.
+    received = [m.to[0] for m in mailoutbox]
+    assert sorted(received) == sorted(members_emails(board))
+    assert calls.count(calls[1]) == 2
+    assert len(calls) == len(received) + 1

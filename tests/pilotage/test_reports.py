@@ -366,7 +366,8 @@ def test_generate_now_builds_and_sends_then_the_archive_shows_it_sent(
     report = Report.objects.get()
     assert response.url == f"{reverse('pilotage:report_list')}#rapport-{report.pk}"
     assert report.status == ReportStatus.SENT
-    assert len(mailoutbox) == 1
+    # One message per recipient, each with its own Message-ID.
+    assert sorted(m.to[0] for m in mailoutbox) == ["dga@agglo.test", "financeur@agglo.test"]
     html = client.get(response.url).content.decode()
     assert "la construction et l&#x27;envoi sont lancés" in html
     assert "Envoyé" in html
@@ -377,7 +378,7 @@ def test_generate_now_builds_and_sends_then_the_archive_shows_it_sent(
             reverse("pilotage:report_generate", args=[programme["funder"].pk]), follow=True
         )
     assert "déjà été envoyé" in response.content.decode()
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
 
 
 def test_generate_now_is_a_post(client):

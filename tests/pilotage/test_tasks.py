@@ -19,7 +19,8 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from alize.celery import app as celery_app
-from alize.models import Role
+from alize.models import Delivery, DeliveryState, Role
+from alize.services import outbox
 from pilotage import reports, services, tasks
 from pilotage.models import Frequency, Report, ReportStatus
 from tests.conftest import make_user
@@ -68,9 +69,17 @@ def test_running_the_daily_task_twice_sends_each_due_report_once(
     assert run_daily(django_capture_on_commit_callbacks) == 1
     assert run_daily(django_capture_on_commit_callbacks) == 0
 
-    assert len(mailoutbox) == 1
+    # One message per recipient, each with its own Message-ID, the same on every attempt.
+    assert [m.to for m in mailoutbox] == [["financeur@agglo.test"], ["dga@agglo.test"]]
+    ids = [m.extra_headers["Message-ID"] for m in mailoutbox]
+    assert len(set(ids)) == 2
+    assert ids[0] == outbox.message_id(
+        kind="rapport",
+        key=Report.objects.get().pk,
+        recipient="financeur@agglo.test",
+        period="2007-01-01/2007-03-31",
+    )
     message = mailoutbox[0]
-    assert message.to == ["financeur@agglo.test", "dga@agglo.test"]
     assert "1er trimestre 2007" in message.subject
     name, content, mimetype = message.attachments[0]
     assert mimetype == "application/pdf"
@@ -125,8 +134,14 @@ def test_a_failed_send_is_retried_and_sends_once_with_the_pdf_built_once(
         run_daily(django_capture_on_commit_callbacks)
 
     assert build.call_count == 1
-    assert len(calls) == 2
-    assert len(mailoutbox) == 1
+    # The first recipient's message refused, then both sent on the retry, once each.
+    assert [c.to for c in calls] == [
+        ["financeur@agglo.test"],
+        ["financeur@agglo.test"],
+        ["dga@agglo.test"],
+    ]
+    assert len(mailoutbox) == 2
+    assert {d.state for d in Delivery.objects.all()} == {DeliveryState.HANDED_OFF}
     report = Report.objects.get()
     assert report.status == ReportStatus.SENT
     assert report.attempts == 2
@@ -156,7 +171,7 @@ def test_a_worker_dying_between_build_and_send_leaves_a_built_report_sent_once_o
         run_daily(django_capture_on_commit_callbacks)
 
     assert build.call_count == 0
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
     report.refresh_from_db()
     assert report.status == ReportStatus.SENT
     assert report.pdf.name == first_pdf
@@ -225,10 +240,11 @@ def test_the_command_writes_eml_files_through_the_eml_backend(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_due_reports", stdout=out)
 
-    files = list((tmp_path / "mail").glob("*.eml"))
-    assert len(files) == 1
-    message = email.message_from_bytes(files[0].read_bytes())
-    assert message["To"] == "financeur@agglo.test, dga@agglo.test"
+    files = sorted((tmp_path / "mail").glob("*.eml"))
+    assert len(files) == 2
+    messages = [email.message_from_bytes(f.read_bytes()) for f in files]
+    assert sorted(m["To"] for m in messages) == ["dga@agglo.test", "financeur@agglo.test"]
+    message = messages[0]
     attachments = [part for part in message.walk() if part.get_filename()]
     assert attachments[0].get_content_type() == "application/pdf"
     output = out.getvalue()
@@ -269,7 +285,7 @@ def test_two_workers_sending_the_same_report_at_once_send_it_once(programme_comm
             thread.join(timeout=30)
 
     assert sorted(outcomes, key=str) == [False, True]
-    assert len(mailoutbox) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["dga@agglo.test", "financeur@agglo.test"]
     report.refresh_from_db()
     assert report.status == ReportStatus.SENT
     assert report.attempts == 1
