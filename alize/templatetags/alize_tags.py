@@ -12,6 +12,7 @@ register = template.Library()
 register.filter("euros", formatting.euros)
 register.filter("percent", formatting.percent)
 register.filter("integer", formatting.integer)
+register.filter("phone", formatting.phone)
 
 
 @register.inclusion_tag("components/history_panel.html")
