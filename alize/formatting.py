@@ -8,6 +8,7 @@ what a user typed is the forms' business (`alize.forms.parse_euros`).
 import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+import phonenumbers
 from django.utils.formats import number_format
 
 EMPTY = "—"
@@ -49,3 +50,20 @@ def integer(value) -> str:
 def french_date(day: datetime.date) -> str:
     """2007-03-15 → « 15/03/2007 »."""
     return f"{day:%d/%m/%Y}"
+
+
+def phone(number) -> str:
+    """A phone number the French way: 03 27 51 31 31 for a French one, +32 2 555 12 12
+    for a foreign one; "" for none."""
+    if not number:
+        return ""
+    if isinstance(number, phonenumbers.PhoneNumber):
+        parsed = number
+    else:
+        try:
+            parsed = phonenumbers.parse(str(number), "FR")
+        except phonenumbers.NumberParseException:
+            return str(number)
+    if parsed.country_code == 33:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -146,7 +146,14 @@ class ReferentialForm(forms.ModelForm):
 class BasinForm(ReferentialForm):
     class Meta:
         model = Basin
-        fields = ["name", "slug", "operator_name", "operator_short_name", "departement"]
+        fields = [
+            "name",
+            "slug",
+            "operator_name",
+            "operator_short_name",
+            "departement",
+            "due_date_rule",
+        ]
 
 
 class NewBasinForm(BasinForm):

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from phonenumber_field.modelfields import PhoneNumberField
 
 PHONE_PATTERN = r"^\+?[0-9][0-9 .\-()]{5,22}$"
 
@@ -186,7 +187,13 @@ class Contact(models.Model):
     name = models.CharField("nom et prénom", max_length=150)
     role = models.CharField("fonction", max_length=120, blank=True)
     email = models.EmailField("adresse électronique", blank=True)
-    phone = models.CharField("téléphone", max_length=25, blank=True, validators=[validate_phone])
+    # Stored in E.164 (+33327513131), typed and shown the French way (`alize.formatting`).
+    phone = PhoneNumberField("téléphone", blank=True, region="FR")
+    # What an earlier entry held that could not be read as a phone number, kept for staff to
+    # correct (see the data migrations that moved phone numbers to E.164).
+    phone_to_check = models.CharField(
+        "téléphone à vérifier", max_length=25, blank=True, editable=False
+    )
 
     class Meta:
         abstract = True

@@ -14,9 +14,11 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.business_days import DueDateRule
 from alize.formatting import euros
 from alize.modelkit import (
     check,
+    known_choice,
     link,
     optional_link,
     sane_years,
@@ -71,6 +73,15 @@ class Basin(models.Model):
     operator_name = models.CharField("opérateur local", max_length=200)
     operator_short_name = models.CharField("sigle de l'opérateur", max_length=30, blank=True)
     departement = models.CharField("département", max_length=3, blank=True)
+    due_date_rule = models.CharField(
+        "échéances tombant un week-end ou un jour férié",
+        max_length=20,
+        choices=DueDateRule.choices,
+        default=DueDateRule.NEXT_BUSINESS_DAY,
+        help_text="Règle du prêteur pour les échéances des avances remboursables : la date "
+        "retenue est celle à partir de laquelle le retard se compte. Elle s'applique aux "
+        "échéanciers établis après son changement.",
+    )
 
     objects = BasinQuerySet.as_manager()
 
@@ -78,6 +89,14 @@ class Basin(models.Model):
         verbose_name = "bassin d'emploi"
         verbose_name_plural = "bassins d'emploi"
         ordering = ["name"]
+        constraints = [
+            known_choice(
+                "due_date_rule",
+                DueDateRule,
+                "basin_due_date_rule_known",
+                "Règle de report des échéances inconnue.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

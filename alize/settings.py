@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "csp",
     # django-ninja's own Swagger UI files, served locally (its docs page needs no CDN).
     "ninja",
+    "phonenumber_field",
     "alize",
     "pme",
     "grandes_entreprises",
@@ -174,6 +175,11 @@ USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["alize.formats"]
+# Phone numbers: typed the French way (or with +country), stored in E.164 (+33327513131),
+# shown the French way (03 27 51 31 31; a foreign number keeps its international form).
+PHONENUMBER_DEFAULT_REGION = "FR"
+PHONENUMBER_DB_FORMAT = "E164"
+PHONENUMBER_DEFAULT_FORMAT = "E164"
 
 # --- Static and uploaded files ---------------------------------------------------------
 STATIC_URL = "/static/"

@@ -14,7 +14,10 @@ Due dates
     disbursement, or the start date of a rescheduling): the first one grace + 1 period
     after it. Every date is counted from the anchor, never from the previous due date, so
     the anchor's day comes back whenever the month has it: 31 January → 28 (29 in a leap
-    year) February → 31 March.
+    year) February → 31 March. A date that falls on a weekend or a French public holiday
+    then moves by the basin's rule (`alize.business_days.DueDateRule`: to the next business
+    day by default, to the previous one, or not at all); lateness counts from the date
+    moved. The move never feeds the next date: each is counted from the anchor again.
 
 Amounts
     Each instalment is the principal ÷ their number, rounded *down* to the cent; the last
@@ -40,6 +43,8 @@ import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
+
+from alize.business_days import DueDateRule, move_due_date
 
 CENT = Decimal("0.01")
 MAX_DURATION_MONTHS = 120
@@ -125,14 +130,21 @@ def plan_schedule(
     duration_months: int,
     grace_months: int,
     period_months: int,
+    due_date_rule: str = DueDateRule.NONE,
+    departement: str | None = None,
 ) -> list[PlannedInstalment]:
-    """The instalments of `principal` lent on `anchor` under these terms (see the module)."""
+    """The instalments of `principal` lent on `anchor` under these terms (see the module),
+    each due date moved to a business day by `due_date_rule` (none by default)."""
     count = instalment_count(duration_months, grace_months, period_months)
     amounts = split_principal(principal, count)
     return [
         PlannedInstalment(
             number=k,
-            due_date=add_months(anchor, grace_months + k * period_months),
+            due_date=move_due_date(
+                add_months(anchor, grace_months + k * period_months),
+                due_date_rule,
+                departement=departement,
+            ),
             amount=amount,
             month=grace_months + k * period_months,
         )

@@ -27,7 +27,10 @@ from pilotage import indicators
 from pilotage.models import ApiToken
 from pilotage.permissions import national_scope
 
-Number = int | float | None
+# Counts are integers; every other figure a decimal string, never a float: amounts in
+# euros with two places ("3200.00"), rates and ratios as computed ("87.25", "12.9").
+Number = int | str | None
+CENTS = Decimal("0.01")
 Unit = Literal["count", "eur", "percent", "ratio", "days"]
 
 
@@ -100,12 +103,17 @@ class Indicator(Schema):
     unit: Unit = Field(
         description="Unité : count (nombre), eur (euros), percent (%), ratio, days (jours)."
     )
-    value: Number = Field(description="La valeur ; null quand elle n'est pas définie.")
+    value: Number = Field(
+        description="La valeur ; null quand elle n'est pas définie. Un nombre entier pour "
+        "un décompte ; sinon une chaîne décimale exacte (point décimal) : les montants en "
+        'euros avec deux décimales ("3200.00"), les taux et ratios tels que calculés '
+        '("87.25", "12.9").'
+    )
 
 
 class BreakdownItem(Schema):
     label: str
-    value: Number
+    value: Number = Field(description="Comme la valeur d'un indicateur, dans son unité.")
 
 
 class Breakdown(Schema):
@@ -134,6 +142,11 @@ class IndicatorsOut(Schema):
     basin: BasinRef
     period: PeriodOut
     computed_on: datetime.date = Field(description="Date du calcul (Europe/Paris).")
+    as_of: datetime.date = Field(
+        description="Les chiffres sont ceux de la fin de ce jour : la fin de la période "
+        "quand elle est achevée, sinon le jour du calcul. Ce qui est daté après n'y compte "
+        "pas : les chiffres d'une période achevée ne changent plus."
+    )
     indicators: Indicators
     breakdowns: Breakdowns
 
@@ -141,9 +154,15 @@ class IndicatorsOut(Schema):
 # --- Endpoints -------------------------------------------------------------------------------
 
 
-def _number(value) -> Number:
+def _number(value, unit: str) -> Number:
+    """A figure for JSON: an integer count as is, any other number as an exact decimal
+    string (euros to the cent)."""
+    if value is None:
+        return None
+    if unit == "eur":
+        return format(Decimal(value).quantize(CENTS), "f")
     if isinstance(value, Decimal):
-        return float(value)
+        return format(value, "f")
     return value
 
 
@@ -199,11 +218,12 @@ def indicators_of(
         "basin": found,
         "period": programme,
         "computed_on": today,
+        "as_of": figures.as_of,
         "indicators": {
             key: {
                 "label": definition.label,
                 "unit": definition.unit,
-                "value": _number(figures.values.get(key)),
+                "value": _number(figures.values.get(key), definition.unit),
             }
             for key, definition in indicators.DEFINITIONS.items()
         },
@@ -212,7 +232,7 @@ def indicators_of(
                 "label": definition.label,
                 "unit": definition.unit,
                 "items": [
-                    {"label": label, "value": _number(value)}
+                    {"label": label, "value": _number(value, definition.unit)}
                     for label, value in figures.breakdowns.get(key, [])
                 ],
             }

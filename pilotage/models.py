@@ -12,6 +12,7 @@ import secrets
 import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
@@ -222,6 +223,11 @@ class Report(models.Model):
     last_error = models.TextField("dernière erreur", blank=True)
     created_at = models.DateTimeField("créé le", default=timezone.now)
     built_at = models.DateTimeField("construit le", null=True, blank=True)
+    # The figures the PDF was built from (JSON; Decimals as strings), kept so that building
+    # it again later, whatever was recorded since, says the same numbers.
+    figures = models.JSONField(
+        "chiffres du rapport", null=True, blank=True, editable=False, encoder=DjangoJSONEncoder
+    )
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
 
     objects = ReportQuerySet.as_manager()

@@ -66,6 +66,49 @@ def period_on(basin: Basin, day: datetime.date) -> ProgrammePeriod | None:
     )
 
 
+# --- The figures a report was built from -----------------------------------------------
+# A built report keeps them (`Report.figures`, JSON, Decimals as strings): building its PDF
+# again, years later, reads them instead of the database, so it says the same numbers.
+
+
+def _dump(value):
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _load(value):
+    # Every string a snapshot holds in a value's place is a Decimal written out.
+    return Decimal(value) if isinstance(value, str) else value
+
+
+def freeze(figures) -> dict | None:
+    """The JSON snapshot of computed figures (None for none)."""
+    if figures is None:
+        return None
+    return {
+        "as_of": figures.as_of.isoformat() if figures.as_of else None,
+        "values": {key: _dump(value) for key, value in figures.values.items()},
+        "breakdowns": {
+            key: [[label, _dump(value)] for label, value in rows]
+            for key, rows in figures.breakdowns.items()
+        },
+    }
+
+
+def thaw(data: dict | None, scope):
+    """The figures of a snapshot (`freeze`), for `scope`."""
+    if data is None:
+        return None
+    return indicators.Figures(
+        scope=scope,
+        values={key: _load(value) for key, value in data["values"].items()},
+        breakdowns={
+            key: [(label, _load(value)) for label, value in rows]
+            for key, rows in data["breakdowns"].items()
+        },
+        as_of=datetime.date.fromisoformat(data["as_of"]) if data["as_of"] else None,
+    )
+
+
 def render_html(template: str, context: dict) -> str:
     """A report's page, in French, stamped with the time it was made."""
     with translation.override("fr"):
@@ -96,7 +139,10 @@ def contribution_share(funder: Funder, period: ProgrammePeriod) -> dict:
 
 
 def build_funder_report_pdf(report: Report) -> bytes:
-    """The funder's report of its period: key figures, charts, its own part, its money."""
+    """The funder's report of its period: key figures, charts, its own part, its money.
+
+    Built from `report.figures` when the report has them; otherwise measured as of the
+    report's period end, and the figures left on `report.figures` for the caller to save."""
     funder = Funder.objects.select_related("basin", "epci", "corporation").get(pk=report.funder_id)
     basin = funder.basin
     period = report.programme_period or period_on(basin, report.period_end)
@@ -111,19 +157,35 @@ def build_funder_report_pdf(report: Report) -> bytes:
     }
     if period is not None:
         scope = indicators.Scope(basin, period)
-        figures = indicators.compute(scope, today=report.period_end)
         previous_period = indicators.previous_period(period)
-        before = (
-            indicators.compute(indicators.Scope(basin, previous_period), today=report.period_end)
-            if previous_period
-            else None
-        )
         own = funder_scope(funder, basin, period)
         own = own if own.narrowed else None
-        own_figures = indicators.compute(own, today=report.period_end) if own else None
-        money = contribution_share(funder, period)
+        snapshot = report.figures
+        if snapshot:
+            figures = thaw(snapshot["programme"], scope)
+            before = thaw(snapshot["previous"], indicators.Scope(basin, previous_period))
+            own_figures = thaw(snapshot["own"], own)
+            money = {key: _load(value) for key, value in snapshot["money"].items()}
+        else:
+            figures = indicators.compute(scope, today=report.period_end)
+            before = (
+                indicators.compute(
+                    indicators.Scope(basin, previous_period), today=report.period_end
+                )
+                if previous_period
+                else None
+            )
+            own_figures = indicators.compute(own, today=report.period_end) if own else None
+            money = contribution_share(funder, period)
+            report.figures = {
+                "programme": freeze(figures),
+                "previous": freeze(before),
+                "own": freeze(own_figures),
+                "money": {key: _dump(value) for key, value in money.items()},
+            }
         others = money["committed"] - money["own_committed"]
         context.update(
+            as_of=figures.as_of,
             empty=is_empty(figures) and not money["committed"],
             rows=figure_rows(figures, before),
             previous_period=previous_period,
@@ -161,30 +223,55 @@ def _own_label(scope) -> str:
 # --- The steering committee's programme report ------------------------------------------
 
 
-def build_programme_report_pdf(basin: Basin, period: ProgrammePeriod, *, today=None) -> bytes:
+def build_programme_report_pdf(
+    basin: Basin, period: ProgrammePeriod, *, today=None, report: Report | None = None
+) -> bytes:
     """The programme report of a basin's period for the steering committee (sub-prefecture).
 
     Figures of the basin as of `today` (by default today, or the period's end once it is
     over) against the previous programme period, with the breakdowns as charts and the
-    funders' contributions.
+    funders' contributions. With `report`, built from its figures when it has them, else
+    the figures measured are left on `report.figures` for the caller to save.
     """
-    return html_to_pdf(programme_report_html(basin, period, today=today))
+    return html_to_pdf(programme_report_html(basin, period, today=today, report=report))
 
 
-def programme_report_html(basin: Basin, period: ProgrammePeriod, *, today=None) -> str:
+def programme_report_html(
+    basin: Basin, period: ProgrammePeriod, *, today=None, report: Report | None = None
+) -> str:
     """The programme report as a self-contained HTML page (the steering committee's pack
     appends it to its cover: `pilotage.steering.steering_report_pages`)."""
     today = today or min(timezone.localdate(), period.end_date)
-    figures = indicators.compute(indicators.Scope(basin, period), today=today)
     previous_period = indicators.previous_period(period)
-    previous = (
-        indicators.compute(indicators.Scope(basin, previous_period)) if previous_period else None
-    )
-    contributions = list(
-        Contribution.objects.filter(period=period)
-        .select_related("funder")
-        .order_by("-committed", "funder__name")
-    )
+    snapshot = report.figures if report is not None else None
+    if snapshot:
+        figures = thaw(snapshot["programme"], indicators.Scope(basin, period))
+        previous = thaw(snapshot["previous"], indicators.Scope(basin, previous_period))
+        contributions = [
+            Contribution(funder=Funder(name=name), committed=_load(committed), paid=_load(paid))
+            for name, committed, paid in snapshot["contributions"]
+        ]
+    else:
+        figures = indicators.compute(indicators.Scope(basin, period), today=today)
+        previous = (
+            indicators.compute(indicators.Scope(basin, previous_period))
+            if previous_period
+            else None
+        )
+        contributions = list(
+            Contribution.objects.filter(period=period)
+            .select_related("funder")
+            .order_by("-committed", "funder__name")
+        )
+        if report is not None:
+            report.figures = {
+                "programme": freeze(figures),
+                "previous": freeze(previous),
+                "contributions": [
+                    [c.funder.name, _dump(c.committed), _dump(c.paid)] for c in contributions
+                ],
+            }
+    today = figures.as_of or today
     total_committed = sum((c.committed for c in contributions), Decimal(0))
     total_paid = sum((c.paid for c in contributions), Decimal(0))
     context = {

@@ -170,7 +170,9 @@ def build_report(*, report_id: int) -> Report:
         if report.is_programme:
             period = report.programme_period or reports.period_on(report.basin, report.period_end)
             today = min(timezone.localdate(), report.period_end)
-            pdf = reports.build_programme_report_pdf(report.basin, period, today=today)
+            pdf = reports.build_programme_report_pdf(
+                report.basin, period, today=today, report=report
+            )
             name = pdf_filename("rapport-programme", report.basin.name, report.period_label)
         else:
             report.programme_period = report.programme_period or reports.period_on(
@@ -182,7 +184,8 @@ def build_report(*, report_id: int) -> Report:
         report.pdf.save(name, ContentFile(pdf), save=False)
         report.status = ReportStatus.BUILT
         report.built_at = timezone.now()
-        report.save(update_fields=["pdf", "status", "built_at", "programme_period"])
+        # The figures the PDF was built from are kept with it (see `Report.figures`).
+        report.save(update_fields=["pdf", "status", "built_at", "programme_period", "figures"])
     return report
 
 

@@ -22,6 +22,7 @@ def once_token():
 register.filter("euros", formatting.euros)
 register.filter("percent", formatting.percent)
 register.filter("integer", formatting.integer)
+register.filter("phone", formatting.phone)
 
 
 @register.inclusion_tag("components/history_panel.html")

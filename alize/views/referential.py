@@ -70,7 +70,14 @@ class BasinListView(ReferentialListView):
 
 class BasinDetailView(ReferentialDetailView):
     model = Basin
-    fields = ["name", "slug", "operator_name", "operator_short_name", "departement"]
+    fields = [
+        "name",
+        "slug",
+        "operator_name",
+        "operator_short_name",
+        "departement",
+        "due_date_rule",
+    ]
     list_url_name = "alize:basin_list"
     extra_template = "alize/partials/_basin_extra.html"
 

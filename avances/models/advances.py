@@ -69,6 +69,13 @@ def delinquency_of(days_late: int) -> Delinquency:
     return Delinquency.CURRENT
 
 
+def written_off_by(as_of: datetime.date | None) -> Q:
+    """Written off (by the end of `as_of`, or at all when None)."""
+    if as_of is None:
+        return Q(written_off_on__isnull=False)
+    return Q(written_off_on__lte=as_of)
+
+
 def _percent(part, whole) -> Decimal | None:
     if not whole:
         return None
@@ -90,57 +97,87 @@ class AdvanceQuerySet(models.QuerySet):
     def for_basin(self, basin: Basin):
         return self.filter(basin=basin)
 
-    def not_written_off(self):
-        return self.filter(written_off_on__isnull=True)
+    def not_written_off(self, as_of: datetime.date | None = None):
+        return self.exclude(written_off_by(as_of))
 
-    def written_off(self):
-        return self.filter(written_off_on__isnull=False)
+    def written_off(self, as_of: datetime.date | None = None):
+        return self.filter(written_off_by(as_of))
 
     def with_related(self):
         return self.select_related("dossier__pme", "basin")
 
     # --- Amounts, per advance, as columns --------------------------------------------
 
-    def with_balances(self):
-        """Annotate `disbursed`, `repaid` (reversed entries left out), `outstanding`
-        (disbursed − repaid) and `undisbursed` (granted − disbursed), each from one
-        correlated subquery."""
+    def with_balances(self, as_of: datetime.date | None = None):
+        """Annotate `disbursed`, `repaid` (reversed entries left out), `written_off_amount`
+        (the principal written off, 0 when not written off), `outstanding` (disbursed −
+        repaid, and 0 once written off: a written-off advance owes nothing) and
+        `undisbursed` (granted − disbursed), each from one correlated subquery.
+
+        With `as_of`, as the records stand at the end of that day: tranches paid out and
+        payments made up to it, the write-off if approved by then."""
+        from avances.models.followup import WriteOff, WriteOffStatus
         from avances.models.payments import Payment
 
-        disbursed = sum_of(
-            Disbursement.objects.not_reversed().filter(advance=OuterRef("pk")), "amount", "advance"
-        )
-        repaid = sum_of(
-            Payment.objects.not_reversed().filter(advance=OuterRef("pk")), "amount", "advance"
-        )
+        disbursements = Disbursement.objects.not_reversed().filter(advance=OuterRef("pk"))
+        payments = Payment.objects.not_reversed().filter(advance=OuterRef("pk"))
+        if as_of is not None:
+            disbursements = disbursements.filter(disbursed_on__lte=as_of)
+            payments = payments.filter(paid_on__lte=as_of)
+        write_offs = WriteOff.objects.filter(advance=OuterRef("pk"), status=WriteOffStatus.APPROVED)
         money = models.DecimalField(**MONEY)
-        return self.annotate(disbursed=disbursed, repaid=repaid).annotate(
-            outstanding=models.ExpressionWrapper(F("disbursed") - F("repaid"), output_field=money),
+        gone = written_off_by(as_of)
+        return self.annotate(
+            disbursed=sum_of(disbursements, "amount", "advance"),
+            repaid=sum_of(payments, "amount", "advance"),
+        ).annotate(
+            written_off_amount=models.Case(
+                models.When(gone, then=sum_of(write_offs, "amount", "advance")),
+                default=models.Value(ZERO),
+                output_field=money,
+            ),
+            outstanding=models.Case(
+                models.When(gone, then=models.Value(ZERO)),
+                default=F("disbursed") - F("repaid"),
+                output_field=money,
+            ),
             undisbursed=models.ExpressionWrapper(F("amount") - F("disbursed"), output_field=money),
         )
 
     def with_days_late(self, today: datetime.date | None = None):
-        """Annotate `oldest_unpaid_due_date` (of the active schedule, due before `today`)
-        and `days_late` (0 when nothing due is unpaid)."""
-        from avances.models.schedules import Instalment
+        """Annotate `oldest_unpaid_due_date` (of the schedule version in force on `today`,
+        due before `today` and not fully paid by payments made up to `today`) and
+        `days_late` (0 when nothing due is unpaid, and for an advance written off by then:
+        it owes nothing). `today` may be any past day: the figures are those of that day."""
+        from avances.models.schedules import Instalment, in_force_subquery
 
+        past = today is not None and today < timezone.localdate()
         today = today or timezone.localdate()
         oldest = (
-            Instalment.objects.filter(
-                schedule__advance=OuterRef("pk"), schedule__is_active=True, due_date__lt=today
-            )
-            .with_paid()
+            Instalment.objects.filter(schedule=OuterRef("schedule_in_force"), due_date__lt=today)
+            .with_paid(as_of=today if past else None)
             .filter(paid__lt=F("amount"))
             .order_by("due_date", "number")
             .values("due_date")[:1]
         )
-        return self.annotate(oldest_unpaid_due_date=models.Subquery(oldest)).annotate(
-            days_late=Coalesce(
-                DaysBetween(
-                    models.Value(today, output_field=models.DateField()),
-                    F("oldest_unpaid_due_date"),
-                ),
-                0,
+        in_force = in_force_subquery(OuterRef("pk"), today if past else None)
+        return (
+            self.annotate(schedule_in_force=in_force)
+            .annotate(
+                oldest_unpaid_due_date=models.Case(
+                    models.When(written_off_by(today), then=models.Value(None)),
+                    default=models.Subquery(oldest),
+                    output_field=models.DateField(),
+                )
+            )
+            .annotate(
+                days_late=Coalesce(
+                    DaysBetween(
+                        models.Value(today, output_field=models.DateField()),
+                        F("oldest_unpaid_due_date"),
+                    ),
+                    0,
+                )
             )
         )
 
@@ -187,7 +224,7 @@ class AdvanceQuerySet(models.QuerySet):
         """Not written off, with an instalment due before `today` not fully paid for more
         than `more_than_days` days; the longest late first."""
         return (
-            self.not_written_off()
+            self.not_written_off(today)
             .with_days_late(today)
             .filter(days_late__gt=more_than_days)
             .order_by("-days_late", "pk")
@@ -210,55 +247,54 @@ class AdvanceQuerySet(models.QuerySet):
     # --- Indicators -----------------------------------------------------------------
 
     def indicators(self, today: datetime.date | None = None) -> dict:
-        """The dashboard's figures for these advances, in one query.
+        """The dashboard's figures for these advances, in one query, as the records stand
+        at the end of `today` (a past day gives that day's figures, whatever was recorded
+        later: payments, tranches and write-offs dated after it do not count).
 
         Amounts in euros: `granted`, `disbursed`, `repaid`, `outstanding` (disbursed −
         repaid, written-off advances excluded), `written_off` (principal written off), each
         with its `*_count` of advances where it makes sense. Rates in percent (two places),
         None when their denominator is zero:
         - `repayment_rate`: repaid on instalments due ÷ instalments due up to `today`
-          (of the active schedules; what was paid under a schedule since replaced counts
-          as due and paid); early payments do not lift it above 100 %;
+          (of the schedule versions in force that day; what was paid under a version since
+          replaced counts as due and paid); early payments do not lift it above 100 %;
         - `loss_rate`: written off ÷ disbursed;
         - `par30`, `par90`: outstanding of advances more than 30 (90) days late ÷ total
           outstanding (the portfolio at risk; written-off advances have left it).
         `leverage`: the bank loans of the advances' dossiers ÷ the amounts granted (a ratio,
         two places).
         """
-        from avances.models.followup import WriteOff, WriteOffStatus
         from avances.models.payments import Allocation
         from avances.models.schedules import Instalment
 
         today = today or timezone.localdate()
-        due_now = Q(instalment__schedule__is_active=True, instalment__due_date__lte=today)
-        replaced = Q(instalment__schedule__is_active=False)
         # Reversed payments count nowhere: their allocations are undone (not live).
-        allocations = Allocation.objects.live().filter(payment__advance=OuterRef("pk"))
+        allocations = Allocation.objects.live().filter(
+            payment__advance=OuterRef("pk"), payment__paid_on__lte=today
+        )
+        in_force = Q(instalment__schedule=OuterRef("schedule_in_force"))
         annotated = (
-            self.with_balances()
+            self.with_balances(as_of=today)
             .with_days_late(today)
             .annotate(
-                written_off_amount=sum_of(
-                    WriteOff.objects.filter(advance=OuterRef("pk"), status=WriteOffStatus.APPROVED),
-                    "amount",
-                    "advance",
-                ),
                 instalments_due=sum_of(
                     Instalment.objects.filter(
-                        schedule__advance=OuterRef("pk"),
-                        schedule__is_active=True,
-                        due_date__lte=today,
+                        schedule=OuterRef("schedule_in_force"), due_date__lte=today
                     ),
                     "amount",
                     "schedule__advance",
                 ),
-                collected_on_due=sum_of(allocations.filter(due_now), "amount", "payment__advance"),
+                collected_on_due=sum_of(
+                    allocations.filter(in_force, instalment__due_date__lte=today),
+                    "amount",
+                    "payment__advance",
+                ),
                 settled_on_replaced=sum_of(
-                    allocations.filter(replaced), "amount", "payment__advance"
+                    allocations.exclude(in_force), "amount", "payment__advance"
                 ),
             )
         )
-        live = Q(written_off_on__isnull=True)
+        live = ~written_off_by(today)
         money = models.DecimalField(**MONEY)
 
         def total(column, condition=None):

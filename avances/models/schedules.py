@@ -7,10 +7,13 @@ active version's instalments, less what was allocated to them, always add up to 
 principal outstanding.
 """
 
+import datetime
+
 import pghistory
 import pgtrigger
 from django.db import models
 from django.db.models import F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 
 from alize.modelkit import (
     check,
@@ -31,6 +34,34 @@ class ScheduleKind(models.TextChoices):
     INITIAL = "initial", "Échéancier initial"
     TRANCHE = "tranche", "Nouvelle tranche versée"
     RESCHEDULING = "reechelonnement", "Rééchelonnement"
+
+
+# The schedules still on an advance's chain of versions: the active one and those it
+# replaced, one after the other. A version withdrawn with the tranche that made it (see
+# `reverse_disbursement`) is on no chain: it never counted. Uncorrelated, so PostgreSQL
+# runs it once per query whatever the number of advances.
+LIVE_SCHEDULES_SQL = """
+    WITH RECURSIVE chain (id, replaces_id) AS (
+        SELECT id, replaces_id FROM avances_schedule WHERE is_active
+        UNION
+        SELECT s.id, s.replaces_id FROM avances_schedule s JOIN chain ON s.id = chain.replaces_id
+    )
+    SELECT id FROM chain
+"""
+
+
+class ScheduleQuerySet(models.QuerySet):
+    def live(self):
+        """The active versions and those they replaced (withdrawn versions left out)."""
+        # A constant query without parameters: nothing from outside reaches it.
+        return self.filter(pk__in=RawSQL(LIVE_SCHEDULES_SQL, []))  # noqa: S611
+
+    def in_force_on(self, day: datetime.date):
+        """The live versions that may be in force on `day`: a rescheduling takes effect on
+        its start date; a tranche's version replaces the first one on the same dates (a
+        tranche is paid out before the first instalment falls due, so before anything is
+        due the two versions agree). The one in force is the highest version of these."""
+        return self.live().filter(~Q(kind=ScheduleKind.RESCHEDULING) | Q(starts_on__lte=day))
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -64,6 +95,8 @@ class Schedule(models.Model):
     )
     reason = models.TextField("motif", blank=True)
     created_by, created_at = signed("établi par", "établi le", "created_advance_schedules")
+
+    objects = ScheduleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "échéancier"
@@ -116,15 +149,26 @@ class Schedule(models.Model):
         return f"Échéancier v{self.version} du {self.starts_on:%d/%m/%Y}"
 
 
+def in_force_subquery(advance_ref, day: datetime.date | None):
+    """The pk of the schedule version in force on `day` for the advance `advance_ref`
+    (today's active version when `day` is None), as a correlated subquery."""
+    if day is None:
+        schedules = Schedule.objects.filter(advance=advance_ref, is_active=True)
+    else:
+        schedules = Schedule.objects.in_force_on(day).filter(advance=advance_ref)
+    return models.Subquery(schedules.order_by("-version").values("pk")[:1])
+
+
 class InstalmentQuerySet(models.QuerySet):
-    def with_paid(self):
-        """Annotate `paid` (allocated so far, allocations undone by a reversal left out)
-        and `remaining` (amount − paid)."""
+    def with_paid(self, as_of: datetime.date | None = None):
+        """Annotate `paid` (allocated so far, or from payments made up to `as_of`;
+        allocations undone by a reversal left out) and `remaining` (amount − paid)."""
         from avances.models.payments import Allocation
 
-        paid = sum_of(
-            Allocation.objects.live().filter(instalment=OuterRef("pk")), "amount", "instalment"
-        )
+        allocations = Allocation.objects.live().filter(instalment=OuterRef("pk"))
+        if as_of is not None:
+            allocations = allocations.filter(payment__paid_on__lte=as_of)
+        paid = sum_of(allocations, "amount", "instalment")
         return self.annotate(paid=paid).annotate(
             remaining=models.ExpressionWrapper(
                 F("amount") - F("paid"), output_field=models.DecimalField(**MONEY)

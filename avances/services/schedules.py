@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from alize.formatting import french_date
+from alize.models import Basin
 from alize.versioning import check_version
 from avances import permissions
 from avances.models import (
@@ -43,7 +44,8 @@ def new_schedule(
     by,
     reason: str = "",
 ) -> Schedule:
-    """Replace the active schedule (kept, inactive) by a new version for `principal`."""
+    """Replace the active schedule (kept, inactive) by a new version for `principal`, its
+    due dates moved to business days by the basin's rule (`Basin.due_date_rule`)."""
     current = active_schedule(advance)
     if current is not None:
         current.is_active = False
@@ -64,6 +66,7 @@ def new_schedule(
     )
     schedule.full_clean()
     schedule.save()
+    basin = Basin.objects.only("due_date_rule", "departement").get(pk=advance.basin_id)
     Instalment.objects.bulk_create(
         Instalment(
             schedule=schedule,
@@ -77,6 +80,8 @@ def new_schedule(
             duration_months=duration_months,
             grace_months=grace_months,
             period_months=Frequency(frequency).months,
+            due_date_rule=basin.due_date_rule,
+            departement=basin.departement,
         )
     )
     return schedule

@@ -103,8 +103,8 @@ class AdvanceListView(ScreensMixin, ListView):
         return with_list_columns(self.base, self.today).order_by(ordering, "-pk")
 
     def totals(self) -> dict:
-        """Granted, disbursed and outstanding (written-off advances left out) of every row
-        of the filtered list, summed by the database."""
+        """Granted, disbursed, outstanding (a written-off advance owes nothing) and written
+        off of every row of the filtered list, summed by the database."""
         money = {"output_field": DecimalField(**MONEY)}
         return (
             Advance.objects.filter(pk__in=self.base.values("pk"))
@@ -115,6 +115,7 @@ class AdvanceListView(ScreensMixin, ListView):
                 outstanding_total=Coalesce(
                     Sum("outstanding", filter=Q(written_off_on__isnull=True)), ZERO, **money
                 ),
+                written_off_total=Coalesce(Sum("written_off_amount"), ZERO, **money),
             )
         )
 

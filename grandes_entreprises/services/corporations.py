@@ -101,8 +101,11 @@ def add_contact(*, corporation: Corporation, by: User, data: dict[str, Any]) -> 
 def update_contact(
     *, contact: CorporationContact, by: User, data: dict[str, Any]
 ) -> CorporationContact:
-    """Change a contact of a corporation (its basin's operators only)."""
+    """Change a contact of a corporation (its basin's operators only). A phone number typed
+    again replaces the old entry kept "à vérifier"."""
     _check_fields(data, CONTACT_FIELDS, "contact")
+    if "phone" in data:
+        data = {**data, "phone_to_check": ""}
     return _edit_record(CorporationContact, contact, by=by, data=data)
 
 

@@ -6,7 +6,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -15,7 +15,14 @@ from avances.models import Advance
 from grandes_entreprises.models import Corporation, DayLog
 from pilotage.indicators.definitions import BREAKDOWNS, DEFINITIONS
 from pilotage.indicators.scope import Figures, Scope
-from pme.models import Dossier, DossierKind, Hire, OrientationSource, SizeBand
+from pme.models import (
+    Dossier,
+    DossierKind,
+    DossierTransition,
+    Hire,
+    OrientationSource,
+    SizeBand,
+)
 from pme.naf import Sector
 from pme.workflow import DECIDED_STATES, SUPPORTED_STATES, DossierState
 
@@ -79,20 +86,45 @@ def _in_territory(queryset, scope: Scope, path: str = "pme__commune__epci"):
 # --- The families ------------------------------------------------------------------------
 
 
-def supported_dossiers(scope: Scope):
-    """The approved dossiers of the scope decided in its period: what the scheme counts."""
+def end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after `day` (Europe/Paris): what was logged before it counts."""
+    next_day = day + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(next_day, datetime.time.min))
+
+
+def with_state_on(dossiers, day: datetime.date):
+    """Annotate `state_then`: the dossier's state at the end of `day`, read from its
+    transition log (the last move made by then; before its first logged move, the state
+    it started from; a dossier with no log, its current state)."""
+    moves = DossierTransition.objects.filter(dossier=OuterRef("pk"))
+    last = moves.filter(at__lt=end_of(day)).order_by("-at", "-pk").values("to_state")[:1]
+    first_after = moves.filter(at__gte=end_of(day)).order_by("at", "pk").values("from_state")[:1]
+    return dossiers.annotate(state_then=Coalesce(Subquery(last), Subquery(first_after), F("state")))
+
+
+def as_of_date(scope: Scope, as_of: datetime.date | None = None) -> datetime.date:
+    """The day the figures stand at: the period's end once it is over, else today."""
+    return as_of or min(timezone.localdate(), scope.period.end_date)
+
+
+def supported_dossiers(scope: Scope, as_of: datetime.date | None = None):
+    """The approved dossiers of the scope decided in its period: what the scheme counts,
+    as the records stand at the end of `as_of` (see `as_of_date`): decided by then, and
+    approved, under support or closed on that day."""
     period = scope.period
-    dossiers = (
-        Dossier.objects.for_basin(scope.basin)
-        .supported()
-        .filter(decision_date__range=(period.start_date, period.end_date))
-    )
+    as_of = as_of_date(scope, as_of)
+    dossiers = with_state_on(
+        Dossier.objects.for_basin(scope.basin).filter(
+            decision_date__range=(period.start_date, min(period.end_date, as_of))
+        ),
+        as_of,
+    ).filter(state_then__in=sorted(SUPPORTED_STATES))
     return _in_territory(dossiers, scope)
 
 
-def _smes_and_jobs(scope: Scope, values: dict, breakdowns: dict) -> None:
+def _smes_and_jobs(scope: Scope, values: dict, breakdowns: dict, as_of: datetime.date) -> None:
     period = scope.period
-    supported = supported_dossiers(scope)
+    supported = supported_dossiers(scope, as_of)
     totals = supported.aggregate(
         smes=Count("pme", distinct=True),
         small=Count("pme", distinct=True, filter=Q(pme__size_band__in=SMALL_BANDS)),
@@ -101,7 +133,7 @@ def _smes_and_jobs(scope: Scope, values: dict, breakdowns: dict) -> None:
         advance_requested=Coalesce(Sum("advance_requested"), ZERO, output_field=MONEY),
         jobs=Coalesce(Sum("jobs_planned"), 0),
     )
-    hires = Hire.objects.filter(dossier__in=supported).count()
+    hires = Hire.objects.filter(dossier__in=supported.values("pk"), hire_date__lte=as_of).count()
     smes, jobs = totals["smes"], totals["jobs"]
     values.update(
         smes_supported=smes,
@@ -130,17 +162,19 @@ def _smes_and_jobs(scope: Scope, values: dict, breakdowns: dict) -> None:
     breakdowns["smes_by_epci"] = list(_grouped(supported, epci).order_by("-n", epci))
 
 
-def _pipeline(scope: Scope, values: dict, breakdowns: dict) -> None:
-    """The dossiers oriented and decided in the period."""
+def _pipeline(scope: Scope, values: dict, breakdowns: dict, as_of: datetime.date) -> None:
+    """The dossiers oriented and decided in the period (up to `as_of`), by their state on
+    that day."""
     period = scope.period
-    in_period = (period.start_date, period.end_date)
-    dossiers = _in_territory(Dossier.objects.for_basin(scope.basin), scope)
-    decided = Q(decision_date__range=in_period, state__in=sorted(DECIDED_STATES))
+    in_period = (period.start_date, min(period.end_date, as_of))
+    dossiers = with_state_on(_in_territory(Dossier.objects.for_basin(scope.basin), scope), as_of)
+    decided = Q(decision_date__range=in_period, state_then__in=sorted(DECIDED_STATES))
     pipeline = dossiers.aggregate(
         oriented=Count("pk", filter=Q(orientation_date__range=in_period)),
         decided=Count("pk", filter=decided),
         approved=Count(
-            "pk", filter=Q(decision_date__range=in_period, state__in=sorted(SUPPORTED_STATES))
+            "pk",
+            filter=Q(decision_date__range=in_period, state_then__in=sorted(SUPPORTED_STATES)),
         ),
         median=Median(DaysBetween(F("decision_date"), F("orientation_date")), filter=decided),
     )
@@ -154,7 +188,7 @@ def _pipeline(scope: Scope, values: dict, breakdowns: dict) -> None:
         ),
     )
     oriented = dossiers.filter(orientation_date__range=in_period)
-    by_state = dict(_grouped(oriented, "state", "pk", distinct=False))
+    by_state = dict(_grouped(oriented, "state_then", "pk", distinct=False))
     breakdowns["dossiers_by_state"] = _choices(DossierState.choices, by_state)
 
 
@@ -175,13 +209,14 @@ ADVANCE_KEYS = (
 )
 
 
-def _advances(scope: Scope, values: dict, today: datetime.date) -> None:
-    """The repayable advances decided in the period (the fund's own figures, in one query)."""
+def _advances(scope: Scope, values: dict, as_of: datetime.date) -> None:
+    """The repayable advances decided in the period (the fund's own figures, in one query),
+    as the fund's records stand at the end of `as_of`."""
     period = scope.period
     advances = Advance.objects.filter(
-        basin=scope.basin, decision_date__range=(period.start_date, period.end_date)
+        basin=scope.basin, decision_date__range=(period.start_date, min(period.end_date, as_of))
     )
-    money = _in_territory(advances, scope, "dossier__pme__commune__epci").indicators(today)
+    money = _in_territory(advances, scope, "dossier__pme__commune__epci").indicators(as_of)
     for key in ADVANCE_KEYS:  # the registry names them without the prefix
         values[key] = money[key.removeprefix("advances_")]
 
@@ -192,15 +227,15 @@ def _corporation_name(row) -> str:
     return f"{group} ({site})" if site else group
 
 
-def _skills(scope: Scope, values: dict, breakdowns: dict) -> None:
-    """The corporations and the skills they gave in the period."""
+def _skills(scope: Scope, values: dict, breakdowns: dict, as_of: datetime.date) -> None:
+    """The corporations and the skills they gave in the period (days logged up to `as_of`)."""
     period, basin = scope.period, scope.basin
     values["partner_corporations"] = (
         Corporation.objects.filter(basin=basin).members_of(period).distinct().count()
     )
     logs = DayLog.objects.filter(
         assignment__mission__corporation__basin=basin,
-        date__range=(period.start_date, period.end_date),
+        date__range=(period.start_date, min(period.end_date, as_of)),
     )
     if scope.corporation:
         logs = logs.filter(assignment__mission__corporation=scope.corporation)
@@ -261,16 +296,27 @@ def _budget(scope: Scope, values: dict, breakdowns: dict) -> None:
     )
 
 
-def compute(scope: Scope, *, today: datetime.date | None = None) -> Figures:
-    """Measure every indicator and breakdown for `scope`, in a constant number of queries."""
-    today = today or timezone.localdate()
+def compute(
+    scope: Scope, *, as_of: datetime.date | None = None, today: datetime.date | None = None
+) -> Figures:
+    """Measure every indicator and breakdown for `scope`, in a constant number of queries,
+    as the records stand at the end of one day: `as_of` when given (any day), else the
+    period's end once it is over, else today (`today`, when given, stands for the real
+    today: the figures are then those of the earlier of it and the period's end).
+
+    Everything is read as of that day: dossiers decided and their state then, hires and
+    expert days dated up to it, tranches, repayments and write-offs dated up to it, the
+    schedule version then in force and the days late then. A later entry never changes a
+    past day's figures. (Contributions carry no date: the budget is the period's.)"""
+    if as_of is None:
+        as_of = min(today, scope.period.end_date) if today else as_of_date(scope)
     values: dict[str, Decimal | int | None] = {}
     breakdowns: dict[str, list[tuple[str, Decimal | int]]] = {}
-    _smes_and_jobs(scope, values, breakdowns)
-    _pipeline(scope, values, breakdowns)
-    _advances(scope, values, today)
-    _skills(scope, values, breakdowns)
+    _smes_and_jobs(scope, values, breakdowns, as_of)
+    _pipeline(scope, values, breakdowns, as_of)
+    _advances(scope, values, as_of)
+    _skills(scope, values, breakdowns, as_of)
     _budget(scope, values, breakdowns)
     assert set(values) == set(DEFINITIONS), set(values) ^ set(DEFINITIONS)
     assert set(breakdowns) == set(BREAKDOWNS), set(breakdowns) ^ set(BREAKDOWNS)
-    return Figures(scope=scope, values=values, breakdowns=breakdowns)
+    return Figures(scope=scope, values=values, breakdowns=breakdowns, as_of=as_of)

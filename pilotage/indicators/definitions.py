@@ -92,7 +92,8 @@ DEFINITIONS: dict[str, Definition] = _index(
     Definition(
         "hires",
         "Embauches réalisées",
-        "Embauches enregistrées (à ce jour) sur les dossiers agréés dans la période.",
+        "Embauches enregistrées sur les dossiers agréés dans la période, datées au plus tard "
+        "du jour des chiffres.",
         "count",
     ),
     Definition(
@@ -205,8 +206,9 @@ DEFINITIONS: dict[str, Definition] = _index(
     Definition(
         "repayment_rate",
         "Taux de remboursement",
-        "Sommes remboursées sur les échéances échues divisées par les échéances échues à ce "
-        "jour (en %) ; les remboursements anticipés ne le portent pas au-delà de 100 %.",
+        "Sommes remboursées sur les échéances échues divisées par les échéances échues au "
+        "jour des chiffres (en %) ; les remboursements anticipés ne le portent pas au-delà "
+        "de 100 %.",
         "percent",
     ),
     Definition(

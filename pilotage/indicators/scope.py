@@ -1,5 +1,6 @@
 """What the indicators are measured on (`Scope`) and what measuring gives (`Figures`)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -40,3 +41,5 @@ class Figures:
     scope: Scope
     values: dict[str, Decimal | int | None]
     breakdowns: dict[str, list[tuple[str, Decimal | int]]]
+    # The day the figures stand at (end of day): see `compute`.
+    as_of: datetime.date | None = None

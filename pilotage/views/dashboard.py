@@ -142,5 +142,7 @@ class DashboardView(TemplateView):
             sections=sections,
             extra=extra,
             has_others=bool(others["smes_supported"]),
+            # The day the figures stand at: the period's end once it is over, else today.
+            as_of=programme.as_of,
         )
         return context

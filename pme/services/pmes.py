@@ -155,6 +155,9 @@ def update_contact(*, contact: PmeContact, by, data: dict[str, Any]) -> PmeConta
     with pghistory.context(user=by.pk):
         for name, value in data.items():
             setattr(contact, name, value)
+        if "phone" in data:
+            # A phone number typed again replaces the old entry kept "à vérifier".
+            contact.phone_to_check = ""
         contact.full_clean()
         contact.save()
     return contact

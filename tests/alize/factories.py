@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from alize.business_days import DueDateRule
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -34,6 +35,9 @@ class BasinFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Bassin {n}")
     slug = factory.Sequence(lambda n: f"bassin-{n}")
     operator_name = factory.LazyAttribute(lambda o: f"CCI de {o.name}")
+    # The tests' schedules keep the calendar's dates (the 16th of each month...): the
+    # business-day moves are tested on their own (`tests/avances/test_business_days.py`).
+    due_date_rule = DueDateRule.NONE
 
     class Params:
         valenciennes = factory.Trait(

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from alize.business_days import DueDateRule
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -295,6 +296,7 @@ def test_manager_edits_the_basin(manager_client, basin):
             "operator_name": "CCI du Valenciennois",
             "operator_short_name": "CCIV",
             "departement": "59",
+            "due_date_rule": "jour_ouvre_precedent",
         },
     )
     basin.refresh_from_db()
@@ -305,6 +307,19 @@ def test_manager_edits_the_basin(manager_client, basin):
         "CCIV",
         "59",
     )
+    assert basin.due_date_rule == DueDateRule.PREVIOUS_BUSINESS_DAY
+    assert "Avance au jour ouvré précédent" in html
+
+
+def test_the_due_date_rule_is_one_of_the_three(manager_client, basin):
+    response = manager_client.post(
+        reverse("alize:basin_update", args=[basin.pk]),
+        {"name": basin.name, "slug": basin.slug, "operator_name": "CCI", "due_date_rule": "lundi"},
+    )
+    assert response.status_code == 200
+    assert "Sélectionnez un choix valide" in response.content.decode()
+    basin.refresh_from_db()
+    assert basin.due_date_rule == DueDateRule.NONE
 
 
 def test_administrator_opens_a_new_basin_with_its_cap(client):

@@ -9,7 +9,8 @@ services, so that schedules, allocations and the fund's ledger stay consistent:
     AdvanceFactory(disbursed=True)        paid out in full on 16 April 2007 (schedule built)
     AdvanceFactory(disbursed=True, paid_instalments=3)   the first three paid on their dates
     AdvanceFactory(late=True)             disbursed, nothing ever paid
-    AdvanceFactory(written_off=True)      disbursed, nothing paid, write-off approved
+    AdvanceFactory(written_off=True)      disbursed, nothing paid, write-off approved on
+                                          30 June 2009 (a date: approved on that date)
 """
 
 import datetime
@@ -163,5 +164,6 @@ class AdvanceFactory(DjangoModelFactory):
             reason="Liquidation judiciaire clôturée pour insuffisance d'actif.",
             by=_operator(obj),
         )
-        approve_write_off(write_off=request, by=_operator(obj, Role.MANAGER), on=WRITE_OFF_DAY)
+        on = extracted if isinstance(extracted, datetime.date) else WRITE_OFF_DAY
+        approve_write_off(write_off=request, by=_operator(obj, Role.MANAGER), on=on)
         obj.refresh_from_db()

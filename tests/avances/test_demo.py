@@ -245,3 +245,33 @@ def test_schedules_were_drawn_up_when_the_money_left(advances):
     for schedule in Schedule.objects.filter(advance__in=advances):
         assert schedule.created_at.year < 2011
     assert datetime.date(2005, 7, 1) <= min(a.decision_date for a in advances)
+
+
+def test_the_outstanding_as_of_a_past_day_is_what_the_records_say(advances):
+    """As of 31 December 2009 (the issue's example): tranches paid out and repayments made
+    by then. It used to say 3,200.00 € (every repayment up to today). Thermolaquage de
+    l'Abbaye, in liquidation, was written off only in 2010: on that day it still owed its
+    5,750.00 €, which the issue's 17,456.05 € left out."""
+    day = datetime.date(2009, 12, 31)
+    live = advances.exclude(written_off_on__lte=day)
+    disbursed = Disbursement.objects.filter(advance__in=live, disbursed_on__lte=day)
+    repaid = Payment.objects.filter(advance__in=live, paid_on__lte=day)
+    records = disbursed.aggregate(t=Sum("amount"))["t"] - repaid.aggregate(t=Sum("amount"))["t"]
+    figures = advances.indicators(day)
+    assert figures["outstanding"] == records == Decimal("23206.05")
+    assert figures["written_off_count"] == 0
+    written_off = advances.written_off().get()
+    assert written_off.written_off_on > day
+    assert records - WriteOff.objects.get(advance=written_off).amount == Decimal("17456.05")
+    assert figures["outstanding"] > advances.indicators()["outstanding"]
+
+
+def test_the_demo_basin_moves_due_dates_to_the_next_business_day(advances):
+    from alize.business_days import DueDateRule, is_business_day
+    from avances.models import Instalment
+
+    assert advances.first().basin.due_date_rule == DueDateRule.NEXT_BUSINESS_DAY
+    due = Instalment.objects.filter(schedule__advance__in=advances).values_list(
+        "due_date", flat=True
+    )
+    assert due and all(is_business_day(day) for day in due)

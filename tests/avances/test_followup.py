@@ -228,7 +228,10 @@ def test_write_off_is_requested_by_staff_then_approved_by_a_manager(portfolio, s
         Decimal("9333.34"),
     )
     assert list(Advance.objects.written_off()) == [advance]
-    assert advance not in Advance.objects.late(TODAY)
+    # From its write-off on it owes nothing and is late no more; before, it was late.
+    assert advance not in Advance.objects.late()
+    assert advance not in Advance.objects.late(D(2009, 6, 30))
+    assert advance in Advance.objects.late(TODAY)
 
 
 def test_nobody_approves_their_own_write_off_request(portfolio, manager, staff):

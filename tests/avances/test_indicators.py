@@ -16,12 +16,13 @@ TODAY = D(2008, 3, 1)
 @pytest.fixture
 def portfolio(basin):
     """Five advances of 10,000 € disbursed on 16 April 2007 (instalments of 333.33 € on
-    the 16th from November 2007), one of them written off, and one granted, not disbursed."""
+    the 16th from November 2007), one of them written off on 15 February 2008, and one
+    granted, not disbursed."""
     AdvanceFactory(basin=basin, disbursed=True, paid_instalments=4)
     AdvanceFactory(basin=basin, disbursed=True, paid_instalments=3)
     AdvanceFactory(basin=basin, disbursed=True, paid_instalments=2)
     AdvanceFactory(basin=basin, late=True)
-    AdvanceFactory(basin=basin, written_off=True)
+    AdvanceFactory(basin=basin, written_off=D(2008, 2, 15))
     AdvanceFactory(basin=basin, amount=Decimal("5000.00"), dossier__bank_loans=Decimal("10000"))
 
 

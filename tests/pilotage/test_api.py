@@ -1,6 +1,7 @@
 """The indicators API: token authentication, the basins, a basin's indicators, the schema."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -112,13 +113,21 @@ def test_indicators_give_the_dashboard_figures(api, programme):
         assert item["label"] == definition.label
         assert item["unit"] == definition.unit
         expected = figures.values[key]
-        assert item["value"] == (None if expected is None else pytest.approx(float(expected)))
+        if expected is None or isinstance(expected, int):
+            assert item["value"] == expected, key
+        else:
+            assert isinstance(item["value"], str) and Decimal(item["value"]) == expected, key
+    assert data["as_of"] == "2008-06-30"
     assert data["indicators"]["smes_supported"]["value"] == 2
     assert data["indicators"]["jobs_planned"]["value"] == 26
-    assert data["indicators"]["budget_committed"]["value"] == 156000
+    # Amounts: decimal strings with two places, never floats.
+    assert data["indicators"]["budget_committed"]["value"] == "156000.00"
+    assert data["indicators"]["advances_outstanding"]["value"] == "0.00"
+    assert data["indicators"]["jobs_per_sme"]["value"] == "13.0"
     by_funder = data["breakdowns"]["budget_by_funder"]
     assert by_funder["unit"] == "eur"
-    assert {"label": "Diact Valenciennois", "value": 117000} in by_funder["items"]
+    assert {"label": "Diact Valenciennois", "value": "117000.00"} in by_funder["items"]
+    assert '"value": 156000.0' not in response.content.decode()
 
 
 def test_indicators_default_to_the_basins_current_period(api, programme):

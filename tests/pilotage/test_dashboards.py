@@ -84,6 +84,8 @@ def test_the_steering_committee_reads_its_basin_against_the_others(steering_clie
     assert response.status_code == 200
     text = text_of(response)
     assert "Première période" in text
+    # The period is over: its figures stand at its last day.
+    assert "chiffres au 30/06/2008" in text
     # 26 jobs planned for 2 SMEs: 13 per SME, against 7 in the other basin.
     card = re.search(r"Emplois prévus par PME (.*?) Définition", text).group(1)
     assert card.strip() == "13 contre 7 dans les autres bassins"

@@ -10,8 +10,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from alize.models import Basin, Funder, ProgrammePeriod, Role
+from avances.services import approve_write_off, record_payment, request_write_off
+from demo.base import SNAPSHOT_DAY
 from pilotage import indicators
 from pilotage.indicators import (
     BREAKDOWNS,
@@ -24,7 +27,8 @@ from pilotage.indicators import (
     previous_period,
 )
 from pilotage.permissions import scope_for
-from pme.models import DossierKind, OrientationSource
+from pme.models import Dossier, DossierKind, DossierTransition, OrientationSource
+from pme.workflow import DossierState
 from tests.alize.factories import (
     CommuneFactory,
     ContributionFactory,
@@ -46,6 +50,8 @@ from tests.pme.factories import DossierFactory, HireFactory
 pytestmark = pytest.mark.django_db
 D = datetime.date
 TODAY = D(2008, 3, 1)
+# The demo's hires dated up to 30 June 2008 (78 by 30 September 2008).
+HIRES_BY_THE_PERIODS_END = 76
 
 
 # --- Definitions -------------------------------------------------------------------------
@@ -255,6 +261,67 @@ def test_compute_takes_the_same_number_of_queries_with_2_and_20_smes(basin, peri
     assert compute(Scope(basin, period)).values["smes_supported"] == 40
 
 
+# --- As of a day ---------------------------------------------------------------------------
+
+
+def test_a_past_periods_figures_do_not_move_after_later_entries(basin, period, staff):
+    """The period is over (30 June 2008): everything recorded later, dated after its end,
+    leaves its figures as they were."""
+    late = AdvanceFactory(basin=basin, disbursed=True, paid_instalments=3)
+    failing = AdvanceFactory(basin=basin, late=True)
+    dossier = supported(basin, jobs_planned=5)
+    HireFactory(dossier=dossier, hire_date=D(2008, 5, 2))
+    before = compute(Scope(basin, period))
+    assert before.as_of == D(2008, 6, 30)
+    assert before.values["advances_repaid"] == Decimal("999.99")
+    assert before.values["advances_outstanding"] == Decimal("19000.01")
+    assert before.values["par90"] == Decimal("100.00")
+
+    # Later: the SME pays everything back, another one is hired, an advance is written off,
+    # and the dossier is withdrawn.
+    record_payment(advance=late, paid_on=D(2010, 1, 4), amount=Decimal("9000.01"), by=staff)
+    HireFactory(dossier=dossier, hire_date=D(2009, 3, 2))
+    write_off = request_write_off(advance=failing, reason="Liquidation.", by=staff)
+    approve_write_off(write_off=write_off, by=make_user(Role.MANAGER, basin), on=D(2009, 6, 30))
+    DossierTransition.objects.create(
+        dossier=dossier,
+        transition="withdraw",
+        from_state=DossierState.APPROVED,
+        to_state=DossierState.WITHDRAWN,
+        by=staff,
+        at=timezone.make_aware(datetime.datetime(2009, 4, 1, 10)),
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(state=DossierState.WITHDRAWN)
+
+    after = compute(Scope(basin, period))
+    assert after.values == before.values
+    assert after.breakdowns == before.breakdowns
+    # Read as of today, the same period shows what happened since.
+    today = compute(Scope(basin, period), as_of=timezone.localdate()).values
+    assert today["advances_outstanding"] == Decimal("0.00")  # one repaid, one written off
+    assert today["advances_written_off_count"] == 1
+    assert today["hires"] == 0  # the dossier was withdrawn
+
+
+def test_a_dossier_counts_in_the_state_it_had_on_the_day(basin, period, staff):
+    dossier = DossierFactory(submitted=True, pme__basin=basin)
+    DossierTransition.objects.create(
+        dossier=dossier,
+        transition="approve",
+        from_state=DossierState.SUBMITTED,
+        to_state=DossierState.APPROVED,
+        by=staff,
+        at=timezone.make_aware(datetime.datetime(2007, 3, 15, 18)),
+    )
+    Dossier.objects.filter(pk=dossier.pk).update(
+        state=DossierState.APPROVED, decision_date=D(2007, 3, 15)
+    )
+    assert compute(Scope(basin, period), as_of=D(2007, 3, 14)).values["smes_supported"] == 0
+    on_the_day = compute(Scope(basin, period), as_of=D(2007, 3, 15))
+    assert on_the_day.values["smes_supported"] == 1
+    assert dict(on_the_day.breakdowns["dossiers_by_state"])["Agréé"] == 1
+
+
 # --- Who reads what ----------------------------------------------------------------------
 
 
@@ -308,8 +375,10 @@ def valenciennes(demo):
 
 
 def test_the_article_figures_for_valenciennes_first_period(valenciennes):
-    figures = compute(Scope(valenciennes["basin"], valenciennes["first"]), today=TODAY)
+    # The article took stock in the autumn of 2008 (the demo's `SNAPSHOT_DAY`).
+    figures = compute(Scope(valenciennes["basin"], valenciennes["first"]), as_of=SNAPSHOT_DAY)
     values = figures.values
+    assert figures.as_of == SNAPSHOT_DAY
 
     assert values["smes_supported"] == 27
     assert values["smes_under_50_share"] > 90
@@ -332,6 +401,15 @@ def test_the_article_figures_for_valenciennes_first_period(valenciennes):
     assert dict(figures.breakdowns["smes_by_kind"])["Reprise-transmission"] == 3
 
 
+def test_the_first_period_stands_at_its_end(valenciennes):
+    """By default a period over is read as of its last day: its 27 SMEs and 349 jobs were
+    all approved by then; the hires made since (the article's 78 by the autumn) are not."""
+    figures = compute(Scope(valenciennes["basin"], valenciennes["first"]))
+    assert figures.as_of == D(2008, 6, 30)
+    assert (figures.values["smes_supported"], figures.values["jobs_planned"]) == (27, 349)
+    assert figures.values["hires"] == HIRES_BY_THE_PERIODS_END
+
+
 def test_the_comparison_basin_has_seven_jobs_per_sme(valenciennes):
     comparison = Basin.objects.exclude(pk=valenciennes["basin"].pk).get()
     first = ProgrammePeriod.objects.filter(basin=comparison).order_by("start_date").first()
@@ -351,10 +429,17 @@ def test_the_demo_advances_register_holds_the_13_valenciennes_advances(valencien
     assert values["advances_granted_count"] == 13
     assert values["advances_granted"] <= 13 * Decimal("15000.00")
     assert values["advances_disbursed_count"] == 13
-    assert values["advances_written_off_count"] == 1
-    # The one late advance stopped paying long ago: it is at risk beyond 90 days.
-    assert values["par90"] > 0
     assert values["advances_outstanding"] > 0
+    # At the period's end (30 June 2008) nothing was written off yet, nor late.
+    assert values["advances_written_off_count"] == 0
+    assert values["par30"] == 0
+    # Today: Thermolaquage de l'Abbaye is written off (2009), and the one late advance
+    # stopped paying long ago: it is at risk beyond 90 days.
+    today = compute(
+        Scope(valenciennes["basin"], valenciennes["first"]), as_of=timezone.localdate()
+    ).values
+    assert today["advances_written_off_count"] == 1
+    assert today["par90"] == Decimal("100.00")
 
 
 def test_a_programme_over_opens_on_its_last_period_that_supported_smes(valenciennes):

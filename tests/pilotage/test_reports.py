@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from alize.models import Funder, Role
+from alize.models import Contribution, Funder, Role
+from pilotage import services
 from pilotage.models import (
     Frequency,
     Report,
@@ -207,6 +208,65 @@ def test_funder_report_before_any_programme_period_says_so():
     programme = make_programme(smes=0)
     text = text_of(build_funder_report_pdf(funder_report(programme, D(2001, 1, 1), D(2001, 3, 31))))
     assert "Aucune donnée pour cette période." in text
+
+
+def test_a_built_report_keeps_its_figures_and_says_the_same_years_later(settings, tmp_path):
+    """The report of the first quarter of 2007, built, then the records change: a new
+    dossier approved that quarter is recorded late, the State raises its commitment. The
+    report keeps the figures it was built from; building its PDF again says them again."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    programme = make_programme(smes=2)
+    report = services.build_report(report_id=funder_report(programme).pk)
+    report.refresh_from_db()
+    snapshot = report.figures
+    assert snapshot["programme"]["as_of"] == "2007-03-31"
+    assert snapshot["programme"]["values"]["smes_supported"] == 2
+    assert snapshot["programme"]["values"]["budget_committed"] == "156000.00"
+    assert snapshot["money"]["own_committed"] == "39000.00"
+    first = text_of(report.pdf.open("rb").read())
+    assert "156 000 €" in first
+
+    DossierFactory(pme=PmeFactory(basin=programme["basin"]), approved=True, jobs_planned=40)
+    Contribution.objects.filter(funder=programme["state"]).update(committed=Decimal("500000"))
+
+    # The PDF is lost and built again (or re-downloaded): the same numbers.
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, pdf="")
+    again = services.build_report(report_id=report.pk)
+    again.refresh_from_db()
+    assert again.figures == snapshot
+    second = text_of(again.pdf.open("rb").read())
+    assert "156 000 €" in second and "539 000 €" not in second
+    assert "25,0 %" in second
+    # Measured afresh, the records now say otherwise.
+    fresh = text_of(build_funder_report_pdf(funder_report(programme, Q1_START, D(2007, 3, 30))))
+    assert "539 000 €" in fresh
+
+
+def test_a_programme_report_keeps_the_figures_it_was_built_from(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    programme = make_programme(smes=2)
+    period = programme["period"]
+    report = Report.objects.create(
+        basin=programme["basin"],
+        programme_period=period,
+        period_start=period.start_date,
+        period_end=period.end_date,
+    )
+    services.build_report(report_id=report.pk)
+    report.refresh_from_db()
+    snapshot = report.figures
+    assert snapshot["programme"]["as_of"] == "2008-06-30"
+    assert ["Diact Valenciennois", "117000.00", "0.00"] in snapshot["contributions"]
+
+    Contribution.objects.filter(funder=programme["state"]).update(committed=Decimal("500000"))
+    DossierFactory(pme=PmeFactory(basin=programme["basin"]), approved=True, jobs_planned=40)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.PENDING, pdf="")
+    again = services.build_report(report_id=report.pk)
+    again.refresh_from_db()
+    assert again.figures == snapshot
+    text = text_of(again.pdf.open("rb").read())
+    assert "117 000 €" in text and "500 000 €" not in text
+    assert "situation au 30 juin 2008" in text
 
 
 def queries_to_build(smes: int, label: str) -> int:
