@@ -4,8 +4,10 @@ The file: one payment a line, `date;amount;reference`, separated by semicolons (
 spreadsheets write them); a first line naming the columns is skipped; blank lines too.
 Dates are dd/mm/yyyy; amounts are French ("1 234,56", "1234,56 €"). The reference is the
 label of the transfer: it must contain the advance's reference (AV2007-00012), as SMEs
-are asked to write on their transfers; spaces and letter case do not matter. UTF-8 and
-Windows-1252 files are both read.
+are asked to write on their transfers; spaces and letter case do not matter; it holds at
+most 140 characters, as a SEPA transfer's. UTF-8 and Windows-1252 files are both read, with
+any line endings (CRLF, LF, or the CR alone of an old Mac export); a cell longer than the
+csv module reads refuses the whole file with a French message.
 
 `parse_statement` turns the file into rows of dates, Decimal amounts and references, with
 the formatting errors of each row; the rules of payments are the services'
