@@ -204,15 +204,16 @@ def submissions(form):
     control character in one field: the whole request is then refused (400), so the others
     carry none, that the forms' own checks be tried."""
     fields = list(form["data"])
-    values = st.fixed_dictionaries(
+    clean = st.fixed_dictionaries(
         {name: st.one_of(HOSTILE, st.just(value)) for name, value in form["data"].items()}
     )
+    values = clean
     if fields:
-        poisoned = st.tuples(values, st.sampled_from(fields), CONTROL).map(
+        poisoned = st.tuples(clean, st.sampled_from(fields), CONTROL).map(
             lambda drawn: {**drawn[0], drawn[1]: drawn[0][drawn[1]][:20] + drawn[2]}
         )
         values = st.sampled_from([False, False, False, True]).flatmap(
-            lambda poison: poisoned if poison else values
+            lambda poison: poisoned if poison else clean
         )
     files = st.fixed_dictionaries(dict.fromkeys(form["files"], HOSTILE_FILES))
     return st.tuples(values, files)

@@ -8,6 +8,7 @@ no server error. The seed is fixed (`derandomize`) and the examples bounded.
 """
 
 import json
+from collections import Counter
 
 import pytest
 import schemathesis
@@ -25,6 +26,16 @@ pytestmark = pytest.mark.django_db
 schema = schemathesis.openapi.from_dict(json.loads(json.dumps(api.get_openapi_schema())))
 # Every request, the checks' own included, goes to the Django application (WSGI).
 schema.app = WSGIHandler()
+
+
+# Generated cases per operation (the checks send a few requests of their own besides).
+SENT = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures():
+    yield
+    print(f"\nschemathesis : {dict(SENT)}")
 
 
 @pytest.fixture
@@ -70,4 +81,5 @@ def errors_in_french(ctx, response, case):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_the_api_answers_as_its_schema_says(case, app, bearer):
+    SENT[f"{case.method} {case.path}"] += 1
     case.call_and_validate(app=app, headers=bearer, additional_checks=[errors_in_french])
