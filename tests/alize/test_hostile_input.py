@@ -7,6 +7,7 @@ the form fields (names and values) of every request.
 import pytest
 from django.urls import reverse
 
+from alize.forms import parse_id
 from alize.middleware import has_control_characters
 from alize.models import Basin, Role
 from tests.conftest import make_user
@@ -71,3 +72,24 @@ def test_a_tab_in_a_field_is_kept(client, basin):
 
     assert response.status_code == 302, response.content.decode()
     assert Basin.objects.get(pk=basin.pk).operator_name == "CCI\tdu Valenciennois"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        ("", None),
+        (None, None),
+        ("²", None),
+        ("١٢", None),
+        ("9" * 5000, None),
+        ("9" * 19, None),
+        ("-1", None),
+        ("1.0", None),
+    ],
+)
+def test_an_id_in_an_address_is_ascii_digits_a_bigint_holds(raw, expected):
+    # "²".isdigit() is true and int() of 5,000 digits raises: the mission form's
+    # `?corporation=` once answered 500 to both (found by test_hostile_forms).
+    assert parse_id(raw) == expected
