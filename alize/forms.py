@@ -30,6 +30,15 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2009']")
 _AMOUNT = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 _TOO_PRECISE = re.compile(r"^-?[0-9]+\.[0-9]{3,}$")
 SIREN_FORMAT = re.compile(r"^[0-9]{9}$")
+# A row's id in an address: ASCII digits, fewer than a bigint holds ("²".isdigit() is true,
+# and int() of 5,000 digits raises).
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+
+def parse_id(raw) -> int | None:
+    """The id a query string or a form names ("12", " 12 "), or None for anything else."""
+    text = str(raw or "").strip()
+    return int(text) if _ID.match(text) else None
 
 
 def parse_euros(raw) -> Decimal:

@@ -10,9 +10,11 @@ of them at once, and two fields never share an id.
 from django import forms
 
 from alize.forms import DateInput, EuroField
+from alize.middleware import has_control_characters
 from alize.modelkit import sane_years
 from alize.once import OnceFormMixin
 from alize.versioning import VersionedFormMixin
+from avances.csv_import import parse_statement
 from avances.models import (
     DeMinimisAid,
     DeMinimisDeclaration,
@@ -185,8 +187,11 @@ class StatementUploadForm(forms.Form):
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = content.decode("cp1252", errors="replace")
-        if "\x00" in text:
+        if has_control_characters(text):
             raise forms.ValidationError("Ce fichier n'est pas un CSV (texte) lisible.")
+        # A file the csv module cannot read at all (a cell of megabytes) is refused here;
+        # the rows' own errors are the preview's.
+        parse_statement(text)
         return text
 
 

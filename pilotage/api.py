@@ -8,6 +8,12 @@ stable key with its French label, unit and value, and the breakdowns. Clients se
 `manage.py create_api_token <nom>`) and only their SHA-256 is stored. The OpenAPI schema
 (`/api/v1/openapi.json`) and its documentation page (`/api/v1/docs/`, served from local
 files) are open to signed-in users.
+
+Every status an operation answers is in the schema, each with its body: 200, 400 (a
+control character in the address, refused before the API by `alize.middleware`), 401, 404
+where a basin or a period is named, 422 (a parameter missing or malformed); every error
+body is French: `{"detail": "…"}`, and for a 422 the faulty parameters under `errors`.
+`tests/pilotage/test_api_contract.py` runs schemathesis against the schema.
 """
 
 import datetime
@@ -15,13 +21,15 @@ from decimal import Decimal
 from typing import Literal
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 from pydantic import Field, create_model
 
+from alize.forms import parse_id
 from alize.models import Basin, ProgrammePeriod
 from pilotage import indicators
 from pilotage.models import ApiToken
@@ -70,11 +78,62 @@ def unauthorized(request, exc):
     return response
 
 
+# pydantic's error types, said in French (anything else: "Valeur invalide.").
+INVALID_MESSAGES = {
+    "missing": "Paramètre obligatoire.",
+    "string_type": "Une chaîne de caractères est attendue.",
+    "string_too_long": "Valeur trop longue.",
+    "string_too_short": "Valeur trop courte.",
+    "string_pattern_mismatch": "Valeur au format inattendu.",
+    "int_parsing": "Un nombre entier est attendu.",
+    "int_type": "Un nombre entier est attendu.",
+    "literal_error": "Valeur hors des choix permis.",
+}
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    errors = [
+        {
+            "location": str(error["loc"][0]) if error.get("loc") else "",
+            "field": ".".join(str(part) for part in error.get("loc", ())[1:]),
+            "message": INVALID_MESSAGES.get(error.get("type"), "Valeur invalide."),
+        }
+        for error in exc.errors
+    ]
+    names = ", ".join(sorted({error["field"] for error in errors if error["field"]}))
+    detail = f"Paramètres invalides : {names}." if names else "Requête invalide."
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Ressource introuvable."}, status=404)
+
+
 # --- Schemas ---------------------------------------------------------------------------------
 
 
 class Error(Schema):
     detail: str = Field(description="Le motif, en français.")
+
+
+class InvalidParameter(Schema):
+    location: str = Field(description="Où est le paramètre : query, header…")
+    field: str = Field(description="Le nom du paramètre.")
+    message: str = Field(description="Ce qui ne va pas, en français.")
+
+
+class InvalidError(Schema):
+    detail: str = Field(description="Le motif, en français.")
+    errors: list[InvalidParameter] = Field(description="Les paramètres en cause.")
+
+
+# A parameter holds no control character but tab and line breaks (alize.middleware refuses
+# the others with a 400 before the API reads it).
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+# What every operation may answer besides its data.
+ERRORS = {400: Error, 401: Error}
 
 
 class PeriodOut(Schema):
@@ -168,7 +227,7 @@ def _number(value, unit: str) -> Number:
 
 @api.get(
     "/basins/",
-    response=list[BasinOut],
+    response={200: list[BasinOut], **ERRORS},
     url_name="basins",
     operation_id="list_basins",
     summary="Les bassins et leurs périodes de programme",
@@ -182,7 +241,7 @@ def basins(request):
 
 @api.get(
     "/indicators/",
-    response={200: IndicatorsOut, 404: Error},
+    response={200: IndicatorsOut, **ERRORS, 404: Error, 422: InvalidError},
     url_name="indicators",
     operation_id="get_indicators",
     summary="Les indicateurs d'un bassin pour une période",
@@ -194,17 +253,26 @@ def basins(request):
 )
 def indicators_of(
     request,
-    basin: str = Query(..., description="Identifiant (slug) du bassin, voir /basins/."),
-    period: str = Query("", description="Identifiant de la période de programme."),
+    basin: str = Query(
+        ...,
+        description="Identifiant (slug) du bassin, voir /basins/.",
+        max_length=60,
+        pattern=NO_CONTROL_CHARACTERS,
+    ),
+    period: str = Query(
+        "",
+        description="Identifiant de la période de programme.",
+        max_length=20,
+        pattern=NO_CONTROL_CHARACTERS,
+    ),
 ):
     found = Basin.objects.filter(slug=basin).first()
     if found is None:
         raise HttpError(404, f"Bassin inconnu : « {basin} ».")
     if period:
+        pk = parse_id(period)
         programme = (
-            ProgrammePeriod.objects.filter(basin=found, pk=int(period)).first()
-            if period.isdigit()
-            else None
+            ProgrammePeriod.objects.filter(basin=found, pk=pk).first() if pk is not None else None
         )
         if programme is None:
             raise HttpError(404, f"Période inconnue pour le bassin {found.name} : « {period} ».")

@@ -25,9 +25,19 @@ class RecipientsField(forms.CharField):
         return [line.strip().lower() for line in text.splitlines() if line.strip()]
 
     def validate(self, value):
-        # Each address is checked by the model (ReportSubscription.clean), for every writer.
+        # Each address is checked by the model (ReportSubscription.clean), for every writer;
+        # its column's length here, where the message can name it plainly.
         if self.required and not value:
             raise ValidationError(self.error_messages["required"], code="required")
+        limit = ReportSubscription._meta.get_field("recipients").base_field.max_length
+        for address in value:
+            if len(address) > limit:
+                raise ValidationError(
+                    "Une adresse électronique compte au plus %(limit)s caractères : "
+                    "« %(start)s… » en compte %(length)s.",
+                    code="max_length",
+                    params={"limit": limit, "start": address[:40], "length": len(address)},
+                )
 
 
 class SubscriptionForm(forms.ModelForm):

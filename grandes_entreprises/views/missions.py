@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from alize.forms import attach_errors
+from alize.forms import attach_errors, parse_id
 from alize.views.base import ScopedMixin
 from alize.views.workflow import TransitionView, panel_context
 from grandes_entreprises import permissions, services
@@ -436,9 +436,8 @@ class MissionCreateView(ServiceFormView):
         raw = (self.request.POST if self.request.method == "POST" else self.request.GET).get(
             "corporation", ""
         )
-        if not raw.isdigit():
-            return None
-        return next((c for c in self.corporations if c.pk == int(raw)), None)
+        pk = parse_id(raw)
+        return next((c for c in self.corporations if c.pk == pk), None)
 
     def get_initial(self):
         chosen = self.chosen_corporation()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
+from alize.forms import parse_id
 from alize.models import Role, User
 from alize.views.base import ScopedMixin
 from grandes_entreprises import permissions, services
@@ -55,11 +56,9 @@ class CorporationCreateView(ServiceFormView):
 
     def get_target(self):
         self.sibling = None
-        raw = self.request.GET.get("site_de", "")
-        if raw.isdigit():
-            self.sibling = (
-                Corporation.objects.visible_to(self.request.user).filter(pk=int(raw)).first()
-            )
+        pk = parse_id(self.request.GET.get("site_de"))
+        if pk is not None:
+            self.sibling = Corporation.objects.visible_to(self.request.user).filter(pk=pk).first()
 
     def get_initial(self):
         basins = list(self.request.user.basins.all()[:2])

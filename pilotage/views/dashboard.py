@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from alize.forms import parse_id
 from alize.models import Basin, ProgrammePeriod
 from pilotage import indicators
 from pilotage.permissions import (
@@ -38,8 +39,7 @@ class Choice:
 
 
 def _as_int(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return parse_id(raw)
 
 
 class DashboardView(TemplateView):

@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django.views.generic.edit import FormView
 
-from alize.forms import attach_errors
+from alize.forms import attach_errors, parse_id
 from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
 from pilotage import reports, selectors, services
@@ -47,9 +47,9 @@ class ReportListView(AllowedMixin, ListView):
 
     def get_queryset(self):
         reports_ = Report.objects.visible_to(self.request.user).with_related()
-        funder = self.request.GET.get("financeur", "")
-        if funder.isdigit():
-            reports_ = reports_.filter(funder_id=int(funder))
+        funder = parse_id(self.request.GET.get("financeur"))
+        if funder is not None:
+            reports_ = reports_.filter(funder_id=funder)
         return reports_
 
     def get_context_data(self, **kwargs):

@@ -71,8 +71,16 @@ class PmeQuerySet(models.QuerySet):
         return self.select_related("commune__epci__basin")
 
     def find_by_siret(self, siret: str) -> "Pme | None":
-        """The SME with this SIRET, typed with or without spaces, or None."""
-        return self.filter(siret=compact_number(siret or "")).first()
+        """The SME with this SIRET, typed with or without spaces, or None.
+
+        Anything but fourteen digits is no SIRET: the database is not asked (the form
+        that called says what is wrong with it)."""
+        siret = compact_number(siret or "")
+        if not (
+            isinstance(siret, str) and len(siret) == 14 and siret.isascii() and siret.isdigit()
+        ):
+            return None
+        return self.filter(siret=siret).first()
 
     def with_current_dossier(self):
         """Annotate each SME with its current dossier: the open one, else the latest.

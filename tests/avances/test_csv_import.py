@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from alize.models import Role
 from avances.csv_import import find_reference, import_statement, preview_statement
@@ -176,4 +178,62 @@ def test_a_user_of_another_basin_imports_nothing(advances, other_basin):
     content = statement(f"16/11/2007;333,33;VIR {first.reference}")
     with pytest.raises(ValidationError):
         import_statement(content, by=make_user(Role.STAFF, other_basin))
+    assert not Payment.objects.exists()
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "cr"])
+def test_every_line_ending_is_read(advances, staff, ending):
+    first, second = advances
+    content = ending.join(
+        [
+            "Date;Montant;Libellé",
+            f"16/11/2007;333,33;VIR {first.reference}",
+            f"17/12/2007;100,00;VIR {second.reference}",
+        ]
+    ).encode()
+
+    preview = preview_statement(content, by=staff)
+
+    assert preview.is_valid, preview.messages()
+    assert [(row.line, row.advance) for row in preview.rows] == [(2, first), (3, second)]
+
+
+def test_a_label_longer_than_a_transfer_holds_is_a_row_error(advances, staff):
+    first, _ = advances
+    preview = preview_statement(
+        statement(f"16/11/2007;333,33;VIR {first.reference} {'x' * 200}"), by=staff
+    )
+
+    assert not preview.is_valid
+    assert "un virement en porte 140 au plus" in " ".join(preview.messages())
+
+
+def test_a_cell_longer_than_the_csv_module_reads_refuses_the_file_in_french(advances, staff):
+    first, _ = advances
+    content = statement(f"16/11/2007;333,33;VIR {first.reference} {'x' * 200_000}")
+
+    with pytest.raises(ValidationError) as error:
+        preview_statement(content, by=staff)
+    assert error.value.messages == [
+        "Ligne 2 : une cellule dépasse 131\u202f072 caractères ; ce fichier n'est pas un relevé "
+        "bancaire."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Date;Montant;Libell\xc3\xa9\r" + b"x" * 200_000, "une cellule dépasse"),
+        (b"16/11/2007;1,00;AV2007-00012 \x1b[31m", "pas un CSV (texte) lisible"),
+    ],
+    ids=["huge-cell", "control-character"],
+)
+def test_the_upload_page_refuses_an_unreadable_file_in_french(client, staff, content, message):
+    client.force_login(staff)
+    upload = SimpleUploadedFile("releve.csv", content, content_type="text/csv")
+
+    response = client.post(reverse("avances:statement_import"), {"statement": upload})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
     assert not Payment.objects.exists()

@@ -196,3 +196,44 @@ def test_the_command_creates_a_token_shown_once():
     secret = out.getvalue().strip().splitlines()[-1]
     token = ApiToken.objects.get(name="Alizé national")
     assert token.token_hash == hash_token(secret)
+
+
+def test_a_missing_or_malformed_parameter_is_a_french_422(api, programme):
+    response = api(INDICATORS)
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "Paramètres invalides : basin.",
+        "errors": [{"location": "query", "field": "basin", "message": "Paramètre obligatoire."}],
+    }
+    response = api(INDICATORS, basin="x" * 61)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "Valeur trop longue."
+
+
+def test_a_control_character_is_a_french_400_in_json(api, programme):
+    response = api(INDICATORS, basin="valenciennois\x00")
+    assert response.status_code == 400
+    assert "caractère de contrôle invisible" in response.json()["detail"]
+
+
+def test_a_period_of_5000_digits_is_unknown(api, programme):
+    response = api(INDICATORS, basin=programme["basin"].slug, period="9" * 20)
+    assert response.status_code == 404
+
+
+def test_the_schema_documents_every_status_with_its_body(client):
+    client.force_login(make_user(Role.ADMIN))
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert set(paths[BASINS]["get"]["responses"]) == {"200", "400", "401"}
+    responses = paths[INDICATORS]["get"]["responses"]
+    assert set(responses) == {"200", "400", "401", "404", "422"}
+    assert responses["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/InvalidError"
+    }
+
+
+def test_a_method_the_api_does_not_serve_is_a_french_405(client, secret, programme):
+    response = client.post(BASINS, headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Méthode POST non permise ici (permises : GET)."}
+    assert response["Allow"] == "GET"

@@ -473,6 +473,8 @@ def test_the_subscription_form_saves_recipients_one_a_line(client):
         ("diact@etat.test\npas-une-adresse", "Adresse électronique invalide : pas-une-adresse."),
         ("", "Indiquez au moins un destinataire pour un envoi actif."),
         ("a@etat.test\nA@etat.test", "Une même adresse figure deux fois"),
+        # Longer than the column (254): once "Item 1 in the array did not validate: …".
+        ("x" * 250 + "@etat.test", "Une adresse électronique compte au plus 254 caractères"),
     ],
 )
 def test_the_subscription_form_refuses_bad_recipients_in_french(client, recipients, message):
@@ -481,7 +483,10 @@ def test_the_subscription_form_refuses_bad_recipients_in_french(client, recipien
     url = reverse("pilotage:subscription_update", args=[programme["funder"].pk])
     response = client.post(url, {"frequency": "mensuel", "recipients": recipients, "active": "on"})
     assert response.status_code == 200
-    assert message in response.content.decode().replace("&#x27;", "'")
+    html = response.content.decode().replace("&#x27;", "'")
+    assert message in html
+    assert "did not validate" not in html
+    assert html.count(message) == 1
     assert ReportSubscription.objects.get().frequency == Frequency.QUARTERLY
 
 

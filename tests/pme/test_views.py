@@ -318,9 +318,15 @@ def test_lookup_of_a_wrong_key_says_so(staff_client):
     assert "clé de contrôle est fausse" in lookup(staff_client, "732 829 320 00075")
 
 
-@pytest.mark.parametrize("siret", ["", "7328", "73282932000074", "7328\x00", "a" * 5000])
+@pytest.mark.parametrize("siret", ["", "7328", "73282932000074", "a" * 5000])
 def test_lookup_of_an_unknown_or_incomplete_siret_says_nothing(staff_client, siret):
     assert "alert" not in lookup(staff_client, siret)
+
+
+def test_lookup_of_a_siret_with_a_nul_byte_is_refused(staff_client):
+    # A 400 (control characters are refused before any view): htmx swaps nothing in.
+    response = staff_client.get(reverse("pme:siret_lookup"), {"siret": "7328\x00"})
+    assert response.status_code == 400
 
 
 def test_the_siret_field_asks_the_lookup(staff_client):
@@ -969,3 +975,18 @@ def test_dossier_numbers_are_not_grouped_like_amounts(staff_client, pme, staff):
     html = staff_client.get(reverse("pme:dossier_detail", args=[2900])).content.decode()
     assert "Dossier n° 2900" in html
     assert "n° 2\u202f900" not in html
+
+
+def test_a_nul_byte_in_the_siret_is_refused_in_french_before_the_database(staff_client, commune):
+    response = staff_client.post(CREATE_URL, creation_data(commune, **{"pme-siret": "7328\x00"}))
+
+    assert response.status_code == 400
+    assert "caractère de contrôle invisible" in text_of(response)
+    assert_nothing_saved()
+
+
+def test_a_siret_that_is_not_fourteen_digits_is_not_looked_up(django_assert_num_queries):
+    # The creation form looks the SIRET up before validating it: nothing odd reaches SQL.
+    with django_assert_num_queries(0):
+        for typed in ("7328\x00", "١٢٣٤٥٦٧٨٩٠١٢٣٤", "' OR 1=1 --", "9" * 15):
+            assert Pme.objects.find_by_siret(typed) is None
