@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from stdnum.fr import siren as fr_siren
 
+from alize.modelkit import sane_years
 from alize.models import (
     AdvanceCap,
     Basin,
@@ -175,7 +176,10 @@ class NewBasinForm(BasinForm):
         help_text="25 000 € dans la plupart des bassins, 15 000 € dans le Valenciennois.",
     )
     cap_valid_from = forms.DateField(
-        label="Plafond en vigueur à partir du", widget=DateInput(), initial=datetime.date.today
+        label="Plafond en vigueur à partir du",
+        widget=DateInput(),
+        initial=datetime.date.today,
+        validators=sane_years(),
     )
 
     def __init__(self, *args, **kwargs):

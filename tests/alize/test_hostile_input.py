@@ -66,6 +66,7 @@ def test_a_tab_in_a_field_is_kept(client, basin):
         "operator_name": "CCI\tdu Valenciennois",
         "operator_short_name": "CCIV",
         "departement": basin.departement,
+        "due_date_rule": basin.due_date_rule,
     }
 
     response = client.post(url, data)

@@ -69,7 +69,7 @@ def test_the_data_migration_converts_what_reads_and_keeps_the_rest_to_check(basi
     # What earlier versions let through: a French number written any way, free text.
     PmeContact.objects.filter(pk=good.pk).update(phone="03.27.51.31.31")
     PmeContact.objects.filter(pk=bad.pk).update(phone="demander à l'accueil")
-    migration = importlib.import_module("pme.migrations.0004_contact_phone_e164")
+    migration = importlib.import_module("pme.migrations.0006_contact_phone_e164")
     convert = migration.convert_phones("pme.PmeContact")
 
     convert.code(apps, None)
