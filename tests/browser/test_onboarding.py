@@ -177,7 +177,9 @@ def test_a_new_operator_runs_its_programme_from_an_empty_database(
     page.get_by_role("button", name="Ajouter CA Valenciennes Métropole").wait_for()
     manager.check()
     page.get_by_role("button", name="Ajouter CA Valenciennes Métropole").click()
-    page.get_by_text(re.compile(r"est ajoutée avec ses\s+35\s+communes")).first.wait_for()
+    page.get_by_text(re.compile(r"est ajoutée avec ses\s+35\s+communes")).first.wait_for(
+        timeout=120_000
+    )
 
     page = manager.go("/referentiel/periodes/nouvelle/")
     page.locator("#id_basin").select_option(str(basin.pk))

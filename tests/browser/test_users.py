@@ -39,7 +39,9 @@ def test_manager_sets_up_territory_and_invites_a_colleague(
     page.get_by_role("button", name="Rechercher").click()
     assert axe_violations(page) == []
     page.get_by_role("button", name="Ajouter CA Valenciennes Métropole").click()
-    page.get_by_text(re.compile(r"est ajoutée avec ses\s+35\s+communes")).first.wait_for()
+    page.get_by_text(re.compile(r"est ajoutée avec ses\s+35\s+communes")).first.wait_for(
+        timeout=120_000
+    )
     assert Commune.objects.filter(epci__basin=basin).count() == 35
 
     # The colleague's invitation.
