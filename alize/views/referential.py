@@ -70,14 +70,8 @@ class BasinListView(ReferentialListView):
 
 class BasinDetailView(ReferentialDetailView):
     model = Basin
-    fields = [
-        "name",
-        "slug",
-        "operator_name",
-        "operator_short_name",
-        "departement",
-        "due_date_rule",
-    ]
+    # The page shows what the edit form changes.
+    fields = BasinForm.Meta.fields
     list_url_name = "alize:basin_list"
     extra_template = "alize/partials/_basin_extra.html"
 
