@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from celery import Celery
 from django.conf import settings
-from django.db import connection
+
+from tests.workers import worker_database_url
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
 
@@ -91,13 +92,9 @@ def test_a_real_worker_sends_an_email_through_the_broker(report_worker, producer
 def report_worker(tmp_path, transactional_db):
     """A worker on the test database (rows committed by a transactional test), its files
     (PDFs, .eml messages) under tmp_path."""
-    if "DATABASE_URL" not in os.environ:
-        pytest.skip("a worker shares the test database only on a PostgreSQL server")
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        url = url.replace("@", f":{db['PASSWORD']}@", 1)
-    yield from _run_worker(tmp_path, DATABASE_URL=url, ALIZE_VAR_DIR=str(tmp_path / "var"))
+    yield from _run_worker(
+        tmp_path, DATABASE_URL=worker_database_url(), ALIZE_VAR_DIR=str(tmp_path / "var")
+    )
 
 
 @pytest.mark.worker

@@ -27,12 +27,12 @@ from aiosmtpd.controller import Controller
 from celery import Celery
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.utils import timezone
 
 from alize.models import Delivery, DeliveryState
 from pilotage.models import Report, ReportStatus, ReportSubscription
 from tests.alize.factories import FunderFactory
+from tests.workers import worker_database_url
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/15"
 RECIPIENTS = ["financeur@agglo.test", "dga@agglo.test"]
@@ -65,17 +65,6 @@ def smtp_server():
     controller.start()
     yield collector, controller.port
     controller.stop()
-
-
-def test_database_url() -> str:
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    if db.get("PASSWORD"):
-        url = url.replace("@", f":{db['PASSWORD']}@", 1)
-    return url
-
-
-test_database_url.__test__ = False
 
 
 class Worker:
@@ -129,8 +118,6 @@ class Worker:
 def test_a_worker_killed_at_each_stage_sends_each_report_at_most_once_and_none_is_lost(
     transactional_db, smtp_server, tmp_path, settings
 ):
-    if "DATABASE_URL" not in os.environ:
-        pytest.skip("a worker shares the test database only on a PostgreSQL server")
     collector, port = smtp_server
     settings.MEDIA_ROOT = tmp_path / "var" / "media"  # the worker's, for the built PDFs
     reports = {}
@@ -159,7 +146,7 @@ def test_a_worker_killed_at_each_stage_sends_each_report_at_most_once_and_none_i
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "worker-test-" + "s" * 50,
             "DJANGO_ALLOWED_HOSTS": "localhost",
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": worker_database_url(),
             "ALIZE_VAR_DIR": str(tmp_path / "var"),
             "CELERY_BROKER_URL": BROKER_URL,
             "CELERY_RESULT_BACKEND": BROKER_URL,
