@@ -623,4 +623,5 @@ class Submission(models.Model):
 
 
 # The outbox of the emails the app sends on its own lives in its own module.
+from alize.audit import AuditSeal  # noqa: E402, F401
 from alize.outbox import Delivery, DeliveryKind, DeliveryState  # noqa: E402, F401

@@ -139,6 +139,14 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL only -------------------------------------------------------
 DATABASES = {"default": database_settings(os.environ.get("DATABASE_URL"), VAR_DIR / "pgdata")}
+# Production: the app connects as a role that owns nothing (DATABASE_URL) and migrations run
+# as the owner (`migrate --database owner`), so that the audit trail is out of the app's reach
+# (alize/audit.py). Unset, migrations run as DATABASE_URL's role.
+if os.environ.get("DATABASE_OWNER_URL"):
+    DATABASES["owner"] = {
+        **database_settings(os.environ["DATABASE_OWNER_URL"], VAR_DIR / "pgdata"),
+        "TEST": {"MIRROR": "default"},
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users and authentication ----------------------------------------------------------
@@ -259,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pilotage.tasks.send_due_reports",
         # Every morning; the task only sends what is due and not sent yet.
         "schedule": crontab(hour=6, minute=30),
+    },
+    "verify-audit-trail": {
+        "task": "alize.tasks.verify_audit_trail",
+        # Every night; the administrators are told when a chain is broken.
+        "schedule": crontab(hour=3, minute=15),
     },
 }
 

@@ -1,12 +1,16 @@
 """Celery tasks: thin interfaces that call a service."""
 
 import hashlib
+import logging
 
 from celery import shared_task
 from django.core.mail import EmailMessage
+from django.db import models
 
 from alize.outbox import DeliveryKind
 from alize.services import outbox
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -32,3 +36,43 @@ def send_email(
     key = self.request.id or hashlib.sha256("\x1f".join([subject, body, *to]).encode()).hexdigest()
     message = EmailMessage(subject=subject, body=body, to=to, from_email=from_email)
     return outbox.deliver(kind=kind, key=key, message=message)
+
+
+@shared_task
+def verify_audit_trail() -> bool:
+    """Every night: recompute the audit trail's chains; when one is broken, tell the
+    administrators (once a day, whatever the retries). Whether the trail is intact."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from alize import audit
+    from alize.models import Role, User
+
+    result = audit.verify(connection)
+    logger.info("audit trail heads: %s", result.heads)
+    if result.intact:
+        return True
+    administrators = (
+        User.objects.filter(is_active=True)
+        .filter(models.Q(is_superuser=True) | models.Q(groups__name=Role.ADMIN))
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    lines = "\n".join(f"- {broken}" for broken in result.breaks)
+    message = EmailMessage(
+        subject="Alizé : le journal d'audit a été altéré",
+        body=(
+            "La vérification quotidienne des empreintes du journal d'audit a trouvé des "
+            f"maillons rompus :\n\n{lines}\n\nLancez « manage.py verify_audit_trail » et "
+            "suivez la procédure de restauration (docs/audit.md)."
+        ),
+        to=sorted(administrators),
+    )
+    if message.to:
+        outbox.deliver(
+            kind=DeliveryKind.MESSAGE,
+            key=f"audit-{timezone.localdate().isoformat()}",
+            message=message,
+        )
+    return False
