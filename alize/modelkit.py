@@ -10,9 +10,10 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Subquery, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from phonenumber_field.modelfields import PhoneNumberField
@@ -97,6 +98,19 @@ def choice_labels(values, choices) -> list[str]:
     return [choices(value).label for value in values if value in choices.values]
 
 
+def tidy_choice_list(obj, field: str, choices) -> None:
+    """Put the list of choices `field` of `obj` (an `ArrayField`) in order, each value once
+    (a model's `clean`, before its validation)."""
+    values = getattr(obj, field)
+    if isinstance(values, list):
+        setattr(obj, field, in_choice_order(values, choices))
+
+
+def labels_of(field: str, choices) -> property:
+    """A read-only property: what the list of choices `field` reads in French."""
+    return property(lambda obj: choice_labels(getattr(obj, field), choices))
+
+
 def between(low, high, message: str, high_message: str = "") -> list:
     """The validators of a value from `low` to `high`, each refusal with its French message
     (`message` for both ends unless `high_message` is given)."""
@@ -109,17 +123,58 @@ def check(condition: Q, name: str, message: str) -> models.CheckConstraint:
 
 
 def unique(
-    fields: list[str], name: str, message: str, *, condition: Q | None = None
+    fields: list[str],
+    name: str,
+    message: str,
+    *,
+    condition: Q | None = None,
+    deferrable: models.Deferrable | None = None,
 ) -> models.UniqueConstraint:
-    """No two rows (of those `condition` picks) share the values of these fields."""
+    """No two rows (of those `condition` picks) share the values of these fields; checked at
+    the commit with `deferrable=models.Deferrable.DEFERRED` (two rows swap their values)."""
     return models.UniqueConstraint(
-        fields=fields, condition=condition, name=name, violation_error_message=message
+        fields=fields,
+        condition=condition,
+        deferrable=deferrable,
+        name=name,
+        violation_error_message=message,
     )
 
 
 def known_choice(field: str, choices, name: str, message: str) -> models.CheckConstraint:
     """The database's side of a field's choices: no other value is stored."""
     return check(Q(**{f"{field}__in": choice_values(choices)}), name, message)
+
+
+def field_is(field: str, *values) -> property:
+    """A read-only flag: whether `field` holds one of `values` (`is_open =
+    field_is("status", ItemStatus.OPEN)`), for the pages and the services to ask."""
+    return property(lambda obj: getattr(obj, field) in values)
+
+
+def where(**lookups):
+    """A queryset method that keeps the rows matching `lookups` (`pending =
+    where(status=ItemStatus.PENDING)`): a named read, written as the filter it is."""
+
+    def method(self):
+        return self.filter(**lookups)
+
+    return method
+
+
+class HasPage:
+    """A row with its own page: `detail_url_name` names the URL of its detail view, which takes the
+    row's id."""
+
+    detail_url_name: str
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.detail_url_name, args=[self.pk])
+
+
+def text_limit(limit: int, what: str = "Ce texte") -> list:
+    """The validators of a long text: at most `limit` characters, in French."""
+    return [MaxLengthValidator(limit, f"{what} tient en {limit:,} caractères.".replace(",", " "))]
 
 
 def link(to, verbose_name: str, related_name: str, *, one_to_one: bool = False, **options):

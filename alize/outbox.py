@@ -15,12 +15,11 @@ and period): a resend that staff decide on is recognisable as the same message.
 The writes are `alize.services.outbox`'s.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import check, known_choice, unique
+from alize.modelkit import author, check, field_is, known_choice, unique, where
 
 
 class DeliveryKind(models.TextChoices):
@@ -47,8 +46,7 @@ class DeliveryQuerySet(models.QuerySet):
     def of(self, kind: str, key):
         return self.filter(kind=kind, key=str(key))
 
-    def to_verify(self):
-        return self.filter(state=DeliveryState.TO_VERIFY)
+    to_verify = where(state=DeliveryState.TO_VERIFY)
 
 
 class Delivery(models.Model):
@@ -69,14 +67,7 @@ class Delivery(models.Model):
     handoff_started_at = models.DateTimeField("remise commencée le", null=True, blank=True)
     handoff_by = models.CharField("remis par (machine, processus)", max_length=200, blank=True)
     handed_off_at = models.DateTimeField("remis le", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="décidé par",
-        related_name="+",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-    )
+    confirmed_by = author("décidé par", null=True, blank=True)
     confirmed_at = models.DateTimeField("décidé le", null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
@@ -107,10 +98,5 @@ class Delivery(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.key} → {self.recipient}"
 
-    @property
-    def is_done(self) -> bool:
-        return self.state in DONE_STATES
-
-    @property
-    def is_to_verify(self) -> bool:
-        return self.state == DeliveryState.TO_VERIFY
+    is_done = field_is("state", *DONE_STATES)
+    is_to_verify = field_is("state", DeliveryState.TO_VERIFY)

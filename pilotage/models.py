@@ -18,8 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import check, link, optional_link, unique
-from alize.models import OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
+from alize.modelkit import check, field_is, link, optional_link, unique, where
+from alize.models import OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, ReadScopedQuerySet, Role
 
 # --- Reporting periods -------------------------------------------------------------------
 
@@ -110,8 +110,7 @@ class SubscriptionQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(funder__in=Funder.objects.visible_to(user))
 
-    def active(self):
-        return self.filter(active=True)
+    active = where(active=True)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -172,18 +171,14 @@ STATUS_CSS = {
 }
 
 
-class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ReportQuerySet(ReadScopedQuerySet):
+    def read_scope(self, user) -> Q:
         """The reports a user may read.
 
         Operators read their basins' reports, the administrator all of them; a funder's
         representative reads its own funder's reports only; the steering committee reads
         its basins' programme reports.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self
         scope = Q(pk__in=[])
         if user.has_role(*OPERATOR_ROLES):
             scope |= Q(basin__in=user.basins.all())
@@ -191,10 +186,9 @@ class ReportQuerySet(models.QuerySet):
             scope |= Q(basin__in=user.basins.all(), funder__isnull=True)
         if user.has_role(Role.FUNDER) and user.funder_id:
             scope |= Q(funder_id=user.funder_id)
-        return self.filter(scope)
+        return scope
 
-    def programme(self):
-        return self.filter(funder__isnull=True)
+    programme = where(funder__isnull=True)
 
     def with_related(self):
         return self.select_related("funder", "basin", "programme_period")
@@ -283,17 +277,10 @@ class Report(models.Model):
     def period_label(self) -> str:
         return period_label(self.period_start, self.period_end)
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ReportStatus.SENT, ReportStatus.FAILED, ReportStatus.TO_VERIFY)
-
-    @property
-    def is_sent(self) -> bool:
-        return self.status == ReportStatus.SENT
-
-    @property
-    def is_to_verify(self) -> bool:
-        return self.status == ReportStatus.TO_VERIFY
+    is_finished = field_is("status", ReportStatus.SENT, ReportStatus.FAILED, ReportStatus.TO_VERIFY)
+    is_sent = field_is("status", ReportStatus.SENT)
+    is_to_verify = field_is("status", ReportStatus.TO_VERIFY)
+    is_failed = field_is("status", ReportStatus.FAILED)
 
     @property
     def delivery_key(self) -> str:
@@ -303,10 +290,6 @@ class Report(models.Model):
     @property
     def delivery_period(self) -> str:
         return f"{self.period_start:%Y-%m-%d}/{self.period_end:%Y-%m-%d}"
-
-    @property
-    def is_failed(self) -> bool:
-        return self.status == ReportStatus.FAILED
 
     @property
     def status_css(self) -> str:

@@ -5,8 +5,7 @@ décret 2006-672 (quorum, majority, notice) are pure functions in `comites.rules
 statuses and the moves of a session are data in `comites.workflow`.
 """
 
-import pghistory
-
+from alize.modelkit import track_links
 from comites.models.agenda import (
     ONE_VOTE_MESSAGE,
     AgendaItem,
@@ -59,13 +58,8 @@ __all__ = [
 
 # Which corporations are proposed for a dossier decides who is recused, and which support
 # a decision grants is the decision itself: their changes belong in the audit trail too.
-for _through, _name in (
+track_links(
+    "comites",
     (AgendaItem.proposed_corporations.through, "AgendaItemCorporationEvent"),
     (Decision.corporations.through, "DecisionCorporationEvent"),
-):
-    pghistory.track(
-        pghistory.InsertEvent("add"),
-        pghistory.DeleteEvent("remove"),
-        model_name=_name,
-        app_label="comites",
-    )(_through)
+)

@@ -5,13 +5,29 @@ from decimal import Decimal
 import pghistory
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import SubqueryCount, author, choice_values, sane_years, years_check
+from alize.modelkit import (
+    SubqueryCount,
+    author,
+    check,
+    choice_values,
+    field_is,
+    known_choice,
+    labels_of,
+    link,
+    sane_years,
+    signed,
+    text_limit,
+    tidy_choice_list,
+    unique,
+    where,
+    years_check,
+)
 from alize.models import MONEY
 from comites.models.committees import mandate
 from comites.models.sessions import Session
@@ -65,11 +81,8 @@ class AgendaItemQuerySet(models.QuerySet):
             chair_choice=Subquery(chair_vote, output_field=models.CharField()),
         )
 
-    def pending(self):
-        return self.filter(status=ItemStatus.PENDING)
-
-    def closed(self):
-        return self.filter(status=ItemStatus.CLOSED)
+    pending = where(status=ItemStatus.PENDING)
+    closed = where(status=ItemStatus.CLOSED)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -82,12 +95,8 @@ class AgendaItem(models.Model):
     automatically. The vote moves pending → open → closed; a closed item never reopens.
     """
 
-    session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="items", verbose_name="séance"
-    )
-    dossier = models.ForeignKey(
-        Dossier, on_delete=models.PROTECT, related_name="agenda_items", verbose_name="dossier"
-    )
+    session = link(Session, "séance", "items")
+    dossier = link(Dossier, "dossier", "agenda_items")
     order = models.PositiveSmallIntegerField("rang", validators=[MinValueValidator(1)])
     proposed_corporations = models.ManyToManyField(
         Corporation,
@@ -110,36 +119,26 @@ class AgendaItem(models.Model):
         verbose_name_plural = "points de l'ordre du jour"
         ordering = ["session", "order"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "dossier"],
-                name="agenda_item_dossier_once_per_session",
-                violation_error_message="Ce dossier est déjà à l'ordre du jour de cette séance.",
+            unique(
+                ["session", "dossier"],
+                "agenda_item_dossier_once_per_session",
+                "Ce dossier est déjà à l'ordre du jour de cette séance.",
             ),
-            models.UniqueConstraint(
-                fields=["session", "order"],
-                name="agenda_item_order_unique",
+            unique(
+                ["session", "order"],
+                "agenda_item_order_unique",
+                "Ce rang est déjà pris à l'ordre du jour de cette séance.",
                 # Deferred: two items swap places within one transaction.
                 deferrable=models.Deferrable.DEFERRED,
-                violation_error_message="Ce rang est déjà pris à l'ordre du jour de cette séance.",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(ItemStatus)),
-                name="agenda_item_status_known",
-                violation_error_message="État de vote inconnu.",
-            ),
-            models.CheckConstraint(
-                condition=Q(order__gte=1),
-                name="agenda_item_order_positive",
-                violation_error_message="Le rang commence à 1.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status=ItemStatus.PENDING, opened_at__isnull=True)
+            known_choice("status", ItemStatus, "agenda_item_status_known", "État de vote inconnu."),
+            check(Q(order__gte=1), "agenda_item_order_positive", "Le rang commence à 1."),
+            check(
+                Q(status=ItemStatus.PENDING, opened_at__isnull=True)
                 | Q(status=ItemStatus.OPEN, opened_at__isnull=False, closed_at__isnull=True)
                 | Q(status=ItemStatus.CLOSED, opened_at__isnull=False, closed_at__isnull=False),
-                name="agenda_item_status_stamped",
-                violation_error_message=(
-                    "Un vote ouvert ou clos porte l'heure de son ouverture et de sa clôture."
-                ),
+                "agenda_item_status_stamped",
+                "Un vote ouvert ou clos porte l'heure de son ouverture et de sa clôture.",
             ),
         ]
         triggers = [
@@ -179,13 +178,8 @@ class AgendaItem(models.Model):
             casting_vote=self.session.chair_casting_vote,
         )
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == ItemStatus.OPEN
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == ItemStatus.CLOSED
+    is_open = field_is("status", ItemStatus.OPEN)
+    is_closed = field_is("status", ItemStatus.CLOSED)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -197,34 +191,29 @@ class Recusal(models.Model):
     vote's quorum; the minutes name them. Fixed once the vote is closed.
     """
 
-    item = models.ForeignKey(
-        AgendaItem, on_delete=models.PROTECT, related_name="recusals", verbose_name="point"
-    )
+    item = link(AgendaItem, "point", "recusals")
     membership = mandate("membre", "recusals")
     reason = models.CharField("motif", max_length=20, choices=RecusalReason.choices)
     details = models.CharField("précisions", max_length=300, blank=True)
-    recorded_by = author("enregistré par")
-    recorded_at = models.DateTimeField("enregistré le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistré par", "enregistré le", "+")
 
     class Meta:
         verbose_name = "déport"
         verbose_name_plural = "déports"
         ordering = ["item", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["item", "membership"],
-                name="recusal_once_per_member_and_item",
-                violation_error_message="Ce membre est déjà déporté sur ce dossier.",
+            unique(
+                ["item", "membership"],
+                "recusal_once_per_member_and_item",
+                "Ce membre est déjà déporté sur ce dossier.",
             ),
-            models.CheckConstraint(
-                condition=Q(reason__in=choice_values(RecusalReason)),
-                name="recusal_reason_known",
-                violation_error_message="Motif de déport inconnu.",
+            known_choice(
+                "reason", RecusalReason, "recusal_reason_known", "Motif de déport inconnu."
             ),
-            models.CheckConstraint(
-                condition=~Q(reason=RecusalReason.DECLARED_INTEREST) | ~Q(details=""),
-                name="recusal_declared_interest_stated",
-                violation_error_message="Précisez l'intérêt déclaré.",
+            check(
+                ~Q(reason=RecusalReason.DECLARED_INTEREST) | ~Q(details=""),
+                "recusal_declared_interest_stated",
+                "Précisez l'intérêt déclaré.",
             ),
         ]
         triggers = [
@@ -255,9 +244,7 @@ class Vote(models.Model):
     item whose vote is not open, a vote of a recused member, and any change afterwards.
     """
 
-    item = models.ForeignKey(
-        AgendaItem, on_delete=models.PROTECT, related_name="votes", verbose_name="point"
-    )
+    item = link(AgendaItem, "point", "votes")
     member = mandate("membre", "votes")
     choice = models.CharField("vote", max_length=10, choices=VoteChoice.choices)
     cast_by = mandate("exprimé par", "votes_cast")
@@ -269,27 +256,22 @@ class Vote(models.Model):
         verbose_name_plural = "votes"
         ordering = ["item", "at", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["item", "member"],
-                name="vote_one_per_member_and_item",
-                violation_error_message=ONE_VOTE_MESSAGE,
+            unique(["item", "member"], "vote_one_per_member_and_item", ONE_VOTE_MESSAGE),
+            known_choice(
+                "choice",
+                VoteChoice,
+                "vote_choice_known",
+                "Vote inconnu : pour, contre ou abstention.",
             ),
-            models.CheckConstraint(
-                condition=Q(choice__in=choice_values(VoteChoice)),
-                name="vote_choice_known",
-                violation_error_message="Vote inconnu : pour, contre ou abstention.",
-            ),
-            models.CheckConstraint(
-                condition=Q(capacity=VoteCapacity.IN_PERSON, cast_by=F("member"))
+            check(
+                Q(capacity=VoteCapacity.IN_PERSON, cast_by=F("member"))
                 | (
                     Q(capacity__in=[VoteCapacity.PROXY, VoteCapacity.SECRETARY])
                     & ~Q(cast_by=F("member"))
                 ),
-                name="vote_capacity_matches_caster",
-                violation_error_message=(
-                    "Un vote en personne est exprimé par le membre ; par procuration ou "
-                    "par le secrétariat, par un autre."
-                ),
+                "vote_capacity_matches_caster",
+                "Un vote en personne est exprimé par le membre ; par procuration ou "
+                "par le secrétariat, par un autre.",
             ),
         ]
         triggers = [
@@ -331,9 +313,7 @@ class Decision(models.Model):
     amendment to the minutes.
     """
 
-    item = models.OneToOneField(
-        AgendaItem, on_delete=models.PROTECT, related_name="decision", verbose_name="point"
-    )
+    item = link(AgendaItem, "point", "decision", one_to_one=True)
     outcome = models.CharField("décision", max_length=10, choices=DecisionOutcome.choices)
     decision_date = models.DateField("date de la décision", validators=sane_years())
     corporations = models.ManyToManyField(
@@ -366,18 +346,9 @@ class Decision(models.Model):
         blank=True,
         help_text="Copié au jour de la décision : un plafond modifié ensuite ne la change pas.",
     )
-    missing = models.TextField(
-        "éléments manquants",
-        blank=True,
-        validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
-    )
-    reason = models.TextField(
-        "motif du refus",
-        blank=True,
-        validators=[MaxLengthValidator(2000, "Ce texte tient en 2 000 caractères.")],
-    )
-    recorded_by = author("enregistrée par")
-    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    missing = models.TextField("éléments manquants", blank=True, validators=text_limit(2000))
+    reason = models.TextField("motif du refus", blank=True, validators=text_limit(2000))
+    recorded_by, recorded_at = signed("enregistrée par", "enregistrée le", "+")
 
     class Meta:
         verbose_name = "décision du comité"
@@ -385,53 +356,47 @@ class Decision(models.Model):
         ordering = ["-decision_date", "-pk"]
         constraints = [
             years_check("decision_date", "decision_decision_date_sane_year"),
-            models.CheckConstraint(
-                condition=Q(outcome__in=choice_values(DecisionOutcome)),
-                name="decision_outcome_known",
-                violation_error_message="Décision inconnue.",
+            known_choice(
+                "outcome", DecisionOutcome, "decision_outcome_known", "Décision inconnue."
             ),
-            models.CheckConstraint(
-                condition=Q(advance_granted__gte=0),
-                name="decision_advance_non_negative",
-                violation_error_message="L'avance accordée ne peut pas être négative.",
+            check(
+                Q(advance_granted__gte=0),
+                "decision_advance_non_negative",
+                "L'avance accordée ne peut pas être négative.",
             ),
-            models.CheckConstraint(
-                condition=Q(advance_granted__lte=F("advance_requested")),
-                name="decision_advance_within_request",
-                violation_error_message="L'avance accordée ne peut dépasser l'avance demandée.",
+            check(
+                Q(advance_granted__lte=F("advance_requested")),
+                "decision_advance_within_request",
+                "L'avance accordée ne peut dépasser l'avance demandée.",
             ),
-            models.CheckConstraint(
-                condition=Q(advance_granted=0)
+            check(
+                Q(advance_granted=0)
                 | Q(cap_copied__isnull=False, advance_granted__lte=F("cap_copied")),
-                name="decision_advance_within_cap",
-                violation_error_message=(
-                    "L'avance accordée ne peut dépasser le plafond du bassin en vigueur à la "
-                    "date de la séance."
-                ),
+                "decision_advance_within_cap",
+                "L'avance accordée ne peut dépasser le plafond du bassin en vigueur à la "
+                "date de la séance.",
             ),
-            models.CheckConstraint(
-                condition=Q(outcome=DecisionOutcome.APPROVED, domains__len__gte=1)
+            check(
+                Q(outcome=DecisionOutcome.APPROVED, domains__len__gte=1)
                 | Q(~Q(outcome=DecisionOutcome.APPROVED), advance_granted=0, domains=[]),
-                name="decision_plan_only_when_approved",
-                violation_error_message=(
-                    "Un agrément porte le plan d'accompagnement ; un ajournement ou un refus "
-                    "n'accorde ni accompagnement ni avance."
-                ),
+                "decision_plan_only_when_approved",
+                "Un agrément porte le plan d'accompagnement ; un ajournement ou un refus "
+                "n'accorde ni accompagnement ni avance.",
             ),
-            models.CheckConstraint(
-                condition=Q(domains__contained_by=Need.values),
-                name="decision_domains_known",
-                violation_error_message="Domaine d'accompagnement inconnu.",
+            check(
+                Q(domains__contained_by=Need.values),
+                "decision_domains_known",
+                "Domaine d'accompagnement inconnu.",
             ),
-            models.CheckConstraint(
-                condition=~Q(outcome=DecisionOutcome.DEFERRED) | ~Q(missing=""),
-                name="decision_deferral_says_what_is_missing",
-                violation_error_message="Un ajournement dit ce qui manque au dossier.",
+            check(
+                ~Q(outcome=DecisionOutcome.DEFERRED) | ~Q(missing=""),
+                "decision_deferral_says_what_is_missing",
+                "Un ajournement dit ce qui manque au dossier.",
             ),
-            models.CheckConstraint(
-                condition=~Q(outcome=DecisionOutcome.REJECTED) | ~Q(reason=""),
-                name="decision_rejection_gives_reason",
-                violation_error_message="Un refus est motivé.",
+            check(
+                ~Q(outcome=DecisionOutcome.REJECTED) | ~Q(reason=""),
+                "decision_rejection_gives_reason",
+                "Un refus est motivé.",
             ),
         ]
         triggers = [
@@ -449,23 +414,11 @@ class Decision(models.Model):
         return f"{self.get_outcome_display()} le {self.decision_date:%d/%m/%Y}"
 
     def clean(self):
-        if isinstance(self.domains, list):
-            # One entry per domain, in the order of the choices; unknown ones kept to fail.
-            self.domains = [d for d in Need.values if d in self.domains] + [
-                d for d in dict.fromkeys(self.domains) if d not in Need.values
-            ]
+        tidy_choice_list(self, "domains", Need)
 
-    @property
-    def domains_labels(self) -> list[str]:
-        return [Need(domain).label for domain in self.domains if domain in Need.values]
-
-    @property
-    def is_approved(self) -> bool:
-        return self.outcome == DecisionOutcome.APPROVED
-
-    @property
-    def is_deferred(self) -> bool:
-        return self.outcome == DecisionOutcome.DEFERRED
+    domains_labels = labels_of("domains", Need)
+    is_approved = field_is("outcome", DecisionOutcome.APPROVED)
+    is_deferred = field_is("outcome", DecisionOutcome.DEFERRED)
 
     @property
     def dossier_state(self) -> str:

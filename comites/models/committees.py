@@ -8,8 +8,20 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
-from alize.modelkit import author, choice_values, sane_years, years_check
-from alize.models import OPERATOR_ROLES, Basin, Role
+from alize.modelkit import (
+    author,
+    check,
+    field_is,
+    known_choice,
+    link,
+    optional_link,
+    sane_years,
+    unique,
+    where,
+    years_check,
+)
+from alize.models import OPERATOR_ROLES, Basin, ReadScopedQuerySet
+from alize.triggers import sql_text
 from comites.workflow import VOTING_ROLES, CommitteeKind, MemberRole
 from grandes_entreprises.models import Corporation
 
@@ -19,44 +31,36 @@ ONE_CHAIR_MESSAGE = (
 OVERLAPPING_MANDATE_MESSAGE = "Cette personne siège déjà à ce comité sur cette période."
 
 
-def _sql(text: str) -> str:
-    """A message as a SQL string literal's content (quotes doubled)."""
-    return text.replace("'", "''")
-
-
 def mandate(verbose_name: str, related_name: str, **options) -> models.ForeignKey:
     """Which member's mandate a row is about (an attendance, a recusal, a vote), kept for
     ever."""
-    return models.ForeignKey(
-        "comites.CommitteeMembership",
-        on_delete=models.PROTECT,
-        related_name=related_name,
-        verbose_name=verbose_name,
-        **options,
+    return link("comites.CommitteeMembership", verbose_name, related_name, **options)
+
+
+def quorum_is_a_fraction(prefix: str) -> models.CheckConstraint:
+    """The quorum (a committee's rule, copied onto each of its sessions) is a fraction of
+    the members, more than none and at most all of them."""
+    return check(
+        Q(quorum_numerator__gte=1, quorum_numerator__lte=F("quorum_denominator")),
+        f"{prefix}_quorum_fraction_valid",
+        "Le quorum est une fraction comprise entre 0 et 1.",
     )
 
 
-class CommitteeQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CommitteeQuerySet(ReadScopedQuerySet):
+    def read_scope(self, user) -> Q:
         """Operators read the committees of their basins; a person reads the committees
         they sit or sat on; administrators read all."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self
         sits = Q(pk__in=CommitteeMembership.objects.filter(person=user).values("committee_id"))
         if user.has_role(*OPERATOR_ROLES):
-            return self.filter(Q(basin__in=user.basins.all()) | sits)
-        return self.filter(sits)
+            return Q(basin__in=user.basins.all()) | sits
+        return sits
 
     def for_basin(self, basin: Basin):
         return self.filter(basin=basin)
 
-    def approval(self):
-        return self.filter(kind=CommitteeKind.APPROVAL)
-
-    def steering(self):
-        return self.filter(kind=CommitteeKind.STEERING)
+    approval = where(kind=CommitteeKind.APPROVAL)
+    steering = where(kind=CommitteeKind.STEERING)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -68,9 +72,7 @@ class Committee(models.Model):
     rewrites no past minutes.
     """
 
-    basin = models.ForeignKey(
-        Basin, on_delete=models.PROTECT, related_name="committees", verbose_name="bassin"
-    )
+    basin = link(Basin, "bassin", "committees")
     kind = models.CharField("nature", max_length=10, choices=CommitteeKind.choices)
     name = models.CharField(
         "intitulé",
@@ -103,34 +105,26 @@ class Committee(models.Model):
         verbose_name_plural = "comités"
         ordering = ["basin__name", "kind"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["basin", "kind"],
-                name="committee_one_of_each_kind_per_basin",
-                violation_error_message="Ce bassin a déjà un comité de cette nature.",
+            unique(
+                ["basin", "kind"],
+                "committee_one_of_each_kind_per_basin",
+                "Ce bassin a déjà un comité de cette nature.",
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(CommitteeKind)),
-                name="committee_kind_known",
-                violation_error_message="Nature de comité inconnue.",
+            known_choice(
+                "kind", CommitteeKind, "committee_kind_known", "Nature de comité inconnue."
             ),
-            models.CheckConstraint(
-                condition=Q(quorum_numerator__gte=1, quorum_numerator__lte=F("quorum_denominator")),
-                name="committee_quorum_fraction_valid",
-                violation_error_message="Le quorum est une fraction comprise entre 0 et 1.",
-            ),
-            models.CheckConstraint(
-                condition=Q(notice_days__lte=60),
-                name="committee_notice_days_range",
-                violation_error_message="Le délai de convocation tient en 60 jours au plus.",
+            quorum_is_a_fraction("committee"),
+            check(
+                Q(notice_days__lte=60),
+                "committee_notice_days_range",
+                "Le délai de convocation tient en 60 jours au plus.",
             ),
         ]
 
     def __str__(self):
         return self.name or f"{self.get_kind_display()} – {self.basin}"
 
-    @property
-    def is_approval(self) -> bool:
-        return self.kind == CommitteeKind.APPROVAL
+    is_approval = field_is("kind", CommitteeKind.APPROVAL)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -138,11 +132,8 @@ class MembershipQuerySet(models.QuerySet):
         """Mandates in force on `day` (a date, or a date expression for subqueries)."""
         return self.filter(Q(start_date__lte=day), Q(end_date__isnull=True) | Q(end_date__gte=day))
 
-    def voting(self):
-        return self.filter(role__in=VOTING_ROLES)
-
-    def chairs(self):
-        return self.filter(role=MemberRole.CHAIR)
+    voting = where(role__in=VOTING_ROLES)
+    chairs = where(role=MemberRole.CHAIR)
 
     def of(self, user):
         return self.filter(person=user)
@@ -157,22 +148,17 @@ class CommitteeMembership(models.Model):
     time and one mandate per person at a time on a committee.
     """
 
-    committee = models.ForeignKey(
-        Committee, on_delete=models.PROTECT, related_name="memberships", verbose_name="comité"
-    )
+    committee = link(Committee, "comité", "memberships")
     person = author("personne", "committee_memberships")
     organisation = models.CharField(
         "organisme représenté",
         max_length=200,
         help_text="Par exemple : Vallourec, sous-préfecture de Valenciennes, CCI du Valenciennois.",
     )
-    corporation = models.ForeignKey(
+    corporation = optional_link(
         Corporation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="committee_memberships",
-        verbose_name="grande entreprise représentée",
+        "grande entreprise représentée",
+        "committee_memberships",
         help_text="Connue, elle déporte automatiquement le membre des dossiers qu'elle accompagne.",
     )
     role = models.CharField("rôle", max_length=10, choices=MemberRole.choices)
@@ -189,15 +175,11 @@ class CommitteeMembership(models.Model):
         constraints = [
             years_check("start_date", "committee_membership_start_date_sane_year"),
             years_check("end_date", "committee_membership_end_date_sane_year"),
-            models.CheckConstraint(
-                condition=Q(role__in=choice_values(MemberRole)),
-                name="committee_membership_role_known",
-                violation_error_message="Rôle inconnu.",
-            ),
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
-                name="committee_membership_ends_after_start",
-                violation_error_message="La fin du mandat ne peut précéder son début.",
+            known_choice("role", MemberRole, "committee_membership_role_known", "Rôle inconnu."),
+            check(
+                Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                "committee_membership_ends_after_start",
+                "La fin du mandat ne peut précéder son début.",
             ),
         ]
         # Mandates must not overlap: one chair at a time per committee, one mandate per
@@ -220,7 +202,7 @@ class CommitteeMembership(models.Model):
                           AND daterange(m.start_date, m.end_date, '[]')
                               && daterange(NEW.start_date, NEW.end_date, '[]')
                     ) THEN
-                        RAISE EXCEPTION '{_sql(ONE_CHAIR_MESSAGE)}'
+                        RAISE EXCEPTION {sql_text(ONE_CHAIR_MESSAGE)}
                             USING ERRCODE = 'exclusion_violation';
                     END IF;
                     IF EXISTS (
@@ -231,7 +213,7 @@ class CommitteeMembership(models.Model):
                           AND daterange(m.start_date, m.end_date, '[]')
                               && daterange(NEW.start_date, NEW.end_date, '[]')
                     ) THEN
-                        RAISE EXCEPTION '{_sql(OVERLAPPING_MANDATE_MESSAGE)}'
+                        RAISE EXCEPTION {sql_text(OVERLAPPING_MANDATE_MESSAGE)}
                             USING ERRCODE = 'exclusion_violation';
                     END IF;
                     RETURN NEW;
@@ -255,13 +237,8 @@ class CommitteeMembership(models.Model):
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
-    @property
-    def is_voting(self) -> bool:
-        return self.role in VOTING_ROLES
-
-    @property
-    def is_chair(self) -> bool:
-        return self.role == MemberRole.CHAIR
+    is_voting = field_is("role", *VOTING_ROLES)
+    is_chair = field_is("role", MemberRole.CHAIR)
 
     @property
     def holds_office(self) -> bool:

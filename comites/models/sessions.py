@@ -6,19 +6,36 @@ from functools import reduce
 
 import pghistory
 import pgtrigger
-from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from alize import triggers
-from alize.modelkit import author, choice_values, sane_years, years_check
-from alize.models import OPERATOR_ROLES, Basin, Role
+from alize.modelkit import (
+    HasPage,
+    author,
+    check,
+    choice_values,
+    field_is,
+    known_choice,
+    link,
+    optional_link,
+    sane_years,
+    signed,
+    text_limit,
+    unique,
+    years_check,
+)
+from alize.models import OPERATOR_ROLES, Basin, ReadScopedQuerySet
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
 from comites import rules
-from comites.models.committees import Committee, CommitteeMembership, mandate
+from comites.models.committees import (
+    Committee,
+    CommitteeMembership,
+    mandate,
+    quorum_is_a_fraction,
+)
 from comites.workflow import (
     CONVENED_STATUSES,
     SESSION_WORKFLOWS,
@@ -47,8 +64,8 @@ ONE_PROXY_MESSAGE = (
 PROXY_HOLDER_TAKES_PART_MESSAGE = "Le détenteur d'une procuration doit être présent ou à distance."
 
 
-class SessionQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class SessionQuerySet(ReadScopedQuerySet):
+    def read_scope(self, user) -> Q:
         """The sessions a user may read.
 
         Operator staff and managers read every session of their basins' committees, drafts
@@ -56,10 +73,6 @@ class SessionQuerySet(models.QuerySet):
         force on the session's day), from the convocation on; administrators read all;
         anyone else, none.
         """
-        if not user.is_authenticated:
-            return self.none()
-        if user.has_role(Role.ADMIN):
-            return self
         scopes = []
         if user.has_role(*OPERATOR_ROLES):
             scopes.append(Q(committee__basin__in=user.basins.all()))
@@ -71,7 +84,7 @@ class SessionQuerySet(models.QuerySet):
             committee=OuterRef("committee"), person=user
         ).active_on(session_day)
         scopes.append(Q(Exists(sits), status__in=choice_values(CONVENED_STATUSES)))
-        return self.filter(reduce(operator.or_, scopes))
+        return reduce(operator.or_, scopes)
 
     def for_basin(self, basin: Basin):
         return self.filter(committee__basin=basin)
@@ -87,7 +100,7 @@ class SessionQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
-class Session(models.Model):
+class Session(HasPage, models.Model):
     """One sitting of a committee (when and where, its agenda, attendance and minutes), or
     a written consultation of its members: no room and no attendance, the members vote in
     the application until `closes_at`, and the quorum counts those who voted.
@@ -98,9 +111,7 @@ class Session(models.Model):
     minutes, the database refuses any change to the session.
     """
 
-    committee = models.ForeignKey(
-        Committee, on_delete=models.PROTECT, related_name="sessions", verbose_name="comité"
-    )
+    committee = link(Committee, "comité", "sessions")
     kind = models.CharField(
         "nature", max_length=20, choices=SessionKind.choices, default=SessionKind.SITTING
     )
@@ -118,16 +129,14 @@ class Session(models.Model):
     agenda_notes = models.TextField(
         "autres points à l'ordre du jour",
         blank=True,
-        validators=[MaxLengthValidator(4000, "Ce texte tient en 4 000 caractères.")],
+        validators=text_limit(4000),
         help_text="Par exemple, pour le comité de pilotage : bilan du programme.",
     )
-    first_convocation = models.OneToOneField(
+    first_convocation = optional_link(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="second_convocation",
-        verbose_name="séance dont le quorum n'a pas été atteint",
+        "séance dont le quorum n'a pas été atteint",
+        "second_convocation",
+        one_to_one=True,
         help_text="Une seconde convocation délibère sans condition de quorum.",
     )
     status = models.CharField(
@@ -153,6 +162,7 @@ class Session(models.Model):
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     objects = SessionQuerySet.as_manager()
+    detail_url_name = "comites:session_detail"
 
     class Meta:
         verbose_name = "séance"
@@ -161,91 +171,71 @@ class Session(models.Model):
         constraints = [
             years_check("starts_at", "session_starts_at_sane_year", with_time=True),
             years_check("closes_at", "session_closes_at_sane_year", with_time=True),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(SessionStatus)),
-                name="session_status_known",
-                violation_error_message="État de séance inconnu.",
+            known_choice(
+                "status", SessionStatus, "session_status_known", "État de séance inconnu."
             ),
-            models.CheckConstraint(
-                condition=Q(kind__in=choice_values(SessionKind)),
-                name="session_kind_known",
-                violation_error_message="Nature de séance inconnue.",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind=SessionKind.SITTING, closes_at__isnull=True)
+            known_choice("kind", SessionKind, "session_kind_known", "Nature de séance inconnue."),
+            check(
+                Q(kind=SessionKind.SITTING, closes_at__isnull=True)
                 | Q(kind=SessionKind.WRITTEN, closes_at__gt=F("starts_at")),
-                name="session_written_iff_closing_date",
-                violation_error_message=(
-                    "Une consultation écrite se clôt après son ouverture ; une séance n'a pas "
-                    "de date de clôture des votes."
-                ),
+                "session_written_iff_closing_date",
+                "Une consultation écrite se clôt après son ouverture ; une séance n'a pas "
+                "de date de clôture des votes.",
             ),
-            models.CheckConstraint(
-                condition=Q(kind=SessionKind.WRITTEN) | ~Q(place="") | ~Q(video_link=""),
-                name="session_has_place_or_link",
-                violation_error_message=(
-                    "Indiquez le lieu de la séance ou son lien de visioconférence."
-                ),
+            check(
+                Q(kind=SessionKind.WRITTEN) | ~Q(place="") | ~Q(video_link=""),
+                "session_has_place_or_link",
+                "Indiquez le lieu de la séance ou son lien de visioconférence.",
             ),
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=15, duration_minutes__lte=720),
-                name="session_duration_range",
-                violation_error_message="Une séance dure de 15 minutes à 12 heures.",
+            check(
+                Q(duration_minutes__gte=15, duration_minutes__lte=720),
+                "session_duration_range",
+                "Une séance dure de 15 minutes à 12 heures.",
             ),
-            models.CheckConstraint(
-                condition=Q(quorum_numerator__gte=1, quorum_numerator__lte=F("quorum_denominator")),
-                name="session_quorum_fraction_valid",
-                violation_error_message="Le quorum est une fraction comprise entre 0 et 1.",
-            ),
-            models.CheckConstraint(
-                condition=Q(status=SessionStatus.DRAFT, convened_at__isnull=True)
+            quorum_is_a_fraction("session"),
+            check(
+                Q(status=SessionStatus.DRAFT, convened_at__isnull=True)
                 | Q(
                     status__in=choice_values(CONVENED_STATUSES),
                     convened_at__isnull=False,
                     convened_by__isnull=False,
                 ),
-                name="session_convened_iff_convocation_stamped",
-                violation_error_message="Une séance convoquée porte la date de sa convocation.",
+                "session_convened_iff_convocation_stamped",
+                "Une séance convoquée porte la date de sa convocation.",
             ),
-            models.CheckConstraint(
+            check(
                 # A consultation is launched on its day, at any hour.
-                condition=Q(convened_at__isnull=True)
+                Q(convened_at__isnull=True)
                 | Q(convened_at__lt=F("starts_at"))
                 | Q(kind=SessionKind.WRITTEN),
-                name="session_convened_before_it_starts",
-                violation_error_message="On convoque une séance avant qu'elle ait lieu.",
+                "session_convened_before_it_starts",
+                "On convoque une séance avant qu'elle ait lieu.",
             ),
-            models.CheckConstraint(
-                condition=~Q(
-                    status__in=[SessionStatus.OPEN, SessionStatus.CLOSED, SessionStatus.SIGNED]
-                )
+            check(
+                ~Q(status__in=[SessionStatus.OPEN, SessionStatus.CLOSED, SessionStatus.SIGNED])
                 | Q(opened_at__isnull=False),
-                name="session_open_stamped",
-                violation_error_message="Une séance ouverte porte l'heure de son ouverture.",
+                "session_open_stamped",
+                "Une séance ouverte porte l'heure de son ouverture.",
             ),
-            models.CheckConstraint(
-                condition=~Q(status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED])
+            check(
+                ~Q(status__in=[SessionStatus.CLOSED, SessionStatus.SIGNED])
                 | Q(closed_at__isnull=False),
-                name="session_closed_stamped",
-                violation_error_message="Une séance close porte l'heure de sa clôture.",
+                "session_closed_stamped",
+                "Une séance close porte l'heure de sa clôture.",
             ),
-            models.CheckConstraint(
-                condition=Q(
-                    status=SessionStatus.SIGNED, signed_at__isnull=False, signed_by__isnull=False
-                )
+            check(
+                Q(status=SessionStatus.SIGNED, signed_at__isnull=False, signed_by__isnull=False)
                 | Q(
                     ~Q(status=SessionStatus.SIGNED), signed_at__isnull=True, signed_by__isnull=True
                 ),
-                name="session_signed_iff_signature",
-                violation_error_message=(
-                    "Un procès-verbal signé porte la date et le nom de son signataire, "
-                    "et seulement lui."
-                ),
+                "session_signed_iff_signature",
+                "Un procès-verbal signé porte la date et le nom de son signataire, "
+                "et seulement lui.",
             ),
-            models.CheckConstraint(
-                condition=~Q(first_convocation=F("pk")),
-                name="session_second_convocation_of_another",
-                violation_error_message="Une seconde convocation suit une autre séance.",
+            check(
+                ~Q(first_convocation=F("pk")),
+                "session_second_convocation_of_another",
+                "Une seconde convocation suit une autre séance.",
             ),
         ]
         indexes = [models.Index(fields=["committee", "starts_at"], name="session_committee_idx")]
@@ -265,9 +255,6 @@ class Session(models.Model):
         day = f" du {when:%d/%m/%Y}" if when else ""
         what = "Consultation écrite" if self.is_written else "Séance"
         return f"{what}{day} – {self.committee}" if self.committee_id else f"{what}{day}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("comites:session_detail", args=[self.pk])
 
     @property
     def day(self) -> datetime.date:
@@ -294,22 +281,15 @@ class Session(models.Model):
             return None
         return rules.notice_days(self.convened_at, self.starts_at)
 
-    @property
-    def is_written(self) -> bool:
-        return self.kind == SessionKind.WRITTEN
+    is_written = field_is("kind", SessionKind.WRITTEN)
 
     @property
     def workflow(self):
         """The moves of this kind of session (`comites.workflow.SESSION_WORKFLOWS`)."""
         return SESSION_WORKFLOWS[SessionKind(self.kind)]
 
-    @property
-    def is_sitting(self) -> bool:
-        return self.status in SITTING_STATUSES
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status == SessionStatus.SIGNED
+    is_sitting = field_is("status", *SITTING_STATUSES)
+    is_signed = field_is("status", SessionStatus.SIGNED)
 
     @property
     def badge(self) -> dict[str, str]:
@@ -320,9 +300,7 @@ class Session(models.Model):
 class SessionTransition(TransitionLog):
     """One move of a session (`comites.workflow.SESSION_WORKFLOW`); append-only."""
 
-    session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="transitions", verbose_name="séance"
-    )
+    session = link(Session, "séance", "transitions")
     from_state, to_state = state_fields(SessionStatus)
 
     class Meta(TransitionLog.Meta):
@@ -340,49 +318,41 @@ class Attendance(models.Model):
     the session is closed, attendance no longer changes (a trigger too).
     """
 
-    session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="attendances", verbose_name="séance"
-    )
+    session = link(Session, "séance", "attendances")
     membership = mandate("membre", "attendances")
     status = models.CharField("présence", max_length=10, choices=AttendanceStatus.choices)
     proxy_holder = mandate("procuration donnée à", "proxies_held", null=True, blank=True)
-    recorded_by = author("enregistrée par")
-    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
+    recorded_by, recorded_at = signed("enregistrée par", "enregistrée le", "+")
 
     class Meta:
         verbose_name = "présence"
         verbose_name_plural = "présences"
         ordering = ["session", "membership__role", "pk"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["session", "membership"],
-                name="attendance_one_per_member_and_session",
-                violation_error_message="La présence de ce membre est déjà enregistrée.",
+            unique(
+                ["session", "membership"],
+                "attendance_one_per_member_and_session",
+                "La présence de ce membre est déjà enregistrée.",
             ),
-            models.UniqueConstraint(
-                fields=["session", "proxy_holder"],
+            unique(
+                ["session", "proxy_holder"],
+                "attendance_one_proxy_per_holder",
+                ONE_PROXY_MESSAGE,
                 condition=Q(proxy_holder__isnull=False),
-                name="attendance_one_proxy_per_holder",
-                violation_error_message=ONE_PROXY_MESSAGE,
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=choice_values(AttendanceStatus)),
-                name="attendance_status_known",
-                violation_error_message="Présence inconnue.",
+            known_choice(
+                "status", AttendanceStatus, "attendance_status_known", "Présence inconnue."
             ),
-            models.CheckConstraint(
-                condition=Q(status=AttendanceStatus.REPRESENTED, proxy_holder__isnull=False)
+            check(
+                Q(status=AttendanceStatus.REPRESENTED, proxy_holder__isnull=False)
                 | Q(~Q(status=AttendanceStatus.REPRESENTED), proxy_holder__isnull=True),
-                name="attendance_represented_iff_proxy_holder",
-                violation_error_message=(
-                    "Un membre représenté l'est par le détenteur de sa procuration, "
-                    "et seulement lui."
-                ),
+                "attendance_represented_iff_proxy_holder",
+                "Un membre représenté l'est par le détenteur de sa procuration, et seulement lui.",
             ),
-            models.CheckConstraint(
-                condition=~Q(proxy_holder=F("membership")),
-                name="attendance_no_proxy_to_oneself",
-                violation_error_message="Un membre ne se donne pas procuration à lui-même.",
+            check(
+                ~Q(proxy_holder=F("membership")),
+                "attendance_no_proxy_to_oneself",
+                "Un membre ne se donne pas procuration à lui-même.",
             ),
         ]
         triggers = [
@@ -427,34 +397,17 @@ class Amendment(models.Model):
     Who, when and what are kept; the database refuses to change or delete one.
     """
 
-    session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, related_name="amendments", verbose_name="séance"
-    )
-    item = models.ForeignKey(
-        "comites.AgendaItem",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="amendments",
-        verbose_name="point de l'ordre du jour concerné",
-    )
-    text = models.TextField(
-        "correction",
-        validators=[MaxLengthValidator(4000, "Une correction tient en 4 000 caractères.")],
-    )
-    by = author("par")
-    at = models.DateTimeField("le", default=timezone.now)
+    session = link(Session, "séance", "amendments")
+    item = optional_link("comites.AgendaItem", "point de l'ordre du jour concerné", "amendments")
+    text = models.TextField("correction", validators=text_limit(4000, "Une correction"))
+    by, at = signed("par", "le", "+")
 
     class Meta:
         verbose_name = "avenant au procès-verbal"
         verbose_name_plural = "avenants au procès-verbal"
         ordering = ["session", "at", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(text=""),
-                name="amendment_text_not_empty",
-                violation_error_message="Écrivez la correction.",
-            ),
+            check(~Q(text=""), "amendment_text_not_empty", "Écrivez la correction."),
         ]
         triggers = [
             triggers.append_only("amendment_append_only"),
