@@ -1,6 +1,9 @@
 """The programme referential: users and roles, basins and their caps, programme periods,
-intercommunalities and communes, funders and their contributions."""
+intercommunalities and communes, funders and their contributions. The outbox of the emails
+the app sends on its own (alize.outbox) and the seals of the audit trail (alize.audit) live in
+their own modules."""
 
+from alize.audit import AuditSeal
 from alize.models.basins import (
     INSEE_CODE_VALIDATOR,
     MONEY,
@@ -26,10 +29,6 @@ from alize.models.programme import (
     ProgrammePeriod,
 )
 from alize.models.users import Submission, User, UserManager
-
-# The outbox of the emails the app sends on its own, and the seals of the audit trail, live
-# in their own modules.
-from alize.audit import AuditSeal
 from alize.outbox import Delivery, DeliveryKind, DeliveryState
 
 __all__ = [
