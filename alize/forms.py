@@ -4,12 +4,11 @@ import datetime
 import re
 from decimal import Decimal, InvalidOperation
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from stdnum.fr import siren as fr_siren
 
+from alize.formkit import OwnedFormMixin, SubmitButtonMixin
 from alize.modelkit import sane_years
 from alize.models import (
     AdvanceCap,
@@ -138,16 +137,12 @@ class DateInput(forms.DateInput):
         super().__init__(**kwargs)
 
 
-class ReferentialForm(forms.ModelForm):
+class ReferentialForm(SubmitButtonMixin, forms.ModelForm):
     """Base form: crispy layout with one submit button, querysets scoped to the user."""
-
-    submit_label = "Enregistrer"
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
         for name, model in (("basin", Basin), ("epci", Epci)):
             if name in self.fields:
                 self.fields[name].queryset = model.objects.visible_to(user)
@@ -261,7 +256,9 @@ class FunderForm(ReferentialForm):
         return data
 
 
-class ContributionForm(OnceFormMixin, ReferentialForm):
+class ContributionForm(OnceFormMixin, OwnedFormMixin, ReferentialForm):
+    owner_field = "funder"
+
     class Meta:
         model = Contribution
         fields = ["period", "committed", "paid", "earmarked_for_advances", "comment"]
@@ -271,22 +268,20 @@ class ContributionForm(OnceFormMixin, ReferentialForm):
             "earmarked_for_advances": EuroField,
         }
 
-    def __init__(self, *args, funder, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.funder = funder
-        self.fields["period"].queryset = ProgrammePeriod.objects.filter(basin_id=funder.basin_id)
+        basin_id = self.owner.basin_id
+        self.fields["period"].queryset = ProgrammePeriod.objects.filter(basin_id=basin_id)
 
 
 # --- Accounts ----------------------------------------------------------------------------
 
 
-class UserAccessForm(forms.Form):
+class UserAccessForm(SubmitButtonMixin, forms.Form):
     """A role, a basin and, where the role needs one, what the account represents.
 
     The choices are those the signed-in person may give; the service checks them again.
     """
-
-    submit_label = "Enregistrer"
 
     role = forms.ChoiceField(label="Rôle")
     basin = forms.ModelChoiceField(
@@ -321,8 +316,6 @@ class UserAccessForm(forms.Form):
             self.initial.setdefault("basin", basins[0] if basins else None)
             for name, link in self.links.items():
                 self.initial.setdefault(name, link.current(account))
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
 
     def target(self):
         """The object the chosen role links the account to (None if it needs none)."""

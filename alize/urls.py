@@ -3,133 +3,113 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
-from alize.views import home, referential
+from alize.urlkit import object_pages, page, under
+from alize.views import home
+from alize.views import referential as ref
 from alize.views import users as user_views
 
 
-def referential_pages(segment, name, views, new="nouvelle"):
-    """The four pages of a referential entity (its list, creation, detail and update), served
-    by `referential.<Views>ListView`, `<Views>DetailView` and `<Views>FormView`."""
-    list_view, detail_view, form_view = (
-        getattr(referential, f"{views}{kind}View") for kind in ("List", "Detail", "Form")
+def referential_pages(segment, name, views, *more, new="nouvelle"):
+    """The pages of a referential entity, served by `referential.<Views>ListView`,
+    `<Views>DetailView` and `<Views>FormView` (creation and update)."""
+    listing, detail, form = (
+        getattr(ref, f"{views}{kind}View") for kind in ("List", "Detail", "Form")
     )
-    return [
-        path(f"{segment}/", list_view.as_view(), name=f"{name}_list"),
-        path(f"{segment}/{new}/", form_view.as_view(), name=f"{name}_create"),
-        path(f"{segment}/<int:pk>/", detail_view.as_view(), name=f"{name}_detail"),
-        path(f"{segment}/<int:pk>/modifier/", form_view.as_view(), name=f"{name}_update"),
-    ]
+    return object_pages(segment, name, *more, listing=listing, detail=detail, create=form, new=new)
 
+
+# (segment, action, message once done): the account actions of the user page.
+USER_ACTIONS = (
+    ("desactiver", "deactivate", "Le compte est désactivé : ses sessions sont closes."),
+    ("reactiver", "reactivate", "Le compte est réactivé."),
+    ("renvoyer-invitation", "resend", "L'invitation est envoyée à nouveau."),
+)
 
 referential_urls = (
     [
-        path("bassins/", referential.BasinListView.as_view(), name="basin_list"),
-        path("bassins/nouveau/", referential.BasinCreateView.as_view(), name="basin_create"),
-        path("bassins/<int:pk>/", referential.BasinDetailView.as_view(), name="basin_detail"),
-        path(
-            "bassins/<int:pk>/modifier/", referential.BasinUpdateView.as_view(), name="basin_update"
+        object_pages(
+            "bassins",
+            "basin",
+            page("<int:pk>/plafonds/nouveau/", ref.AdvanceCapCreateView, "advance_cap_create"),
+            listing=ref.BasinListView,
+            detail=ref.BasinDetailView,
+            create=ref.BasinCreateView,
+            update=ref.BasinUpdateView,
         ),
-        path(
-            "bassins/<int:pk>/plafonds/nouveau/",
-            referential.AdvanceCapCreateView.as_view(),
-            name="advance_cap_create",
+        referential_pages("periodes", "period", "Period"),
+        referential_pages(
+            "intercommunalites",
+            "epci",
+            "Epci",
+            page("referentiel-officiel/", ref.EpciImportView, "epci_import"),
         ),
-        *referential_pages("periodes", "period", "Period"),
-        *referential_pages("intercommunalites", "epci", "Epci"),
-        path(
-            "intercommunalites/referentiel-officiel/",
-            referential.EpciImportView.as_view(),
-            name="epci_import",
+        referential_pages(
+            "communes",
+            "commune",
+            "Commune",
+            page("referentiel-officiel/", ref.CommuneImportView, "commune_import"),
         ),
-        *referential_pages("communes", "commune", "Commune"),
-        path(
-            "communes/referentiel-officiel/",
-            referential.CommuneImportView.as_view(),
-            name="commune_import",
+        referential_pages(
+            "financeurs",
+            "funder",
+            "Funder",
+            page(
+                "<int:funder_pk>/contributions/nouvelle/",
+                ref.ContributionFormView,
+                "contribution_create",
+            ),
+            new="nouveau",
         ),
-        *referential_pages("financeurs", "funder", "Funder", new="nouveau"),
-        path(
-            "financeurs/<int:funder_pk>/contributions/nouvelle/",
-            referential.ContributionFormView.as_view(),
-            name="contribution_create",
-        ),
-        path(
-            "contributions/<int:pk>/modifier/",
-            referential.ContributionFormView.as_view(),
-            name="contribution_update",
-        ),
-        path("utilisateurs/", user_views.UserListView.as_view(), name="user_list"),
-        path("utilisateurs/inviter/", user_views.UserInviteView.as_view(), name="user_invite"),
-        path("utilisateurs/<int:pk>/", user_views.UserDetailView.as_view(), name="user_detail"),
-        path(
-            "utilisateurs/<int:pk>/role/", user_views.UserUpdateView.as_view(), name="user_update"
-        ),
-        *(
-            path(
-                f"utilisateurs/<int:pk>/{segment}/",
-                user_views.UserActionView.as_view(action=action, done=done),
-                name=f"user_{action}",
-            )
-            for segment, action, done in (
-                ("desactiver", "deactivate", "Le compte est désactivé : ses sessions sont closes."),
-                ("reactiver", "reactivate", "Le compte est réactivé."),
-                ("renvoyer-invitation", "resend", "L'invitation est envoyée à nouveau."),
-            )
+        page("contributions/<int:pk>/modifier/", ref.ContributionFormView, "contribution_update"),
+        under(
+            "utilisateurs/",
+            page("", user_views.UserListView, "user_list"),
+            page("inviter/", user_views.UserInviteView, "user_invite"),
+            page("<int:pk>/", user_views.UserDetailView, "user_detail"),
+            page("<int:pk>/role/", user_views.UserUpdateView, "user_update"),
+            *(
+                page(
+                    f"<int:pk>/{segment}/",
+                    user_views.UserActionView,
+                    f"user_{action}",
+                    action=action,
+                    done=done,
+                )
+                for segment, action, done in USER_ACTIONS
+            ),
         ),
     ],
     "alize",
 )
 
 auth = [
-    path(
-        "connexion/",
-        auth_views.LoginView.as_view(authentication_form=AlizeAuthenticationForm),
-        name="login",
-    ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/modifier/",
-        auth_views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
-    path(
-        "mot-de-passe/modifie/",
-        auth_views.PasswordChangeDoneView.as_view(),
-        name="password_change_done",
-    ),
-    path(
-        "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
+    page("connexion/", auth_views.LoginView, "login", authentication_form=AlizeAuthenticationForm),
+    page("deconnexion/", auth_views.LogoutView, "logout"),
+    under(
+        "mot-de-passe/",
+        page("modifier/", auth_views.PasswordChangeView, "password_change"),
+        page("modifie/", auth_views.PasswordChangeDoneView, "password_change_done"),
+        page(
+            "oubli/",
+            auth_views.PasswordResetView,
+            "password_reset",
             form_class=AlizePasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
-        name="password_reset",
+        page("oubli/envoye/", auth_views.PasswordResetDoneView, "password_reset_done"),
+        page(
+            "nouveau/<uidb64>/<token>/",
+            auth_views.PasswordResetConfirmView,
+            "password_reset_confirm",
+        ),
+        page("nouveau/termine/", auth_views.PasswordResetCompleteView, "password_reset_complete"),
     ),
-    path(
-        "mot-de-passe/oubli/envoye/",
-        auth_views.PasswordResetDoneView.as_view(),
-        name="password_reset_done",
-    ),
-    path(
-        "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path(
-        "mot-de-passe/nouveau/termine/",
-        auth_views.PasswordResetCompleteView.as_view(),
-        name="password_reset_complete",
-    ),
-    path(
-        "invitation/<uidb64>/<token>/",
-        user_views.InvitationAcceptView.as_view(),
-        name="invitation_accept",
-    ),
+    page("invitation/<uidb64>/<token>/", user_views.InvitationAcceptView, "invitation_accept"),
 ]
 
 urlpatterns = [
-    path("", home.HomeView.as_view(), name="home"),
+    page("", home.HomeView, "home"),
     path("healthz", home.healthz, name="healthz"),
     path("compte/", include(auth)),
     path("referentiel/", include(referential_urls)),

@@ -35,7 +35,8 @@ class Transition:
 
     `actors` names who may make it (roles, or kinds of actors a workflow works out for a
     user and an object); the workflow's permission reads them. `danger` draws the button as
-    a destructive action and `confirm` asks before it is sent.
+    a destructive action and `confirm` asks before it is sent. A single source state or
+    actor may be written alone; both are kept as frozensets.
     """
 
     name: str
@@ -46,6 +47,11 @@ class Transition:
     danger: bool = False
     confirm: str = ""
     refusal: str = ""
+
+    def __post_init__(self):
+        for name in ("sources", "actors"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, frozenset({value} if isinstance(value, str) else value))
 
     @property
     def lowered_label(self) -> str:

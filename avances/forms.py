@@ -9,6 +9,7 @@ of them at once, and two fields never share an id.
 
 from django import forms
 
+from alize.formkit import text_field
 from alize.forms import DateInput, EuroField
 from alize.middleware import has_control_characters
 from alize.modelkit import sane_years
@@ -37,6 +38,12 @@ def date_field(label: str, **kwargs) -> forms.DateField:
     """A date the user types: dd/mm/yyyy, within the sane years (`alize.modelkit`)."""
     kwargs.setdefault("validators", sane_years())
     return forms.DateField(label=label, widget=DateInput(), error_messages=DATE_ERRORS, **kwargs)
+
+
+def months_field(label: str, **kwargs) -> forms.IntegerField:
+    """A whole number of months (a duration, a grace period)."""
+    kwargs.setdefault("error_messages", {"invalid": "Saisissez un nombre entier de mois."})
+    return forms.IntegerField(label=label, **kwargs)
 
 
 def euro_field(label: str, **kwargs) -> EuroField:
@@ -93,18 +100,11 @@ class ReverseDisbursementForm(OnceFormMixin, forms.Form):
 class RescheduleForm(VersionedFormMixin, OnceFormMixin, forms.Form):
     prefix = "reechelonnement"
     from_date = date_field("À compter du")
-    duration_months = forms.IntegerField(
-        label="Nouvelle durée (mois, différé compris)",
-        min_value=1,
-        max_value=MAX_DURATION_MONTHS,
-        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    duration_months = months_field(
+        "Nouvelle durée (mois, différé compris)", min_value=1, max_value=MAX_DURATION_MONTHS
     )
-    grace_months = forms.IntegerField(
-        label="Différé (mois)",
-        min_value=0,
-        max_value=MAX_GRACE_MONTHS,
-        initial=0,
-        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    grace_months = months_field(
+        "Différé (mois)", min_value=0, max_value=MAX_GRACE_MONTHS, initial=0
     )
     frequency = forms.ChoiceField(label="Périodicité", choices=Frequency.choices)
     reason = reason_field(
@@ -116,9 +116,7 @@ class DunningForm(OnceFormMixin, forms.Form):
     prefix = "relance"
     kind = forms.ChoiceField(label="Nature", choices=DunningKind.choices)
     sent_on = date_field("Envoyée le")
-    comment = forms.CharField(
-        label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    comment = text_field("Commentaire", rows=2)
 
 
 class ProceedingForm(OnceFormMixin, forms.Form):
@@ -158,11 +156,7 @@ class WriteOffDecisionForm(OnceFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choisissez d'approuver ou de refuser."},
     )
-    decision_comment = forms.CharField(
-        label="Commentaire (obligatoire pour un refus)",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    decision_comment = text_field("Commentaire (obligatoire pour un refus)", rows=2)
 
 
 class StatementUploadForm(forms.Form):
@@ -267,17 +261,11 @@ class DefaultTermsForm(forms.Form):
     """The terms offered by default to the basin's new advances (each decision may differ)."""
 
     prefix = "conditions"
-    default_duration_months = forms.IntegerField(
-        label="Durée par défaut (mois, différé compris)",
-        min_value=1,
-        max_value=MAX_DURATION_MONTHS,
-        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    default_duration_months = months_field(
+        "Durée par défaut (mois, différé compris)", min_value=1, max_value=MAX_DURATION_MONTHS
     )
-    default_grace_months = forms.IntegerField(
-        label="Différé par défaut (mois)",
-        min_value=0,
-        max_value=MAX_GRACE_MONTHS,
-        error_messages={"invalid": "Saisissez un nombre entier de mois."},
+    default_grace_months = months_field(
+        "Différé par défaut (mois)", min_value=0, max_value=MAX_GRACE_MONTHS
     )
     default_frequency = forms.ChoiceField(label="Périodicité par défaut", choices=Frequency.choices)
 

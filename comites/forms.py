@@ -4,12 +4,11 @@ French refusals the views put back on these forms."""
 
 import datetime
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.formkit import CrispyForm, SubmitButtonMixin, text_field
 from alize.forms import DateInput, EuroField
 from alize.modelkit import sane_years
 from alize.models import User
@@ -24,23 +23,17 @@ from comites.workflow import (
     VoteChoice,
 )
 from grandes_entreprises.models import Corporation
-from pme.models import Dossier, DossierState, Need
-
-
-class CrispyForm(forms.Form):
-    submit_label = "Enregistrer"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
+from pme.forms import needs_field
+from pme.models import Dossier, DossierState
 
 
 def person_choices():
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "email")
 
 
-class CommitteeRulesForm(forms.ModelForm):
+class CommitteeRulesForm(SubmitButtonMixin, forms.ModelForm):
+    submit_label = "Enregistrer les règles"
+
     class Meta:
         model = Committee
         fields = [
@@ -50,11 +43,6 @@ class CommitteeRulesForm(forms.ModelForm):
             "chair_casting_vote",
             "notice_days",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Enregistrer les règles"))
 
     def clean(self):
         data = super().clean()
@@ -71,6 +59,8 @@ class CommitteeRulesForm(forms.ModelForm):
 class CommitteeCreateForm(CommitteeRulesForm):
     """A new committee of one of the manager's basins: its kind, its name and its rules."""
 
+    submit_label = "Créer le comité"
+
     class Meta(CommitteeRulesForm.Meta):
         fields = ["basin", "kind", *CommitteeRulesForm.Meta.fields]
 
@@ -78,8 +68,6 @@ class CommitteeCreateForm(CommitteeRulesForm):
         super().__init__(*args, **kwargs)
         self.fields["basin"].queryset = basins
         self.fields["basin"].empty_label = None
-        self.helper.inputs.clear()
-        self.helper.add_input(Submit("submit", "Créer le comité"))
 
 
 class AppointForm(CrispyForm):
@@ -189,12 +177,7 @@ class SessionForm(CrispyForm):
         required=False,
         assume_scheme="https",
     )
-    agenda_notes = forms.CharField(
-        label="Autres points à l'ordre du jour",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
-        required=False,
-    )
+    agenda_notes = text_field("Autres points à l'ordre du jour", max_length=4000)
     first_convocation = forms.ModelChoiceField(
         label="Seconde convocation de la séance",
         queryset=Session.objects.none(),
@@ -366,25 +349,10 @@ class DecisionForm(OnceFormMixin, CrispyForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    domains = forms.MultipleChoiceField(
-        label="Domaines d'accompagnement (agrément)",
-        choices=Need.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
+    domains = needs_field("Domaines d'accompagnement (agrément)")
     advance_granted = EuroField(label="Avance remboursable accordée (€, agrément)", required=False)
-    missing = forms.CharField(
-        label="Éléments manquants (ajournement)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        required=False,
-    )
-    reason = forms.CharField(
-        label="Motif du refus (refus)",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        required=False,
-    )
+    missing = text_field("Éléments manquants (ajournement)", max_length=2000)
+    reason = text_field("Motif du refus (refus)", max_length=2000)
 
     def __init__(self, *args, item: AgendaItem, **kwargs):
         super().__init__(*args, **kwargs)
@@ -416,9 +384,7 @@ class AmendmentForm(CrispyForm):
         required=False,
         empty_label="La séance dans son ensemble",
     )
-    text = forms.CharField(
-        label="Correction", widget=forms.Textarea(attrs={"rows": 4}), max_length=4000
-    )
+    text = text_field("Correction", max_length=4000, rows=4, required=True)
 
     def __init__(self, *args, session: Session, **kwargs):
         super().__init__(*args, **kwargs)

@@ -136,28 +136,26 @@ def _session_workflow(nouns: Nouns, transitions: tuple[Transition, ...]) -> Work
     )
 
 
-SIGN = Transition(
-    "sign", frozenset({S.CLOSED}), S.SIGNED, "Signer le procès-verbal", frozenset({SIGNS})
-)
+SIGN = Transition("sign", S.CLOSED, S.SIGNED, "Signer le procès-verbal", SIGNS)
 
 SESSION_WORKFLOW = _session_workflow(
     Nouns(this="Cette séance", one="Une séance", the="La séance", pronoun="elle"),
     (
         Transition(
             "convene",
-            frozenset({S.DRAFT}),
+            S.DRAFT,
             S.CONVENED,
             "Convoquer les membres",
-            frozenset({PREPARES}),
+            PREPARES,
             confirm="Convoquer les membres ? L'ordre du jour ne pourra plus changer.",
         ),
-        Transition("open", frozenset({S.CONVENED}), S.OPEN, "Ouvrir la séance", frozenset({KEEPS})),
+        Transition("open", S.CONVENED, S.OPEN, "Ouvrir la séance", KEEPS),
         Transition(
             "close",
-            frozenset({S.OPEN}),
+            S.OPEN,
             S.CLOSED,
             "Clore la séance",
-            frozenset({KEEPS}),
+            KEEPS,
             confirm="Clore la séance ? Les présences ne pourront plus changer.",
         ),
         SIGN,
@@ -170,10 +168,10 @@ CONSULTATION_WORKFLOW = _session_workflow(
     (
         Transition(
             "launch",
-            frozenset({S.DRAFT}),
+            S.DRAFT,
             S.OPEN,
             "Lancer la consultation",
-            frozenset({PREPARES}),
+            PREPARES,
             confirm=(
                 "Lancer la consultation écrite ? Les membres votent dès maintenant ; "
                 "l'ordre du jour ne pourra plus changer."
@@ -181,10 +179,10 @@ CONSULTATION_WORKFLOW = _session_workflow(
         ),
         Transition(
             "close",
-            frozenset({S.OPEN}),
+            S.OPEN,
             S.CLOSED,
             "Clore la consultation",
-            frozenset({KEEPS}),
+            KEEPS,
             confirm="Clore la consultation ? Plus aucun vote ne sera reçu.",
         ),
         SIGN,

@@ -6,11 +6,10 @@ data to one service of `grandes_entreprises.services`, which validates again and
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.db.models import Q
 
+from alize.formkit import CrispyForm, OwnedFormMixin, ServiceDataMixin, text_field
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.modelkit import sane_years
 from alize.models import Basin, Funder
@@ -29,7 +28,7 @@ from grandes_entreprises.models import (
 )
 from grandes_entreprises.models.common import MULTIPLE_CEILING
 from grandes_entreprises.services import CONTACT_FIELDS, CORPORATION_FIELDS, EXPERT_FIELDS
-from pme.forms import SiretField
+from pme.forms import SiretField, needs_field
 from pme.models import Need
 
 HALF_DAY, WHOLE_DAY = Decimal("0.5"), Decimal("1")
@@ -50,21 +49,10 @@ def days_field(label: str, **kwargs) -> forms.DecimalField:
     return field
 
 
-class ServiceForm(forms.Form):
-    """A plain form laid out like the referential forms: crispy, one submit button."""
-
-    submit_label = "Enregistrer"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", self.submit_label))
-
-
 # --- Corporations ----------------------------------------------------------------------
 
 
-class CorporationForm(VersionedFormMixin, ReferentialForm):
+class CorporationForm(VersionedFormMixin, ServiceDataMixin, ReferentialForm):
     """A corporation's record: one local site of a group, in one of the user's basins.
 
     On an edit the basin is not offered (experts, missions and rates belong to it). The
@@ -88,6 +76,8 @@ class CorporationForm(VersionedFormMixin, ReferentialForm):
             "funder": {"unique": "Ce financeur correspond déjà à une autre grande entreprise."},
         }
 
+    service_fields = CORPORATION_FIELDS
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
@@ -103,26 +93,20 @@ class CorporationForm(VersionedFormMixin, ReferentialForm):
         ).order_by("name")
         self.fields["funder"].empty_label = "— Aucun pour l'instant —"
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in CORPORATION_FIELDS if name in self.fields}
 
+class CorporationContactForm(OwnedFormMixin, ServiceDataMixin, ReferentialForm):
+    owner_field = "corporation"
+    service_fields = CONTACT_FIELDS
 
-class CorporationContactForm(ReferentialForm):
     class Meta:
         model = CorporationContact
         fields = ["name", "role", "email", "phone"]
 
-    def __init__(self, *args, corporation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.corporation = corporation
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
-
-
-class MembershipForm(ReferentialForm):
+class MembershipForm(OwnedFormMixin, ReferentialForm):
     """A corporation joins one of its basin's programme periods."""
 
+    owner_field = "corporation"
     submit_label = "Enregistrer la participation"
 
     class Meta:
@@ -131,14 +115,13 @@ class MembershipForm(ReferentialForm):
         widgets = {"joined_on": DateInput(), "left_on": DateInput()}
         help_texts = {"left_on": "À laisser vide tant que l'entreprise participe."}
 
-    def __init__(self, *args, corporation, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.corporation = corporation
-        self.fields["period"].queryset = corporation.basin.periods.order_by("start_date")
+        self.fields["period"].queryset = self.owner.basin.periods.order_by("start_date")
         self.fields["period"].empty_label = "— Choisissez la période —"
 
 
-class MembershipEndForm(ServiceForm):
+class MembershipEndForm(CrispyForm):
     submit_label = "Enregistrer la sortie"
 
     left_on = forms.DateField(
@@ -151,7 +134,7 @@ class HolderChoiceField(forms.ModelChoiceField):
         return f"{user} ({user.email})"
 
 
-class HolderForm(ServiceForm):
+class HolderForm(CrispyForm):
     """Pick the person to name coordinator or committee representative of a corporation:
     an active account of its basin with the right role, not named yet."""
 
@@ -165,27 +148,21 @@ class HolderForm(ServiceForm):
         self.fields["user"].label = label
 
 
-class ExpertForm(ReferentialForm):
-    domains = forms.MultipleChoiceField(
-        label="Domaines d'expertise",
-        choices=Need.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Indiquez au moins un domaine d'expertise."},
+class ExpertForm(OwnedFormMixin, ServiceDataMixin, ReferentialForm):
+    owner_field = "corporation"
+    service_fields = EXPERT_FIELDS
+
+    domains = needs_field(
+        "Domaines d'expertise", required="Indiquez au moins un domaine d'expertise."
     )
 
     class Meta:
         model = Expert
         fields = ["name", "job_title", "domains", "email", "is_active"]
 
-    def __init__(self, *args, corporation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.corporation = corporation
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in EXPERT_FIELDS}
-
-
-class DailyRateForm(ReferentialForm):
+class DailyRateForm(OwnedFormMixin, ReferentialForm):
+    owner_field = "corporation"
     submit_label = "Enregistrer la valeur"
 
     class Meta:
@@ -200,10 +177,6 @@ class DailyRateForm(ReferentialForm):
             )
         }
 
-    def __init__(self, *args, corporation, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.corporation = corporation
-
 
 # --- Support missions ------------------------------------------------------------------
 
@@ -213,7 +186,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
         return f"{expert.name} ({expert.job_title}) — {expert.corporation.name}"
 
 
-class MissionForm(ServiceForm):
+class MissionForm(CrispyForm):
     """A new mission on a dossier. The experts offered are those of the corporation chosen
     (the page reloads them with htmx when it changes), or of every corporation of the basin
     before one is chosen; the service refuses an expert of another corporation."""
@@ -230,9 +203,7 @@ class MissionForm(ServiceForm):
         error_messages={"required": "Indiquez au moins un expert."},
     )
     domain = forms.ChoiceField(label="Domaine", choices=Need.choices)
-    objective = forms.CharField(
-        label="Objectif", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    objective = text_field("Objectif", max_length=2000, required=True)
     planned_days = days_field(
         "Jours prévus", help_text="Par demi-journées : 0,5, 1, 1,5… pour tous les experts."
     )
@@ -263,7 +234,7 @@ class MissionForm(ServiceForm):
         return data
 
 
-class AssignExpertForm(ServiceForm):
+class AssignExpertForm(CrispyForm):
     submit_label = "Ajouter l'expert"
 
     expert = forms.ModelChoiceField(label="Expert", queryset=None, empty_label="—")
@@ -277,7 +248,7 @@ class AssignExpertForm(ServiceForm):
         )
 
 
-class DayLogForm(ServiceForm):
+class DayLogForm(CrispyForm):
     """The time one expert of the mission gave on one date: half a day or a day."""
 
     submit_label = "Enregistrer la journée"
@@ -308,7 +279,8 @@ class DayLogForm(ServiceForm):
         return self.experts[self.cleaned_data["expert"]]
 
 
-class MissionResultForm(ReferentialForm):
+class MissionResultForm(OwnedFormMixin, ReferentialForm):
+    owner_field = "mission"
     submit_label = "Enregistrer le résultat"
 
     class Meta:
@@ -316,10 +288,6 @@ class MissionResultForm(ReferentialForm):
         fields = ["kind", "title", "achieved_on", "description"]
         widgets = {"achieved_on": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {"achieved_on": "Obligatoire pour une certification."}
-
-    def __init__(self, *args, mission, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.mission = mission
 
 
 class OutcomeForm(ReferentialForm):
@@ -339,7 +307,8 @@ class OutcomeForm(ReferentialForm):
         widgets = {"outcome": forms.Textarea(attrs={"rows": 4})}
 
 
-class ConventionForm(OnceFormMixin, ReferentialForm):
+class ConventionForm(OnceFormMixin, OwnedFormMixin, ReferentialForm):
+    owner_field = "corporation"
     submit_label = "Enregistrer la convention"
 
     class Meta:
@@ -370,9 +339,8 @@ class ConventionForm(OnceFormMixin, ReferentialForm):
         }
         error_messages = {"reference": {"unique": "Une convention porte déjà cette référence."}}
 
-    def __init__(self, *args, corporation, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.corporation = corporation
         self.fields["multiple"].required = False
         self.fields["multiple"].widget.attrs.update({"inputmode": "decimal"})
 
@@ -394,7 +362,8 @@ class ConventionForm(OnceFormMixin, ReferentialForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class PaymentForm(OnceFormMixin, ReferentialForm):
+class PaymentForm(OnceFormMixin, OwnedFormMixin, ReferentialForm):
+    owner_field = "convention"
     submit_label = "Enregistrer le versement"
 
     class Meta:
@@ -402,7 +371,3 @@ class PaymentForm(OnceFormMixin, ReferentialForm):
         fields = ["paid_on", "amount", "comment"]
         widgets = {"paid_on": DateInput()}
         field_classes = {"amount": EuroField}
-
-    def __init__(self, *args, convention, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.convention = convention

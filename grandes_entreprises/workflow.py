@@ -29,6 +29,7 @@ S = MissionStatus
 
 OPERATOR = "operator"
 COORDINATOR = "coordinator"
+EITHER = frozenset({OPERATOR, COORDINATOR})
 
 # Days are logged while a mission runs, and late on a finished one (time sheets come in
 # after the fact); never on a mission that has not started or was cancelled.
@@ -45,36 +46,18 @@ MISSION_WORKFLOW = Workflow(
     state_field="status",
     changed_at_field="status_changed_at",
     transitions=(
-        Transition(
-            "start",
-            frozenset({S.PLANNED}),
-            S.RUNNING,
-            "Démarrer la mission",
-            frozenset({OPERATOR, COORDINATOR}),
-        ),
-        Transition(
-            "finish",
-            frozenset({S.RUNNING}),
-            S.DONE,
-            "Terminer la mission",
-            frozenset({OPERATOR, COORDINATOR}),
-        ),
+        Transition("start", S.PLANNED, S.RUNNING, "Démarrer la mission", EITHER),
+        Transition("finish", S.RUNNING, S.DONE, "Terminer la mission", EITHER),
         Transition(
             "cancel",
             frozenset({S.PLANNED, S.RUNNING}),
             S.CANCELLED,
             "Annuler la mission",
-            frozenset({OPERATOR}),
+            OPERATOR,
             danger=True,
             confirm="Annuler cette mission ? Elle ne pourra plus recevoir de jours.",
         ),
-        Transition(
-            "reopen",
-            frozenset({S.DONE}),
-            S.RUNNING,
-            "Rouvrir la mission",
-            frozenset({OPERATOR}),
-        ),
+        Transition("reopen", S.DONE, S.RUNNING, "Rouvrir la mission", OPERATOR),
     ),
     # Bootstrap's text-bg-* classes pair each background with a text colour of enough contrast.
     badges={

@@ -1,10 +1,9 @@
 """The forms of the pilotage app: a funder's report subscription."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.core.exceptions import ValidationError
 
+from alize.formkit import SubmitButtonMixin
 from pilotage.models import ReportSubscription
 
 
@@ -40,7 +39,7 @@ class RecipientsField(forms.CharField):
                 )
 
 
-class SubscriptionForm(forms.ModelForm):
+class SubscriptionForm(SubmitButtonMixin, forms.ModelForm):
     recipients = RecipientsField(
         label="Destinataires",
         required=False,
@@ -54,8 +53,3 @@ class SubscriptionForm(forms.ModelForm):
             "frequency": "Le rapport couvre le dernier mois, trimestre ou année achevé.",
             "active": "Décochez pour suspendre les envois sans perdre les destinataires.",
         }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Enregistrer"))

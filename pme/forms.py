@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from alize.formkit import OwnedFormMixin, ServiceDataMixin
 from alize.forms import DateInput, EuroField, ReferentialForm
 from alize.models import OPERATOR_ROLES, Commune, Epci
 from alize.versioning import VersionedFormMixin
@@ -32,13 +33,24 @@ class SiretField(forms.CharField):
         return {**super().widget_attrs(widget), "inputmode": "numeric", "autocomplete": "off"}
 
 
-class PmeForm(VersionedFormMixin, ReferentialForm):
+def needs_field(label: str, *, required: str = "") -> forms.MultipleChoiceField:
+    """Domains of support (`Need`) to tick; `required` is the message when none is ticked
+    (without one, none may be)."""
+    options = {"error_messages": {"required": required}} if required else {"required": False}
+    return forms.MultipleChoiceField(
+        label=label, choices=Need.choices, widget=forms.CheckboxSelectMultiple, **options
+    )
+
+
+class PmeForm(VersionedFormMixin, ServiceDataMixin, ReferentialForm):
     """The company's record; in the creation form, a SIRET already known is not an error.
 
     With `reuse_existing`, a SIRET the user's basins already registered makes the other
     company fields optional: the service opens the dossier on the existing SME and leaves
     its record as it is.
     """
+
+    service_fields = PME_FIELDS
 
     class Meta:
         model = Pme
@@ -84,16 +96,13 @@ class PmeForm(VersionedFormMixin, ReferentialForm):
     def service_data(self) -> dict:
         if self.existing is not None:
             return {"siret": self.cleaned_data["siret"]}
-        return {name: self.cleaned_data[name] for name in PME_FIELDS}
+        return super().service_data()
 
 
-class DossierForm(VersionedFormMixin, ReferentialForm):
-    needs = forms.MultipleChoiceField(
-        label="Besoins par domaine",
-        choices=Need.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Indiquez au moins un besoin."},
-    )
+class DossierForm(VersionedFormMixin, ServiceDataMixin, ReferentialForm):
+    service_fields = DOSSIER_FIELDS
+
+    needs = needs_field("Besoins par domaine", required="Indiquez au moins un besoin.")
 
     class Meta:
         model = Dossier
@@ -124,12 +133,11 @@ class DossierForm(VersionedFormMixin, ReferentialForm):
         for name in ("jobs_planned", "jobs_horizon_months"):
             self.fields[name].widget.attrs.setdefault("min", 0 if name == "jobs_planned" else 1)
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in DOSSIER_FIELDS}
 
-
-class ContactForm(ReferentialForm):
+class ContactForm(ServiceDataMixin, ReferentialForm):
     """A contact of the SME; `optional` in the creation form, where it may stay empty."""
+
+    service_fields = CONTACT_FIELDS
 
     class Meta:
         model = PmeContact
@@ -155,11 +163,9 @@ class ContactForm(ReferentialForm):
         if not (self.optional and not self.filled):
             super()._post_clean()
 
-    def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in CONTACT_FIELDS}
 
-
-class HireForm(ReferentialForm):
+class HireForm(OwnedFormMixin, ReferentialForm):
+    owner_field = "dossier"
     submit_label = "Enregistrer l'embauche"
 
     class Meta:
@@ -167,10 +173,9 @@ class HireForm(ReferentialForm):
         fields = ["hire_date", "contract", "job_title", "evidence"]
         widgets = {"hire_date": DateInput()}
 
-    def __init__(self, *args, dossier, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, **kwargs):
         # The model's rules about the dossier (no hire before orientation) show on the field.
-        self.instance.dossier = dossier
+        super().__init__(*args, **kwargs)
         self.fields["evidence"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg"
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from alize.urlkit import page, under
 from pme import views
 
 app_name = "pme"
@@ -8,67 +9,44 @@ app_name = "pme"
 def exports(folder: str, view, name: str) -> list:
     """The CSV and XLSX exports of a list: `<folder>/export.csv`, named `<name>_export_csv`."""
     return [
-        path(f"{folder}/export.{fmt}", view.as_view(fmt=fmt), name=f"{name}_export_{fmt}")
+        page(f"{folder}/export.{fmt}", view, f"{name}_export_{fmt}", fmt=fmt)
         for fmt in ("csv", "xlsx")
     ]
 
 
+# The pages of one dossier (its one-page PDF and its documents are served by functions).
+dossier = under(
+    "dossiers/<int:pk>/",
+    page("", views.DossierDetailView, "dossier_detail"),
+    page("modifier/", views.DossierFormView, "dossier_update"),
+    page("changer-d-etat/", views.DossierTransitionView, "dossier_transition"),
+    page("embauches/nouvelle/", views.HireCreateView, "hire_create"),
+    path("fiche.pdf", views.dossier_pdf, name="dossier_pdf"),
+)
+documents = under(
+    "dossiers/<int:dossier_pk>/documents/",
+    path("ajouter/", views.document_upload, name="document_upload"),
+    path("<int:pk>/", views.document_download, name="document_download"),
+    path("<int:pk>/supprimer/", views.document_delete, name="document_delete"),
+)
+
 urlpatterns = [
-    path("mes-dossiers/", views.WorkQueueView.as_view(), name="work_queue"),
+    page("mes-dossiers/", views.WorkQueueView, "work_queue"),
     # SMEs
-    path("entreprises/", views.PmeListView.as_view(), name="pme_list"),
+    page("entreprises/", views.PmeListView, "pme_list"),
     *exports("entreprises", views.PmeExportView, "pme"),
-    path("entreprises/nouvelle/", views.PmeCreateView.as_view(), name="pme_create"),
-    path("entreprises/siret/", views.SiretLookupView.as_view(), name="siret_lookup"),
-    path("entreprises/<int:pk>/", views.PmeDetailView.as_view(), name="pme_detail"),
-    path("entreprises/<int:pk>/modifier/", views.PmeUpdateView.as_view(), name="pme_update"),
-    path(
-        "entreprises/<int:pme_pk>/contacts/nouveau/",
-        views.ContactFormView.as_view(),
-        name="contact_create",
-    ),
-    path(
-        "entreprises/<int:pme_pk>/dossiers/nouveau/",
-        views.DossierFormView.as_view(),
-        name="dossier_create",
-    ),
-    path("contacts/<int:pk>/modifier/", views.ContactFormView.as_view(), name="contact_update"),
-    path("contacts/<int:pk>/supprimer/", views.ContactDeleteView.as_view(), name="contact_delete"),
+    page("entreprises/nouvelle/", views.PmeCreateView, "pme_create"),
+    page("entreprises/siret/", views.SiretLookupView, "siret_lookup"),
+    page("entreprises/<int:pk>/", views.PmeDetailView, "pme_detail"),
+    page("entreprises/<int:pk>/modifier/", views.PmeUpdateView, "pme_update"),
+    page("entreprises/<int:pme_pk>/contacts/nouveau/", views.ContactFormView, "contact_create"),
+    page("entreprises/<int:pme_pk>/dossiers/nouveau/", views.DossierFormView, "dossier_create"),
+    page("contacts/<int:pk>/modifier/", views.ContactFormView, "contact_update"),
+    page("contacts/<int:pk>/supprimer/", views.ContactDeleteView, "contact_delete"),
     # Dossiers
-    path("dossiers/", views.DossierListView.as_view(), name="dossier_list"),
+    page("dossiers/", views.DossierListView, "dossier_list"),
     *exports("dossiers", views.DossierExportView, "dossier"),
-    path("dossiers/<int:pk>/", views.DossierDetailView.as_view(), name="dossier_detail"),
-    path("dossiers/<int:pk>/modifier/", views.DossierFormView.as_view(), name="dossier_update"),
-    path(
-        "dossiers/<int:pk>/changer-d-etat/",
-        views.DossierTransitionView.as_view(),
-        name="dossier_transition",
-    ),
-    path(
-        "dossiers/<int:pk>/embauches/nouvelle/",
-        views.HireCreateView.as_view(),
-        name="hire_create",
-    ),
-    path(
-        "embauches/<int:pk>/justificatif/",
-        views.HireEvidenceView.as_view(),
-        name="hire_evidence",
-    ),
-    # The documents of a dossier and its one-page PDF
-    path(
-        "dossiers/<int:dossier_pk>/documents/ajouter/",
-        views.document_upload,
-        name="document_upload",
-    ),
-    path(
-        "dossiers/<int:dossier_pk>/documents/<int:pk>/",
-        views.document_download,
-        name="document_download",
-    ),
-    path(
-        "dossiers/<int:dossier_pk>/documents/<int:pk>/supprimer/",
-        views.document_delete,
-        name="document_delete",
-    ),
-    path("dossiers/<int:pk>/fiche.pdf", views.dossier_pdf, name="dossier_pdf"),
+    dossier,
+    page("embauches/<int:pk>/justificatif/", views.HireEvidenceView, "hire_evidence"),
+    documents,
 ]

@@ -55,40 +55,36 @@ DOSSIER_WORKFLOW = Workflow(
     transitions=(
         Transition(
             "start_instruction",
-            frozenset({S.ORIENTED}),
+            S.ORIENTED,
             S.UNDER_INSTRUCTION,
             "Commencer l'instruction",
             STAFF_ROLES,
         ),
         Transition(
             "submit",
-            frozenset({S.UNDER_INSTRUCTION}),
+            S.UNDER_INSTRUCTION,
             S.SUBMITTED,
             "Soumettre au comité d'agrément",
             STAFF_ROLES,
         ),
-        Transition("approve", frozenset({S.SUBMITTED}), S.APPROVED, "Agréé", COMMITTEE_ONLY),
-        Transition("defer", frozenset({S.SUBMITTED}), S.DEFERRED, "Ajourné", COMMITTEE_ONLY),
-        Transition(
-            "reject", frozenset({S.SUBMITTED}), S.REJECTED, "Refusé", COMMITTEE_ONLY, danger=True
-        ),
+        Transition("approve", S.SUBMITTED, S.APPROVED, "Agréé", COMMITTEE_ONLY),
+        Transition("defer", S.SUBMITTED, S.DEFERRED, "Ajourné", COMMITTEE_ONLY),
+        Transition("reject", S.SUBMITTED, S.REJECTED, "Refusé", COMMITTEE_ONLY, danger=True),
         Transition(
             "resume_instruction",
-            frozenset({S.DEFERRED}),
+            S.DEFERRED,
             S.UNDER_INSTRUCTION,
             "Reprendre l'instruction",
             STAFF_ROLES,
         ),
         Transition(
             "start_support",
-            frozenset({S.APPROVED}),
+            S.APPROVED,
             S.UNDER_SUPPORT,
             "Démarrer l'accompagnement",
             STAFF_ROLES,
         ),
-        Transition(
-            "close", frozenset({S.UNDER_SUPPORT}), S.CLOSED, "Clôturer le dossier", STAFF_ROLES
-        ),
+        Transition("close", S.UNDER_SUPPORT, S.CLOSED, "Clôturer le dossier", STAFF_ROLES),
         Transition(
             "withdraw",
             OPEN_STATES,

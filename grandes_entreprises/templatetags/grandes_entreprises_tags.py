@@ -40,9 +40,7 @@ def days(value) -> str:
     return f"{day_count(value)}\u00a0jour{'s' if Decimal(value) >= 2 else ''}"
 
 
-@register.filter
-def can_browse_corporations(user) -> bool:
-    return permissions.can_browse_corporations(user)
+register.filter("can_browse_corporations", permissions.can_browse_corporations)
 
 
 @register.filter

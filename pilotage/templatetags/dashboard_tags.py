@@ -6,12 +6,6 @@ from pilotage import permissions
 
 register = template.Library()
 
-
-@register.filter
-def can_view_dashboard(user) -> bool:
-    return permissions.can_view_dashboard(user)
-
-
-@register.filter
-def can_browse_reports(user) -> bool:
-    return permissions.can_browse_reports(user)
+# The permission predicates the menu asks about: `{% if user|can_view_dashboard %}`.
+for predicate in (permissions.can_view_dashboard, permissions.can_browse_reports):
+    register.filter(predicate.__name__, predicate)
