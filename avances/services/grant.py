@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from alize.formatting import euros, french_date
+from alize.services.common import create_validated, lock_row
 from avances.models import (
     Advance,
 )
@@ -82,11 +83,7 @@ def grant_advance(
     not_in_future(decision_date, "decision_date")
     with pghistory.context(user=by.pk):
         settings = lock_fund(basin_id)
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("pme__commune__epci__basin")
-            .get(pk=dossier.pk)
-        )
+        dossier = lock_row(Dossier, dossier.pk, "pme__commune__epci__basin")
         basin = dossier.pme.commune.epci.basin
         if dossier.state not in GRANTABLE_DOSSIER_STATES:
             raise ValidationError(
@@ -138,7 +135,8 @@ def grant_advance(
         check_de_minimis(de_minimis_position(pme=dossier.pme, day=decision_date, gge=gge))
         refuse_beyond_available(basin_id, amount)
 
-        advance = Advance(
+        advance = create_validated(
+            Advance,
             reference=f"AV{decision_date:%Y}-{dossier.pk:05d}",
             dossier=dossier,
             basin=basin,
@@ -154,8 +152,6 @@ def grant_advance(
             funding_convention=funding_convention,
             granted_by=by,
         )
-        advance.full_clean()
-        advance.save()
     return advance
 
 
