@@ -110,6 +110,11 @@ def grant_advance(
         grace_months = settings.default_grace_months if grace_months is None else grace_months
         frequency = frequency or settings.default_frequency
         check_terms(duration_months, grace_months, frequency)
+        terms = {
+            "duration_months": duration_months,
+            "grace_months": grace_months,
+            "frequency": frequency,
+        }
 
         cap = basin.check_advance_cap(amount, decision_date)
         if amount > dossier.advance_requested:
@@ -124,14 +129,7 @@ def grant_advance(
         if funding_convention is not None:
             _check_convention(funding_convention, basin_id)
 
-        rate, gge = price_advance(
-            basin=basin,
-            amount=amount,
-            decision_date=decision_date,
-            duration_months=duration_months,
-            grace_months=grace_months,
-            frequency=frequency,
-        )
+        rate, gge = price_advance(basin=basin, amount=amount, decision_date=decision_date, **terms)
         check_de_minimis(de_minimis_position(pme=dossier.pme, day=decision_date, gge=gge))
         refuse_beyond_available(basin_id, amount)
 
@@ -144,9 +142,7 @@ def grant_advance(
             requested_copied=dossier.advance_requested,
             cap_copied=cap,
             decision_date=decision_date,
-            duration_months=duration_months,
-            grace_months=grace_months,
-            frequency=frequency,
+            **terms,
             reference_rate_copied=rate,
             gross_grant_equivalent=gge,
             funding_convention=funding_convention,
