@@ -39,6 +39,12 @@ DE_MINIMIS_CEILING = Decimal("300000.00")
 DE_MINIMIS_MONTHS = 36
 
 
+def _amount_per_row(rows: models.QuerySet, path: str, **filters):
+    """Σ amount of the `rows` (with `filters`) whose `path` leads to the outer query's row,
+    0.00 when there are none (see `sum_of`)."""
+    return sum_of(rows.filter(**{path: OuterRef("pk")}, **filters), "amount", path)
+
+
 # --- The fund -----------------------------------------------------------------------------
 
 
@@ -52,17 +58,12 @@ def with_fund_balances(basins: models.QuerySet) -> models.QuerySet:
         return sum_of(movements.filter(kind=kind), "amount", "basin")
 
     open_advances = Q(written_off_on__isnull=True, disbursements_closed_on__isnull=True)
-    granted_open = sum_of(
-        Advance.objects.filter(open_advances, basin=OuterRef("pk")), "amount", "basin"
-    )
-    disbursed_open = sum_of(
-        Disbursement.objects.not_reversed().filter(
-            advance__basin=OuterRef("pk"),
-            advance__written_off_on__isnull=True,
-            advance__disbursements_closed_on__isnull=True,
-        ),
-        "amount",
+    granted_open = _amount_per_row(Advance.objects.filter(open_advances), "basin")
+    disbursed_open = _amount_per_row(
+        Disbursement.objects.not_reversed(),
         "advance__basin",
+        advance__written_off_on__isnull=True,
+        advance__disbursements_closed_on__isnull=True,
     )
     annotated = basins.annotate(
         contributions=ledger(MovementKind.CONTRIBUTION),
@@ -305,19 +306,14 @@ def late_queue(advances, today: datetime.date) -> list[Advance]:
         .with_balances()
         .with_delinquency(today)
         .annotate(
-            due_so_far=sum_of(
-                Instalment.objects.filter(schedule__advance=OuterRef("pk"), **active_due),
-                "amount",
-                "schedule__advance",
+            due_so_far=_amount_per_row(
+                Instalment.objects.filter(**active_due), "schedule__advance"
             ),
-            paid_on_due=sum_of(
-                Allocation.objects.live().filter(
-                    instalment__schedule__advance=OuterRef("pk"),
-                    instalment__schedule__is_active=True,
-                    instalment__due_date__lt=today,
-                ),
-                "amount",
+            paid_on_due=_amount_per_row(
+                Allocation.objects.live(),
                 "instalment__schedule__advance",
+                instalment__schedule__is_active=True,
+                instalment__due_date__lt=today,
             ),
             last_kind=Subquery(last_step.values("kind")[:1]),
             last_sent_on=Subquery(last_step.values("sent_on")[:1]),

@@ -38,6 +38,7 @@ from django.utils import timezone
 from alize.formatting import euros
 from alize.models import Contribution
 from alize.services import save_contribution
+from alize.services.common import create_validated
 from avances import models as advance_models
 from avances import services
 from avances.models import (
@@ -190,14 +191,13 @@ class _Loader(Part):
             if ReferenceRate.objects.filter(basin__isnull=True, valid_from=valid_from).exists():
                 continue
             with pghistory.context(user=self.manager.pk):
-                reference = ReferenceRate(
+                create_validated(
+                    ReferenceRate,
                     basin=None,
                     valid_from=valid_from,
                     annual_rate_percent=rate,
                     source=REFERENCE_RATE_SOURCE,
                 )
-                reference.full_clean()
-                reference.save()
 
     def fund(self) -> None:
         first = get_first_period()
@@ -283,7 +283,8 @@ class _Loader(Part):
             )
             check_de_minimis(de_minimis_position(pme=dossier.pme, day=spec.decided_on, gge=gge))
             refuse_beyond_available(self.basin.pk, spec.advance)
-            advance = Advance(
+            advance = create_validated(
+                Advance,
                 reference=f"AV{spec.decided_on:%Y}-{dossier.pk:05d}",
                 dossier=dossier,
                 basin=self.basin,
@@ -296,8 +297,6 @@ class _Loader(Part):
                 granted_by=self.manager,
                 **terms,
             )
-            advance.full_clean()
-            advance.save()
         return advance
 
     def _declaration(self, spec: DossierSpec, dossier: Dossier) -> None:

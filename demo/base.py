@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import timezone
 
 from alize import services
 from alize.models import Basin, Epci, Funder, ProgrammePeriod, Role, User
+from alize.services.common import save_validated
+from pme.models import Dossier
 
 # Published in the README and printed by the command: demo accounts only, never production.
 DEMO_PASSWORD = "alize-demo-2026"  # noqa: S105
@@ -113,6 +116,42 @@ def get_porte_du_hainaut_funder(basin: Basin | None = None) -> Funder:
 def get_account(role: Role) -> User:
     email = next(account.email for account in ACCOUNTS if account.role == role)
     return User.objects.get(email=email)
+
+
+def keep_demo_login(user: User, group: Group, basin: Basin) -> bool:
+    """Make (or keep) `user` a demo account: the demo password, the one role `group`, the
+    one `basin`; write only what differs, and say whether anything was written."""
+    updated = False
+    # Hashing is slow and a rehash would be a write: only reset a changed password.
+    if not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        updated = True
+    # set() only adds and removes the difference, so an unchanged account writes nothing.
+    if set(user.groups.values_list("name", flat=True)) != {group.name}:
+        user.groups.set([group])
+        updated = True
+    if set(user.basins.values_list("pk", flat=True)) != {basin.pk}:
+        user.basins.set([basin])
+        updated = True
+    return updated
+
+
+def index_dossiers(dossiers: Iterable[Dossier]) -> dict[tuple[str, datetime.date], Dossier]:
+    """Dossiers by their natural key in the demo: their SME's SIRET, their orientation date
+    (read them with `select_related("pme")`)."""
+    return {(dossier.pme.siret, dossier.orientation_date): dossier for dossier in dossiers}
+
+
+def find_dossier(index: dict[tuple[str, datetime.date], Dossier], spec) -> Dossier:
+    """The dossier of a `demo.pme_data.DossierSpec` in `index_dossiers`, or a French error."""
+    dossier = index.get((spec.company.siret, spec.oriented_on))
+    if dossier is None:
+        raise DemoDataError(
+            f"Le dossier de démonstration de « {spec.company.name} » est introuvable : "
+            "chargez d'abord les PME."
+        )
+    return dossier
 
 
 # --- The report ---------------------------------------------------------------------------
@@ -217,11 +256,7 @@ def differences(obj: models.Model, values: dict[str, Any]) -> dict[str, Any]:
 
 def save_directly(obj: models.Model, values: dict[str, Any]) -> models.Model:
     """Set the values, validate and save: a record written as an import would write it."""
-    for name, value in values.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
-    return obj
+    return save_validated(obj, **values)
 
 
 def save_referential(obj: models.Model) -> models.Model:

@@ -50,6 +50,7 @@ from django.utils import timezone
 
 from alize.models import Basin, Role, User
 from alize.services import save_referential
+from alize.services.common import create_validated
 from comites import services
 from comites.models import (
     AgendaItem,
@@ -80,10 +81,13 @@ from demo.base import (
     Part,
     about,
     at,
+    find_dossier,
     get_account,
     get_comparison_basin,
     get_first_period,
     get_valenciennois,
+    index_dossiers,
+    keep_demo_login,
     moment,
     table_counts,
 )
@@ -125,7 +129,6 @@ from grandes_entreprises.models import Corporation
 from pme.models import Dossier, DossierState
 from pme.services.decisions import decide_dossier
 
-D = datetime.date
 A = AttendanceStatus
 V = VoteChoice
 
@@ -163,32 +166,21 @@ class _Loader(Part):
             account.role: User.objects.get(email=account.email) for account in ACCOUNTS
         }
         self.persons: dict[str, User] = {}
-        group_names = {spec.key: spec.group_name for spec in CORPORATIONS}
-        by_group = {
-            corporation.group_name: corporation
-            for corporation in Corporation.objects.filter(basin=self.basin)
-        }
+        by_group = {c.group_name: c for c in Corporation.objects.filter(basin=self.basin)}
         try:
-            self.corporations = {key: by_group[name] for key, name in group_names.items()}
+            self.corporations = {spec.key: by_group[spec.group_name] for spec in CORPORATIONS}
         except KeyError as exc:
             raise DemoDataError(
                 "Les grandes entreprises de démonstration manquent : chargez-les d'abord."
             ) from exc
-        self.dossiers = {
-            (dossier.pme.siret, dossier.orientation_date): dossier
-            for dossier in Dossier.objects.filter(pme__commune__epci__basin=self.basin)
+        self.dossiers = index_dossiers(
+            Dossier.objects.filter(pme__commune__epci__basin=self.basin)
             .select_related("pme")
             .order_by()
-        }
+        )
 
     def dossier(self, spec: DossierSpec) -> Dossier:
-        dossier = self.dossiers.get((spec.company.siret, spec.oriented_on))
-        if dossier is None:
-            raise DemoDataError(
-                f"Le dossier de démonstration de « {spec.company.name} » est introuvable : "
-                "chargez d'abord les PME."
-            )
-        return dossier
+        return find_dossier(self.dossiers, spec)
 
     # --- Persons and committees
 
@@ -206,10 +198,8 @@ class _Loader(Part):
                     organisation=spec.organisation,
                     is_active=spec.signs_in,
                 )
-                if spec.signs_in:
-                    user.set_password(DEMO_PASSWORD)
-                else:
-                    user.set_unusable_password()
+                # None: an unusable password, for a person on file who does not sign in.
+                user.set_password(DEMO_PASSWORD if spec.signs_in else None)
                 with pghistory.context(user=self.manager.pk):
                     save_referential(instance=user)
                 self.report.count(user, created=True)
@@ -222,25 +212,15 @@ class _Loader(Part):
         return self.persons[who]
 
     def _signs_in(self, user: User) -> None:
-        """Make (or keep) a committee person a demo account: active, the demo password,
-        the committee member role, the Valenciennois; write only what differs."""
-        updated = False
+        """Make (or keep) a committee person an active demo account of the committee
+        member role (see `keep_demo_login`)."""
+        updated = not user.is_active
         with pghistory.context(user=self.manager.pk):
-            if not user.is_active:
+            if updated:
                 user.is_active = True
                 user.save(update_fields=["is_active"])
-                updated = True
-            # Hashing is slow and a rehash would be a write: only reset a changed password.
-            if not user.check_password(DEMO_PASSWORD):
-                user.set_password(DEMO_PASSWORD)
-                user.save(update_fields=["password"])
-                updated = True
-            if set(user.groups.values_list("name", flat=True)) != {Role.COMMITTEE_MEMBER}:
-                user.groups.set([Group.objects.get(name=Role.COMMITTEE_MEMBER)])
-                updated = True
-            if set(user.basins.values_list("pk", flat=True)) != {self.basin.pk}:
-                user.basins.set([self.basin])
-                updated = True
+            group = Group.objects.get(name=Role.COMMITTEE_MEMBER)
+            updated = keep_demo_login(user, group, self.basin) or updated
         if updated:
             self.report.updated[str(User._meta.verbose_name_plural)] += 1
 
@@ -253,10 +233,7 @@ class _Loader(Part):
                 return services.create_committee(basin=basin, kind=kind, by=by, name=name)
             # No operator account of the comparison basin: written as an import would be.
             with pghistory.context(user=self.admin.pk):
-                committee = Committee(basin=basin, kind=kind, name=name)
-                committee.full_clean()
-                committee.save()
-        return committee
+                return create_validated(Committee, basin=basin, kind=kind, name=name)
 
     def mandates(self, committee: Committee, specs) -> dict[str, CommitteeMembership]:
         existing = {
@@ -282,7 +259,11 @@ class _Loader(Part):
                     else:
                         membership = services.appoint_member(role=spec.role, **kwargs)
             seats[spec.seat] = membership
-        return seats
+        # Read again: handing the chair over ended Saint-Gobain's mandate in the database.
+        return {
+            seat: CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
+            for seat, membership in seats.items()
+        }
 
     # --- Approval sessions
 
@@ -304,44 +285,32 @@ class _Loader(Part):
             with about(f"la séance du comité d'agrément du {day:%d/%m/%Y}"):
                 self.approval_session(committee, seats, index, starts_at, agenda)
 
-    def _seats_on(self, seats, day: datetime.date) -> dict[str, CommitteeMembership]:
-        return {
-            seat: membership for seat, membership in seats.items() if membership.is_active_on(day)
-        }
-
     def approval_session(self, committee, seats, index, starts_at, agenda) -> None:
         day = starts_at.date()
-        sitting = self._seats_on(seats, day)
+        sitting = {seat: m for seat, m in seats.items() if m.is_active_on(day)}
         chair = next(m for m in sitting.values() if m.role == MemberRole.CHAIR)
         session = self._create_session(
             committee, starts_at, self.staff, place=APPROVAL_PLACE, duration_minutes=180
         )
         items = []
-        agenda_day = day - datetime.timedelta(days=20)
-        with (
-            at(moment(agenda_day, datetime.time(10, 0))),
-            pghistory.context(user=self.staff.pk),
-        ):
+        agenda_at = moment(day - datetime.timedelta(days=20), datetime.time(10, 0))
+        with at(agenda_at), pghistory.context(user=self.staff.pk):
             for order, spec in enumerate(agenda, start=1):
-                item = AgendaItem(session=session, dossier=self.dossier(spec), order=order)
-                item.full_clean()
-                item.save()
+                item = create_validated(
+                    AgendaItem, session=session, dossier=self.dossier(spec), order=order
+                )
                 item.proposed_corporations.set(self._proposed(spec))
                 services.sync_automatic_recusals(item, by=self.staff)
                 items.append((item, spec))
         notice = LATE_NOTICE_DAYS if index == LATE_CONVOCATION_SESSION else NOTICE_DAYS
         convened_on = day - datetime.timedelta(days=notice)
-        session = self._convene(session, self.staff, moment(convened_on, datetime.time(9, 0)))
-        self._attendance(session, sitting, ATTENDANCE.get(index, {}), starts_at, self.staff)
-        with at(starts_at):
-            session = services.open_session(session=session, by=self.staff)
+        exceptions = ATTENDANCE.get(index, {})
+        session = self._open(session, sitting, exceptions, starts_at, convened_on, self.staff)
         when = starts_at + datetime.timedelta(minutes=5)
         for item, spec in items:
             when = self._vote(item, spec, sitting, when)
-        with at(when + datetime.timedelta(minutes=10)):
-            session = services.close_session(session=session, by=self.staff)
-        with at(moment(day + datetime.timedelta(days=7), datetime.time(11, 0))):
-            services.sign_off(session=session, by=chair.person)
+        closes_at = when + datetime.timedelta(minutes=10)
+        self._close(session, closes_at, self.staff, chair, day + datetime.timedelta(days=7))
 
     @staticmethod
     def _create_session(committee, starts_at, by, **values) -> Session:
@@ -367,8 +336,11 @@ class _Loader(Part):
         )
         return [self.corporations[key] for key in keys]
 
-    def _attendance(self, session, seats, exceptions, starts_at, by) -> None:
-        """Present or remote first, then those represented (their holder must take part)."""
+    def _open(self, session, seats, exceptions, starts_at, convened_on, by) -> Session:
+        """Convene the session (9:00 on `convened_on`), take the attendance a quarter of an
+        hour before it starts (present or remote first, then those represented: their
+        holder must take part), open it at `starts_at`."""
+        session = self._convene(session, by, moment(convened_on, datetime.time(9, 0)))
         rows = [(seat, *exceptions.get(seat, (A.PRESENT, None))) for seat in seats]
         rows.sort(key=lambda row: row[1] == A.REPRESENTED)
         with at(starts_at - datetime.timedelta(minutes=15)):
@@ -380,6 +352,16 @@ class _Loader(Part):
                     proxy_holder=seats[holder] if holder else None,
                     by=by,
                 )
+        with at(starts_at):
+            return services.open_session(session=session, by=by)
+
+    @staticmethod
+    def _close(session, closes_at, by, chair, signed_on) -> None:
+        """Close at `closes_at`; the chair signs the minutes at 11:00 on `signed_on`."""
+        with at(closes_at):
+            session = services.close_session(session=session, by=by)
+        with at(moment(signed_on, datetime.time(11, 0))):
+            services.sign_off(session=session, by=chair.person)
 
     def _vote(self, item, spec: DossierSpec, sitting, when) -> datetime.datetime:
         """Open the vote, let each member vote (in person or by proxy), close it and record
@@ -387,14 +369,9 @@ class _Loader(Part):
         with at(when):
             services.open_item(item=item, by=self.staff)
         recused = set(item.recusals.values_list("membership_id", flat=True))
-        statuses = dict(
-            Attendance.objects.filter(session=item.session).values_list("membership_id", "status")
-        )
-        holders = dict(
-            Attendance.objects.filter(session=item.session, proxy_holder__isnull=False).values_list(
-                "membership_id", "proxy_holder_id"
-            )
-        )
+        attendance = Attendance.objects.filter(session=item.session)
+        statuses = dict(attendance.values_list("membership_id", "status"))
+        holders = dict(attendance.values_list("membership_id", "proxy_holder_id"))
         not_approved = NOT_APPROVED.get(spec.company.serial)
         choices = not_approved.votes if not_approved else DISSENT.get(spec.company.serial, {})
         default = V.AGAINST if not_approved else V.FOR
@@ -442,7 +419,8 @@ class _Loader(Part):
         # secretary the other decisions.
         recorder = self.manager if approved else self.staff
         with pghistory.context(user=recorder.pk):
-            decision = Decision(
+            decision = create_validated(
+                Decision,
                 item=item,
                 outcome=outcome,
                 decision_date=session.day,
@@ -455,8 +433,6 @@ class _Loader(Part):
                 recorded_by=recorder,
                 recorded_at=timezone.now(),
             )
-            decision.full_clean()
-            decision.save()
             if approved:
                 decision.corporations.set(self._proposed(spec))
         if item.dossier.state == DossierState.SUBMITTED:
@@ -481,16 +457,26 @@ class _Loader(Part):
             return []
         return list(zip(specs, dossiers, strict=True))
 
-    def _fill_agenda(self, session: Session, pending, proposed) -> None:
-        for spec, dossier in pending:
-            services.add_agenda_item(
-                session=session,
-                dossier=dossier,
+    def _session_to_come(self, committee, pending, proposed, starts_at, prepared_at, convened_at):
+        """Create a session to come with these dossiers on its agenda, then convene it."""
+        with at(prepared_at):
+            session = services.create_session(
+                committee=committee,
+                starts_at=starts_at,
                 by=self.staff,
-                proposed_corporations=[
-                    self.corporations[key] for key in proposed[spec.company.serial]
-                ],
+                place=APPROVAL_PLACE,
+                duration_minutes=120,
             )
+            for spec, dossier in pending:
+                services.add_agenda_item(
+                    session=session,
+                    dossier=dossier,
+                    by=self.staff,
+                    proposed_corporations=[
+                        self.corporations[key] for key in proposed[spec.company.serial]
+                    ],
+                )
+        self._convene(session, self.staff, convened_at)
 
     def todays_session(self, committee: Committee) -> None:
         """A session on the day of the load, convened two weeks before with a submitted
@@ -509,16 +495,7 @@ class _Loader(Part):
         convened_at = moment(today - datetime.timedelta(days=TODAY_CONVENED_DAYS), SESSION_TIME)
         prepared_at = convened_at - datetime.timedelta(days=7)
         with about(f"la séance du jour du comité d'agrément ({today:%d/%m/%Y})"):
-            with at(prepared_at):
-                session = services.create_session(
-                    committee=committee,
-                    starts_at=starts_at,
-                    by=self.staff,
-                    place=APPROVAL_PLACE,
-                    duration_minutes=120,
-                )
-                self._fill_agenda(session, pending, TODAY)
-            self._convene(session, self.staff, convened_at)
+            self._session_to_come(committee, pending, TODAY, starts_at, prepared_at, convened_at)
 
     def upcoming_session(self, committee: Committee) -> None:
         """A session a few weeks ahead, convened, with a submitted dossier of the renewal:
@@ -528,16 +505,9 @@ class _Loader(Part):
         if not pending:
             return
         day = _thursday_after(timezone.localdate() + datetime.timedelta(weeks=UPCOMING_WEEKS))
+        now = timezone.now()
         with about(f"la séance à venir du comité d'agrément ({day:%d/%m/%Y})"):
-            session = services.create_session(
-                committee=committee,
-                starts_at=moment(day, SESSION_TIME),
-                by=self.staff,
-                place=APPROVAL_PLACE,
-                duration_minutes=120,
-            )
-            self._fill_agenda(session, pending, UPCOMING)
-            self._convene(session, self.staff, timezone.now())
+            self._session_to_come(committee, pending, UPCOMING, moment(day, SESSION_TIME), now, now)
 
     # --- Steering
 
@@ -555,14 +525,12 @@ class _Loader(Part):
                 agenda_notes=STEERING_NOTES,
             )
             convened_on = STEERING_DAY - datetime.timedelta(days=17)
-            session = self._convene(session, self.manager, moment(convened_on, datetime.time(9, 0)))
-            self._attendance(session, seats, STEERING_ATTENDANCE, starts_at, self.manager)
-            with at(starts_at):
-                session = services.open_session(session=session, by=self.manager)
-            with at(starts_at + datetime.timedelta(minutes=110)):
-                session = services.close_session(session=session, by=self.manager)
-            with at(moment(STEERING_DAY + datetime.timedelta(days=8), datetime.time(11, 0))):
-                services.sign_off(session=session, by=chair.person)
+            session = self._open(
+                session, seats, STEERING_ATTENDANCE, starts_at, convened_on, self.manager
+            )
+            closes_at = starts_at + datetime.timedelta(minutes=110)
+            signed_on = STEERING_DAY + datetime.timedelta(days=8)
+            self._close(session, closes_at, self.manager, chair, signed_on)
 
 
 def load_committees(report: LoadReport) -> None:
@@ -585,14 +553,6 @@ def load_committees(report: LoadReport) -> None:
         approval_seats = loader.mandates(approval, (*APPROVAL_MANDATES, NEW_CHAIR))
     with about("les membres du comité de pilotage"):
         steering_seats = loader.mandates(steering, STEERING_MANDATES)
-    # Read again: handing the chair over ended Saint-Gobain's mandate in the database.
-    approval_seats, steering_seats = (
-        {
-            seat: CommitteeMembership.objects.select_related("person").get(pk=membership.pk)
-            for seat, membership in seats.items()
-        }
-        for seats in (approval_seats, steering_seats)
-    )
     loader.approval_sessions(approval, approval_seats)
     loader.steering_session(steering, steering_seats)
     loader.todays_session(approval)

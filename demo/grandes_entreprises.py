@@ -29,6 +29,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from alize.models import Role
+from alize.services.common import create_validated, save_validated
 from demo.base import (
     SNAPSHOT_DAY,
     DemoDataError,
@@ -37,11 +38,13 @@ from demo.base import (
     about,
     clock_at,
     differences,
+    find_dossier,
     get_account,
     get_first_period,
     get_funder,
     get_renewal_period,
     get_valenciennois,
+    index_dossiers,
     moment,
 )
 from demo.grandes_entreprises_data import (
@@ -193,10 +196,7 @@ class _Loader(Part):
                 # A rate is a dated history with no service to rewrite it: the demo puts
                 # back its own row as it was, in the audit trail like any change.
                 with pghistory.context(user=self.staff.pk):
-                    for name, value in changed.items():
-                        setattr(rate, name, value)
-                    rate.full_clean()
-                    rate.save()
+                    save_validated(rate, **changed)
             self.report.count(rate, updated=bool(changed))
 
     def _memberships(self, spec: CorporationSpec, corporation: Corporation) -> None:
@@ -234,9 +234,8 @@ class _Loader(Part):
     def missions(self) -> None:
         specs = {spec.company.serial: spec for spec in VALENCIENNES_DOSSIERS + RENEWAL_DOSSIERS}
         sirets = {specs[mission.serial].company.siret for mission in MISSIONS}
-        dossiers = {
-            (dossier.pme.siret, dossier.orientation_date): dossier
-            for dossier in Dossier.objects.filter(pme__in=Pme.objects.filter(siret__in=sirets))
+        dossiers = index_dossiers(
+            Dossier.objects.filter(pme__in=Pme.objects.filter(siret__in=sirets))
             .select_related("pme")
             .prefetch_related(
                 Prefetch(
@@ -249,15 +248,10 @@ class _Loader(Part):
                     ),
                 )
             )
-        }
+        )
         for mission_spec in MISSIONS:
             dossier_spec = specs[mission_spec.serial]
-            dossier = dossiers.get((dossier_spec.company.siret, dossier_spec.oriented_on))
-            if dossier is None:
-                raise DemoDataError(
-                    f"Le dossier de démonstration de « {dossier_spec.company.name} » est "
-                    "introuvable : chargez d'abord les PME."
-                )
+            dossier = find_dossier(dossiers, dossier_spec)
             label = f"la mission de {mission_spec.corporation} auprès de {dossier.pme.name}"
             with about(label):
                 self.mission(mission_spec, dossier_spec, dossier)
@@ -391,14 +385,13 @@ class _Loader(Part):
         """A mission on a dossier closed since: written as an import would (the mission
         and its experts), `create_mission` refusing a closed dossier today."""
         with pghistory.context(user=self.staff.pk):
-            mission = SupportMission(
+            mission = create_validated(
+                SupportMission,
                 **_mission_fields(spec, dossier, corporation),
                 status=S.PLANNED,
                 status_changed_at=timezone.now(),
                 created_by=self.staff,
             )
-            mission.full_clean()
-            mission.save()
             MissionExpert.objects.bulk_create(
                 [MissionExpert(mission=mission, expert=expert) for expert in experts]
             )

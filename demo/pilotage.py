@@ -8,6 +8,7 @@ what a demo user changed on the subscription page stays.
 import pghistory
 
 from alize.models import Role
+from alize.services.common import create_validated
 from demo.base import LoadReport, get_account, get_porte_du_hainaut_funder
 from pilotage.models import Frequency, ReportSubscription
 
@@ -19,10 +20,12 @@ def load_report_subscriptions(report: LoadReport) -> None:
     subscription = ReportSubscription.objects.filter(funder=funder).first()
     created = subscription is None
     if created:
-        subscription = ReportSubscription(
-            funder=funder, frequency=Frequency.QUARTERLY, recipients=RECIPIENTS, active=True
-        )
-        subscription.full_clean()
         with pghistory.context(user=get_account(Role.MANAGER).pk):
-            subscription.save()
+            subscription = create_validated(
+                ReportSubscription,
+                funder=funder,
+                frequency=Frequency.QUARTERLY,
+                recipients=RECIPIENTS,
+                active=True,
+            )
     report.count(subscription, created=created)

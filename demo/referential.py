@@ -42,6 +42,7 @@ from demo.base import (
     LoadReport,
     get_porte_du_hainaut_funder,
     get_valenciennois,
+    keep_demo_login,
     save_referential,
     upsert,
 )
@@ -335,19 +336,7 @@ def load_accounts(report: LoadReport) -> None:
             },
             create=create_user,
         )
-        updated = False
-        # Hashing is slow and a rehash would be a write: only reset a changed password.
-        if not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            updated = True
-        # set() only adds and removes the difference, so an unchanged account writes nothing.
-        if set(user.groups.values_list("name", flat=True)) != {account.role}:
-            user.groups.set([groups[account.role]])
-            updated = True
-        if set(user.basins.values_list("pk", flat=True)) != {valenciennois.pk}:
-            user.basins.set([valenciennois])
-            updated = True
+        updated = keep_demo_login(user, groups[account.role], valenciennois)
         # Count the account once, whether its fields, password or memberships changed.
         if updated and report.created.total() + report.updated.total() == writes_before:
             report.updated[str(User._meta.verbose_name_plural)] += 1

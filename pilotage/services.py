@@ -23,6 +23,7 @@ from django.utils import timezone
 from alize.models import Delivery, DeliveryKind, DeliveryState, Funder, User
 from alize.pdf import pdf_filename
 from alize.services import outbox
+from alize.services.common import save_validated
 from pilotage import reports, tasks
 from pilotage.models import (
     Frequency,
@@ -90,9 +91,7 @@ def save_subscription(*, subscription: ReportSubscription, by: User) -> ReportSu
     with pghistory.context(user=by.pk):
         if subscription.pk:
             ReportSubscription.objects.select_for_update().get(pk=subscription.pk)
-        subscription.full_clean()
-        subscription.save()
-    return subscription
+        return save_validated(subscription)
 
 
 @transaction.atomic

@@ -79,46 +79,46 @@ class ListKind:
         return next((sort for sort in self.sorts if sort.key == key), None)
 
 
-PME_LIST = ListKind(
-    lookups={
-        "basin": "commune__epci__basin",
-        "epci": "commune__epci",
-        "sector": "sector",
-        "size_band": "size_band",
-        "state": "current_state",
-        "orientation": "current_orientation_source",
-        "staff": "current_staff_member_id",
-    },
-    search=("name", "commune__name", "siret"),
-    sorts=(
-        Sort("name", "Raison sociale", "name"),
-        Sort("state", "État du dossier", state_rank("current_state")),
-        Sort("time", "Temps dans l'état", models.F("current_state_changed_at").desc()),
-        Sort("jobs", "Emplois prévus", "current_jobs_planned"),
-        Sort("orientation", "Date d'orientation", "current_orientation_date"),
-    ),
+def _list_kind(*, sme: str, dossier: str, name: Sort, state_label: str, **rest) -> ListKind:
+    """The SME list or the dossier list: the same filters, search and sorts, the SME's
+    fields reached through `sme`, the (current) dossier's under `dossier`."""
+    return ListKind(
+        lookups={
+            "basin": f"{sme}commune__epci__basin",
+            "epci": f"{sme}commune__epci",
+            "sector": f"{sme}sector",
+            "size_band": f"{sme}size_band",
+            "state": f"{dossier}state",
+            "orientation": f"{dossier}orientation_source",
+            "staff": f"{dossier}staff_member_id",
+        },
+        search=(f"{sme}name", f"{sme}commune__name", f"{sme}siret"),
+        sorts=(
+            name,
+            Sort("state", state_label, state_rank(f"{dossier}state")),
+            Sort("time", "Temps dans l'état", models.F(f"{dossier}state_changed_at").desc()),
+            Sort("jobs", "Emplois prévus", f"{dossier}jobs_planned"),
+            Sort("orientation", "Date d'orientation", f"{dossier}orientation_date"),
+        ),
+        **rest,
+    )
+
+
+# An SME carries its current dossier's fields as `current_*` annotations.
+PME_LIST = _list_kind(
+    sme="",
+    dossier="current_",
+    name=Sort("name", "Raison sociale", "name"),
+    state_label="État du dossier",
     default_sort="name",
     tiebreak=("name", "pk"),
 )
 
-DOSSIER_LIST = ListKind(
-    lookups={
-        "basin": "pme__commune__epci__basin",
-        "epci": "pme__commune__epci",
-        "sector": "pme__sector",
-        "size_band": "pme__size_band",
-        "state": "state",
-        "orientation": "orientation_source",
-        "staff": "staff_member",
-    },
-    search=("pme__name", "pme__commune__name", "pme__siret"),
-    sorts=(
-        Sort("name", "Entreprise", "pme__name"),
-        Sort("state", "État", state_rank("state")),
-        Sort("time", "Temps dans l'état", models.F("state_changed_at").desc()),
-        Sort("jobs", "Emplois prévus", "jobs_planned"),
-        Sort("orientation", "Date d'orientation", "orientation_date"),
-    ),
+DOSSIER_LIST = _list_kind(
+    sme="pme__",
+    dossier="",
+    name=Sort("name", "Entreprise", "pme__name"),
+    state_label="État",
     default_sort="-orientation",
     tiebreak=("-pk",),
 )

@@ -3,18 +3,16 @@
 import datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 
 from alize.models import PERIOD_OVERLAP_MESSAGE, AdvanceCap, Basin, Contribution, ProgrammePeriod
+from alize.services.common import create_validated, save_validated
 
 
 @transaction.atomic
 def save_referential(*, instance: models.Model) -> models.Model:
     """Validate every field and constraint of a referential object, then save it."""
-    instance.full_clean()
-    instance.save()
-    return instance
+    return save_validated(instance)
 
 
 @transaction.atomic
@@ -25,15 +23,9 @@ def save_period(*, period: ProgrammePeriod) -> ProgrammePeriod:
     after the other (the database's trigger, the last guard, locks it too)."""
     if period.basin_id:
         Basin.objects.select_for_update().get(pk=period.basin_id)
-    period.full_clean()
-    try:
-        with transaction.atomic():
-            period.save()
-    except IntegrityError as error:
-        if PERIOD_OVERLAP_MESSAGE not in str(error):
-            raise
-        raise ValidationError({"start_date": PERIOD_OVERLAP_MESSAGE}) from error
-    return period
+    return save_validated(
+        period, refusals={PERIOD_OVERLAP_MESSAGE: {"start_date": PERIOD_OVERLAP_MESSAGE}}
+    )
 
 
 @transaction.atomic
@@ -42,17 +34,15 @@ def set_advance_cap(
 ) -> AdvanceCap:
     """Record a new cap for a basin from a date on; past caps are never rewritten."""
     Basin.objects.select_for_update().get(pk=basin.pk)
-    cap = AdvanceCap(basin=basin, amount=amount, valid_from=valid_from, comment=comment)
-    cap.full_clean()
-    cap.save()
-    return cap
+    return create_validated(
+        AdvanceCap, basin=basin, amount=amount, valid_from=valid_from, comment=comment
+    )
 
 
 @transaction.atomic
 def create_basin(*, basin: Basin, cap_amount: Decimal, cap_valid_from: datetime.date) -> Basin:
     """A new basin with the advance cap it starts with, both or neither."""
-    basin.full_clean()
-    basin.save()
+    save_validated(basin)
     set_advance_cap(basin=basin, amount=cap_amount, valid_from=cap_valid_from)
     return basin
 
@@ -60,6 +50,4 @@ def create_basin(*, basin: Basin, cap_amount: Decimal, cap_valid_from: datetime.
 @transaction.atomic
 def save_contribution(*, contribution: Contribution) -> Contribution:
     """Save a funder's contribution to a period (Contribution.clean keeps it in one basin)."""
-    contribution.full_clean()
-    contribution.save()
-    return contribution
+    return save_validated(contribution)

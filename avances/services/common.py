@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from alize.formatting import french_date
+from alize.services.common import lock_row
 from avances import permissions
 from avances.models import Advance, Frequency, Schedule
 from avances.models.common import ZERO
@@ -66,11 +67,7 @@ def check_terms(duration_months, grace_months, frequency: str) -> None:
 
 def lock_advance(advance: Advance) -> Advance:
     """The advance, read again under a row lock (call after `lock_fund` when both)."""
-    return (
-        Advance.objects.select_for_update(of=("self",))
-        .select_related("basin", "dossier__pme")
-        .get(pk=advance.pk)
-    )
+    return lock_row(Advance, advance.pk, "basin", "dossier__pme")
 
 
 def refuse_written_off(advance: Advance, what: str) -> None:

@@ -9,6 +9,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from alize.formatting import euros, french_date
+from alize.services.common import create_validated, save_validated
 from avances.models import (
     Advance,
     Allocation,
@@ -53,9 +54,20 @@ def sign_contract(*, advance: Advance, signed_on: datetime.date, by) -> Advance:
                     )
                 }
             )
-        advance.contract_signed_on = signed_on
-        advance.full_clean()
-        advance.save(update_fields=["contract_signed_on"])
+        save_validated(advance, contract_signed_on=signed_on, update_fields=["contract_signed_on"])
+    return advance
+
+
+def _lock_to_disburse(
+    advance: Advance, by, day: datetime.date, field: str, written_off: str
+) -> Advance:
+    """The advance, for its operator staff, at a `day` (`field`) not to come, read again
+    under the locks of its fund then its row; refused once written off (`written_off`)."""
+    require_operator(by, advance.basin_id)
+    not_in_future(day, field)
+    lock_fund(advance.basin_id)
+    advance = lock_advance(advance)
+    refuse_written_off(advance, written_off)
     return advance
 
 
@@ -72,12 +84,10 @@ def disburse_advance(
     `close_disbursements`. Refused: no signed contract, a date before the signature or the
     previous tranche, a total above the amount granted, a written-off or closed advance.
     """
-    require_operator(by, advance.basin_id)
-    not_in_future(disbursed_on, "disbursed_on")
     with pghistory.context(user=by.pk):
-        lock_fund(advance.basin_id)
-        advance = lock_advance(advance)
-        refuse_written_off(advance, "plus aucun versement n'est possible.")
+        advance = _lock_to_disburse(
+            advance, by, disbursed_on, "disbursed_on", "plus aucun versement n'est possible."
+        )
         if advance.disbursements_closed_on:
             raise ValidationError(
                 f"Les versements de cette avance sont clos depuis le "
@@ -138,11 +148,9 @@ def disburse_advance(
                         )
                     }
                 )
-        disbursement = Disbursement(
-            advance=advance, disbursed_on=disbursed_on, amount=amount, recorded_by=by
+        disbursement = create_validated(
+            Disbursement, advance=advance, disbursed_on=disbursed_on, amount=amount, recorded_by=by
         )
-        disbursement.full_clean()
-        disbursement.save()
         record_movement(
             basin_id=advance.basin_id,
             kind=MovementKind.DISBURSEMENT,
@@ -182,12 +190,10 @@ def disburse_advance(
 @transaction.atomic
 def close_disbursements(*, advance: Advance, closed_on: datetime.date, by) -> Advance:
     """Give up paying out the rest of the advance: the fund no longer counts it committed."""
-    require_operator(by, advance.basin_id)
-    not_in_future(closed_on, "disbursements_closed_on")
     with pghistory.context(user=by.pk):
-        lock_fund(advance.basin_id)
-        advance = lock_advance(advance)
-        refuse_written_off(advance, "ses versements sont déjà arrêtés.")
+        advance = _lock_to_disburse(
+            advance, by, closed_on, "disbursements_closed_on", "ses versements sont déjà arrêtés."
+        )
         if advance.disbursements_closed_on:
             raise ValidationError("Les versements de cette avance sont déjà clos.")
         disbursed, _ = advance_totals(advance)
@@ -221,14 +227,7 @@ def reverse_disbursement(*, disbursement: Disbursement, reason: str, by) -> Disb
     advance's basin. Locks the fund, then the advance.
     """
     with pghistory.context(user=by.pk):
-        advance, disbursement, reason = lock_for_reversal(
-            disbursement,
-            reason=reason,
-            by=by,
-            refusal="Seul le personnel de l'opérateur du bassin annule un versement.",
-            noun="Ce versement",
-        )
-        refuse_written_off(advance, "ses versements ne s'annulent plus.")
+        advance, disbursement, reason = lock_for_reversal(disbursement, reason=reason, by=by)
         latest = advance.disbursements.not_reversed().order_by("-disbursed_on", "-pk").first()
         if latest != disbursement:
             raise ValidationError(

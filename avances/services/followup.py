@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alize.formatting import euros, french_date
+from alize.services.common import create_validated, lock_row, save_validated
 from avances import permissions
 from avances.models import (
     PAY_WITHIN_DAYS,
@@ -87,7 +88,8 @@ def record_dunning_step(
             )
         pme = advance.dossier.pme
         commune = pme.commune
-        step = DunningStep(
+        step = create_validated(
+            DunningStep,
             advance=advance,
             kind=kind,
             sent_on=sent_on,
@@ -100,8 +102,6 @@ def record_dunning_step(
             comment=comment,
             recorded_by=by,
         )
-        step.full_clean()
-        step.save()
     return step
 
 
@@ -132,7 +132,8 @@ def open_proceeding(
             raise ValidationError(
                 {"publication_date": "La publication suit le jugement d'ouverture."}
             )
-        proceeding = CollectiveProceeding(
+        proceeding = create_validated(
+            CollectiveProceeding,
             advance=advance,
             kind=kind,
             judgment_date=judgment_date,
@@ -142,8 +143,6 @@ def open_proceeding(
             representative=representative,
             recorded_by=by,
         )
-        proceeding.full_clean()
-        proceeding.save()
     return proceeding
 
 
@@ -168,10 +167,12 @@ def record_claim_declaration(
         disbursed, repaid = advance_totals(advance)
         if disbursed - repaid <= 0:
             raise ValidationError("L'entreprise ne doit plus rien sur cette avance.")
-        proceeding.claim_declared_on = declared_on
-        proceeding.claim_amount = disbursed - repaid
-        proceeding.full_clean()
-        proceeding.save(update_fields=["claim_declared_on", "claim_amount"])
+        save_validated(
+            proceeding,
+            claim_declared_on=declared_on,
+            claim_amount=disbursed - repaid,
+            update_fields=["claim_declared_on", "claim_amount"],
+        )
     return proceeding
 
 
@@ -212,9 +213,7 @@ def request_write_off(*, advance: Advance, reason: str, by) -> WriteOff:
             raise ValidationError(
                 "L'entreprise ne doit rien sur cette avance : il n'y a rien à passer en perte."
             )
-        write_off = WriteOff(advance=advance, reason=reason, requested_by=by)
-        write_off.full_clean()
-        write_off.save()
+        write_off = create_validated(WriteOff, advance=advance, reason=reason, requested_by=by)
     return write_off
 
 
@@ -225,16 +224,24 @@ def _lock_write_off(write_off: WriteOff, by) -> WriteOff:
         raise PermissionDenied(reason)
     lock_fund(write_off.advance.basin_id)
     lock_advance(write_off.advance)
-    write_off = (
-        WriteOff.objects.select_for_update(of=("self",))
-        .select_related("advance")
-        .get(pk=write_off.pk)
-    )
+    write_off = lock_row(WriteOff, write_off.pk, "advance")
     if write_off.status != WriteOffStatus.REQUESTED:
         raise ValidationError(
             f"Ce passage en perte est déjà « {write_off.get_status_display().lower()} »."
         )
     return write_off
+
+
+def _decide(write_off: WriteOff, status: str, by, comment: str, **values) -> WriteOff:
+    """Stamp the manager's decision on the write-off (who, when, why), validated, saved."""
+    return save_validated(
+        write_off,
+        status=status,
+        decided_by=by,
+        decided_at=timezone.now(),
+        decision_comment=comment,
+        **values,
+    )
 
 
 @transaction.atomic
@@ -255,13 +262,7 @@ def approve_write_off(
             raise ValidationError(
                 "L'entreprise ne doit plus rien : il n'y a rien à passer en perte."
             )
-        write_off.status = WriteOffStatus.APPROVED
-        write_off.decided_by = by
-        write_off.decided_at = timezone.now()
-        write_off.decision_comment = comment
-        write_off.amount = outstanding
-        write_off.full_clean()
-        write_off.save()
+        _decide(write_off, WriteOffStatus.APPROVED, by, comment, amount=outstanding)
         advance.written_off_on = on
         advance.save(update_fields=["written_off_on"])
         record_movement(
@@ -288,10 +289,5 @@ def reject_write_off(*, write_off: WriteOff, by, comment: str) -> WriteOff:
         raise ValidationError({"decision_comment": "Indiquez pourquoi vous refusez."})
     with pghistory.context(user=by.pk):
         write_off = _lock_write_off(write_off, by)
-        write_off.status = WriteOffStatus.REJECTED
-        write_off.decided_by = by
-        write_off.decided_at = timezone.now()
-        write_off.decision_comment = comment.strip()
-        write_off.full_clean()
-        write_off.save()
+        _decide(write_off, WriteOffStatus.REJECTED, by, comment.strip())
     return write_off

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from alize.formatting import euros, french_date
 from alize.models import Contribution
+from alize.services.common import create_validated
 from avances import permissions
 from avances.models import (
     BasinAdvanceSettings,
@@ -111,7 +112,8 @@ def register_contribution(
                         )
                     }
                 )
-        movement = FundMovement(
+        movement = create_validated(
+            FundMovement,
             basin_id=basin_id,
             kind=MovementKind.CONTRIBUTION,
             on=on,
@@ -120,8 +122,6 @@ def register_contribution(
             contribution=contribution,
             recorded_by=by,
         )
-        movement.full_clean()
-        movement.save()
     return movement
 
 
@@ -137,7 +137,8 @@ def record_movement(
     **sources,
 ) -> FundMovement:
     """Write one ledger line for what another service just recorded (in its transaction)."""
-    movement = FundMovement(
+    movement = create_validated(
+        FundMovement,
         basin_id=basin_id,
         kind=kind,
         on=on,
@@ -147,8 +148,6 @@ def record_movement(
         recorded_by=by,
         **sources,
     )
-    movement.full_clean()
-    movement.save()
     return movement
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from alize.formatting import euros, french_date
+from alize.services.common import create_validated, lock_row
 from avances.models import (
     Advance,
 )
@@ -82,11 +83,7 @@ def grant_advance(
     not_in_future(decision_date, "decision_date")
     with pghistory.context(user=by.pk):
         settings = lock_fund(basin_id)
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("pme__commune__epci__basin")
-            .get(pk=dossier.pk)
-        )
+        dossier = lock_row(Dossier, dossier.pk, "pme__commune__epci__basin")
         basin = dossier.pme.commune.epci.basin
         if dossier.state not in GRANTABLE_DOSSIER_STATES:
             raise ValidationError(
@@ -113,6 +110,11 @@ def grant_advance(
         grace_months = settings.default_grace_months if grace_months is None else grace_months
         frequency = frequency or settings.default_frequency
         check_terms(duration_months, grace_months, frequency)
+        terms = {
+            "duration_months": duration_months,
+            "grace_months": grace_months,
+            "frequency": frequency,
+        }
 
         cap = basin.check_advance_cap(amount, decision_date)
         if amount > dossier.advance_requested:
@@ -127,18 +129,12 @@ def grant_advance(
         if funding_convention is not None:
             _check_convention(funding_convention, basin_id)
 
-        rate, gge = price_advance(
-            basin=basin,
-            amount=amount,
-            decision_date=decision_date,
-            duration_months=duration_months,
-            grace_months=grace_months,
-            frequency=frequency,
-        )
+        rate, gge = price_advance(basin=basin, amount=amount, decision_date=decision_date, **terms)
         check_de_minimis(de_minimis_position(pme=dossier.pme, day=decision_date, gge=gge))
         refuse_beyond_available(basin_id, amount)
 
-        advance = Advance(
+        advance = create_validated(
+            Advance,
             reference=f"AV{decision_date:%Y}-{dossier.pk:05d}",
             dossier=dossier,
             basin=basin,
@@ -146,16 +142,12 @@ def grant_advance(
             requested_copied=dossier.advance_requested,
             cap_copied=cap,
             decision_date=decision_date,
-            duration_months=duration_months,
-            grace_months=grace_months,
-            frequency=frequency,
+            **terms,
             reference_rate_copied=rate,
             gross_grant_equivalent=gge,
             funding_convention=funding_convention,
             granted_by=by,
         )
-        advance.full_clean()
-        advance.save()
     return advance
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alize.formatting import euros, french_date
+from alize.services.common import create_validated
 from avances.models import (
     Advance,
     Allocation,
@@ -29,7 +30,6 @@ from avances.services.common import (
     advance_totals,
     as_amount,
     lock_advance,
-    refuse_written_off,
     require_operator,
 )
 from avances.services.fund import lock_fund, record_movement
@@ -154,7 +154,8 @@ def record_payment(
         errors = payment_errors(payment_state(advance), paid_on=paid_on, amount=amount)
         if errors:
             raise ValidationError(errors)
-        payment = Payment(
+        payment = create_validated(
+            Payment,
             advance=advance,
             paid_on=paid_on,
             amount=amount,
@@ -162,8 +163,6 @@ def record_payment(
             reference=reference,
             recorded_by=by,
         )
-        payment.full_clean()
-        payment.save()
         _allocate(payment, active_schedule(advance))
         record_movement(
             basin_id=advance.basin_id,
@@ -204,17 +203,7 @@ def reverse_payment(*, payment: Payment, reason: str, by) -> Payment:
     Recording the right payment afterwards is an ordinary `record_payment`.
     """
     with pghistory.context(user=by.pk):
-        advance, payment, reason = lock_for_reversal(
-            payment,
-            reason=reason,
-            by=by,
-            refusal="Seul le personnel de l'opérateur du bassin annule un remboursement.",
-            noun="Ce remboursement",
-        )
-        refuse_written_off(
-            advance,
-            "ses remboursements ne s'annulent plus (la perte a été calculée avec eux).",
-        )
+        advance, payment, reason = lock_for_reversal(payment, reason=reason, by=by)
         schedule = active_schedule(advance)
         live = Allocation.objects.live()
         if live.filter(payment=payment).exclude(instalment__schedule=schedule).exists():

@@ -10,6 +10,7 @@ from django.db.models import Max
 
 from alize.formatting import french_date
 from alize.models import Basin
+from alize.services.common import create_validated
 from alize.versioning import check_version
 from avances import permissions
 from avances.models import (
@@ -51,7 +52,8 @@ def new_schedule(
         current.is_active = False
         current.save(update_fields=["is_active"])
     last_version = Schedule.objects.filter(advance=advance).aggregate(v=Max("version"))["v"]
-    schedule = Schedule(
+    schedule = create_validated(
+        Schedule,
         advance=advance,
         version=(last_version or 0) + 1,
         kind=kind,
@@ -64,8 +66,6 @@ def new_schedule(
         created_by=by,
         replaces=current,
     )
-    schedule.full_clean()
-    schedule.save()
     basin = Basin.objects.only("due_date_rule", "departement").get(pk=advance.basin_id)
     Instalment.objects.bulk_create(
         Instalment(

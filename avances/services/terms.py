@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from alize.models import Basin
+from alize.services.common import create_validated, save_validated
 from avances import permissions
 from avances.models import BasinAdvanceSettings, ReferenceRate
 from avances.services.fund import lock_fund
@@ -26,13 +27,12 @@ def set_default_terms(
     if not permissions.can_set_terms(by, basin.pk):
         raise PermissionDenied(MANAGERS_ONLY)
     with pghistory.context(user=by.pk):
-        settings = lock_fund(basin.pk)
-        settings.default_duration_months = duration_months
-        settings.default_grace_months = grace_months
-        settings.default_frequency = frequency
-        settings.full_clean()
-        settings.save()
-    return settings
+        return save_validated(
+            lock_fund(basin.pk),
+            default_duration_months=duration_months,
+            default_grace_months=grace_months,
+            default_frequency=frequency,
+        )
 
 
 @transaction.atomic
@@ -52,12 +52,11 @@ def add_reference_rate(
     elif not permissions.can_set_terms(by, basin.pk):
         raise PermissionDenied(MANAGERS_ONLY)
     with pghistory.context(user=by.pk):
-        rate = ReferenceRate(
+        rate = create_validated(
+            ReferenceRate,
             basin=basin,
             valid_from=valid_from,
             annual_rate_percent=annual_rate_percent,
             source=source,
         )
-        rate.full_clean()
-        rate.save()
     return rate

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Subquery
 
 from alize.formatting import euros
+from alize.services.common import lock_row
 from comites.models import AgendaItem, Attendance, CommitteeMembership, Session
 from comites.rules import Quorum, compute_quorum
 
@@ -33,20 +34,12 @@ def refuse(message: str, field: str | None = None):
 
 def lock_session(session: Session) -> Session:
     """The session's row, locked: attendance, agenda and status changes queue up here."""
-    return (
-        Session.objects.select_for_update(of=("self",))
-        .select_related("committee__basin")
-        .get(pk=session.pk)
-    )
+    return lock_row(Session, session.pk, "committee__basin")
 
 
 def lock_item(item: AgendaItem) -> AgendaItem:
     """The item's row, locked: its votes, opening, closing and decision queue up here."""
-    return (
-        AgendaItem.objects.select_for_update(of=("self",))
-        .select_related("session__committee__basin", "dossier__pme")
-        .get(pk=item.pk)
-    )
+    return lock_row(AgendaItem, item.pk, "session__committee__basin", "dossier__pme")
 
 
 def mandate_in_session(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 
 from alize.models import User
+from alize.services.common import create_validated, lock_row
 from comites import permissions
 from comites.models import (
     AgendaItem,
@@ -126,18 +127,12 @@ def add_agenda_item(
                 "L'ordre du jour se fixe avant la convocation : cette séance est déjà "
                 f"« {session.get_status_display()} »."
             )
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("pme__commune__epci")
-            .get(pk=dossier.pk)
-        )
+        dossier = lock_row(Dossier, dossier.pk, "pme__commune__epci")
         _check_dossier_for_agenda(session, dossier)
         corporations = _check_proposed(session, proposed_corporations)
         if order is None:
             order = (session.items.aggregate(last=Max("order"))["last"] or 0) + 1
-        item = AgendaItem(session=session, dossier=dossier, order=order)
-        item.full_clean()
-        item.save()
+        item = create_validated(AgendaItem, session=session, dossier=dossier, order=order)
         item.proposed_corporations.set(corporations)
         sync_automatic_recusals(item, by=by)
     return item
@@ -187,7 +182,7 @@ def set_proposed_corporations(
     with pghistory.context(user=by.pk):
         session = lock_session(item.session)
         require(permissions.can_prepare_session(by, session))
-        item = AgendaItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
+        item = lock_row(AgendaItem, item.pk)
         item.session = session
         if item.status != ItemStatus.PENDING or session.status in FINISHED_STATUSES:
             refuse("Les entreprises proposées ne changent plus une fois le vote ouvert.")

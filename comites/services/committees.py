@@ -4,9 +4,10 @@ import datetime
 from typing import Any
 
 import pghistory
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from alize.models import Basin, User
+from alize.services.common import lock_row, save_validated
 from comites import permissions
 from comites.models import (
     ONE_CHAIR_MESSAGE,
@@ -27,11 +28,7 @@ MANAGERS_ONLY = "Seul(e) un(e) responsable de l'opérateur du bassin constitue s
 
 def _lock_committee(committee: Committee) -> Committee:
     """The committee's row, locked: mandate changes of one committee queue up here."""
-    return (
-        Committee.objects.select_for_update(of=("self",))
-        .select_related("basin")
-        .get(pk=committee.pk)
-    )
+    return lock_row(Committee, committee.pk, "basin")
 
 
 @transaction.atomic
@@ -41,16 +38,15 @@ def create_committee(*, basin: Basin, kind: str, by: User, **rules: Any) -> Comm
     committee = Committee(basin=basin, kind=kind, **rules)
     require(permissions.can_manage_committee(by, committee), MANAGERS_ONLY)
     with pghistory.context(user=by.pk):
-        committee.full_clean()
-        try:
-            # Two managers at once: the unique constraint keeps one, the other is told why.
-            with transaction.atomic():
-                committee.save()
-        except IntegrityError as exc:
-            if "committee_one_of_each_kind_per_basin" in str(exc):
-                refuse("Ce bassin a déjà un comité de cette nature.", "kind")
-            raise
-    return committee
+        # Two managers at once: the unique constraint keeps one, the other is told why.
+        return save_validated(
+            committee,
+            refusals={
+                "committee_one_of_each_kind_per_basin": {
+                    "kind": "Ce bassin a déjà un comité de cette nature."
+                }
+            },
+        )
 
 
 @transaction.atomic
@@ -61,28 +57,19 @@ def update_committee_rules(*, committee: Committee, by: User, **rules: Any) -> C
     with pghistory.context(user=by.pk):
         committee = _lock_committee(committee)
         require(permissions.can_manage_committee(by, committee), MANAGERS_ONLY)
-        for name, value in rules.items():
-            setattr(committee, name, value)
-        committee.full_clean()
-        committee.save()
-    return committee
+        return save_validated(committee, **rules)
 
 
 def _save_mandate(membership: CommitteeMembership) -> CommitteeMembership:
-    membership.full_clean()
-    try:
-        # The database trigger on mandates checks overlaps (after locking the committee)
-        # and says which rule was broken: turn it into the French form error.
-        with transaction.atomic():
-            membership.save()
-    except IntegrityError as exc:
-        message = str(exc)
-        if ONE_CHAIR_MESSAGE in message:
-            refuse(ONE_CHAIR_MESSAGE, "start_date")
-        if OVERLAPPING_MANDATE_MESSAGE in message:
-            refuse(OVERLAPPING_MANDATE_MESSAGE, "start_date")
-        raise
-    return membership
+    # The database trigger on mandates checks overlaps (after locking the committee)
+    # and says which rule was broken: turn it into the French form error.
+    return save_validated(
+        membership,
+        refusals={
+            message: {"start_date": message}
+            for message in (ONE_CHAIR_MESSAGE, OVERLAPPING_MANDATE_MESSAGE)
+        },
+    )
 
 
 @transaction.atomic

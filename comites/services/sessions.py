@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alize.models import User
+from alize.services.common import create_validated, save_validated
 from alize.workflow import apply_transition
 from comites import permissions, tasks
 from comites.models import (
@@ -145,9 +146,7 @@ def create_session(
             first = lock_session(first_convocation)
             _check_first_convocation(session, first)
             session.first_convocation = first
-        session.full_clean()
-        session.save()
-    return session
+        return save_validated(session)
 
 
 def _fix_agenda(session: Session, by: User, now: datetime.datetime, verb: str) -> list[AgendaItem]:
@@ -323,13 +322,13 @@ def record_attendance(
         attendance = _attendance_of(session, membership.pk) or Attendance(
             session=session, membership=membership
         )
-        attendance.status = status
-        attendance.proxy_holder = proxy_holder if status == AttendanceStatus.REPRESENTED else None
-        attendance.recorded_by = by
-        attendance.recorded_at = timezone.now()
-        attendance.full_clean()
-        attendance.save()
-    return attendance
+        return save_validated(
+            attendance,
+            status=status,
+            proxy_holder=proxy_holder if status == AttendanceStatus.REPRESENTED else None,
+            recorded_by=by,
+            recorded_at=timezone.now(),
+        )
 
 
 # --- The session's course ----------------------------------------------------------------
@@ -369,12 +368,8 @@ def close_session(*, session: Session, by: User, comment: str = "") -> Session:
 def stamp_vote(item: AgendaItem, status: str, *, by: User, at: datetime.datetime) -> AgendaItem:
     """Open or close the vote on an item the caller has locked, stamped with who and when;
     once closed, its votes never change again."""
-    item.status = status
     moment = "opened" if status == ItemStatus.OPEN else "closed"
-    setattr(item, f"{moment}_at", at)
-    setattr(item, f"{moment}_by", by)
-    item.full_clean()
-    item.save()
+    save_validated(item, status=status, **{f"{moment}_at": at, f"{moment}_by": by})
     return item
 
 
@@ -460,10 +455,7 @@ def amend_minutes(
             )
         if item is not None and item.session_id != session.pk:
             refuse("Ce point n'est pas à l'ordre du jour de cette séance.", "item")
-        amendment = Amendment(session=session, item=item, text=text.strip(), by=by)
-        amendment.full_clean()
-        amendment.save()
-    return amendment
+        return create_validated(Amendment, session=session, item=item, text=text.strip(), by=by)
 
 
 SESSION_MOVES = {

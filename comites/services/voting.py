@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from alize.models import User
+from alize.services.common import create_validated
 from avances.services import lock_fund
 from avances.services.grant import grant_advance
 from comites import permissions, tasks
@@ -160,15 +161,14 @@ def declare_interest(
             refuse(f"{membership.person} a déjà voté sur ce dossier : le vote ne se reprend pas.")
         if Recusal.objects.filter(item=item, membership=membership).exists():
             refuse(f"{membership.person} est déjà déporté(e) sur ce dossier.")
-        recusal = Recusal(
+        recusal = create_validated(
+            Recusal,
             item=item,
             membership=membership,
             reason=RecusalReason.DECLARED_INTEREST,
             details=details.strip(),
             recorded_by=by,
         )
-        recusal.full_clean()
-        recusal.save()
     return recusal
 
 
@@ -254,23 +254,16 @@ def cast_vote(*, item: AgendaItem, member: CommitteeMembership, choice: str, by:
             capacity = _capacity(item, acting, member, member_status, proxy_holder_id)
             if voted:
                 refuse(ONE_VOTE_MESSAGE)
-        vote = Vote(
+        return create_validated(
+            Vote,
             item=item,
             member=member,
             choice=VoteChoice(choice),
             cast_by=acting,
             capacity=capacity,
             at=timezone.now(),
+            refusals={"vote_one_per_member_and_item": ONE_VOTE_MESSAGE},
         )
-        vote.full_clean()
-        try:
-            with transaction.atomic():
-                vote.save()
-        except IntegrityError as exc:
-            if "vote_one_per_member_and_item" in str(exc):
-                refuse(ONE_VOTE_MESSAGE)
-            raise
-    return vote
 
 
 # --- Decisions -----------------------------------------------------------------------
@@ -387,7 +380,8 @@ def record_decision(
             cap = _check_advance(item, advance)
         elif corporations or domains or advance:
             refuse("Un ajournement ou un refus n'accorde ni accompagnement ni avance.")
-        decision = Decision(
+        decision = create_validated(
+            Decision,
             item=item,
             outcome=outcome,
             decision_date=session.day,
@@ -400,8 +394,6 @@ def record_decision(
             recorded_by=by,
             recorded_at=timezone.now(),
         )
-        decision.full_clean()
-        decision.save()
         decision.corporations.set(corporations)
         comment = f"Séance du {day(session.day)} : {result.summary}."
         if decision.missing:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
+from grandes_entreprises import permissions
 from grandes_entreprises.models import Corporation
 
 CORPORATION_FIELDS = frozenset(
@@ -24,6 +25,11 @@ def _check_fields(data: dict[str, Any], allowed: frozenset[str], what: str) -> N
 def _require(allowed: bool, reason: str = "") -> None:
     if not allowed:
         raise PermissionDenied(reason or "Vous n'avez pas le droit de faire cette action.")
+
+
+def _require_manager(by, corporation: Corporation) -> None:
+    """Refuse, unless `by` manages the corporation (the operator's staff of its basin)."""
+    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
 
 
 def _days(value: Decimal) -> str:

@@ -7,9 +7,10 @@ from typing import Any
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from alize.models import ProgrammePeriod, Role, User
+from alize.services.common import create_validated, lock_row, save_validated
 from alize.versioning import check_version
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
@@ -26,6 +27,7 @@ from grandes_entreprises.services._common import (
     _check_fields,
     _lock_corporation,
     _require,
+    _require_manager,
 )
 
 SITE_UNIQUE = next(
@@ -46,21 +48,15 @@ def create_corporation(*, by: User, data: dict[str, Any]) -> Corporation:
         "Seul le personnel de l'opérateur du bassin enregistre une grande entreprise.",
     )
     with pghistory.context(user=by.pk):
-        corporation.full_clean()
-        _save_site(corporation)
-    return corporation
+        return _save_site(corporation)
 
 
-def _save_site(corporation: Corporation) -> None:
-    """Save, turning the race of two colleagues registering the same site at the same
-    moment (full_clean saw neither) into the constraint's French message."""
-    try:
-        with transaction.atomic():
-            corporation.save()
-    except IntegrityError as error:
-        if SITE_UNIQUE.name not in str(error):
-            raise
-        raise ValidationError(SITE_UNIQUE.violation_error_message) from error
+def _save_site(corporation: Corporation, **changes: Any) -> Corporation:
+    """Validate and save, turning the race of two colleagues registering the same site at
+    the same moment (full_clean saw neither) into the constraint's French message."""
+    return save_validated(
+        corporation, refusals={SITE_UNIQUE.name: SITE_UNIQUE.violation_error_message}, **changes
+    )
 
 
 @transaction.atomic
@@ -72,23 +68,22 @@ def update_corporation(
     _check_fields(data, CORPORATION_FIELDS - {"basin"}, "corporation")
     with pghistory.context(user=by.pk):
         corporation = _lock_corporation(corporation)
-        _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+        _require_manager(by, corporation)
         check_version(corporation, version)
-        for name, value in data.items():
-            setattr(corporation, name, value)
-        corporation.full_clean()
-        _save_site(corporation)
+        _save_site(corporation, **data)
     return corporation
 
 
-def _add_to_corporation(model, *, corporation: Corporation, by: User, data: dict[str, Any]):
-    """Validate and save one row attached to a corporation its manager adds."""
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+def _add_to_corporation(
+    model, *, corporation: Corporation, by: User, data: dict[str, Any], lock: bool = False
+):
+    """Validate and save one row attached to a corporation its manager adds; with `lock`,
+    after locking the corporation (its memberships and dated rates queue up there)."""
+    _require_manager(by, corporation)
     with pghistory.context(user=by.pk):
-        row = model(corporation=corporation, **data)
-        row.full_clean()
-        row.save()
-    return row
+        if lock:
+            _lock_corporation(corporation)
+        return create_validated(model, corporation=corporation, **data)
 
 
 @transaction.atomic
@@ -114,19 +109,13 @@ def remove_contact(*, contact: CorporationContact, by: User) -> None:
     """Delete a contact: the deletion stays in the audit trail, with who made it."""
     with pghistory.context(user=by.pk):
         contact = _lock_contact(contact)
-        _require(
-            permissions.can_manage_corporation(by, contact.corporation), permissions.NOT_YOUR_BASIN
-        )
+        _require_manager(by, contact.corporation)
         contact.delete()
 
 
 def _lock_record(model, record):
     """A row that hangs off a corporation, locked, with its corporation."""
-    return (
-        model.objects.select_for_update(of=("self",))
-        .select_related("corporation")
-        .get(pk=record.pk)
-    )
+    return lock_row(model, record.pk, "corporation")
 
 
 def _lock_contact(contact: CorporationContact) -> CorporationContact:
@@ -137,14 +126,8 @@ def _edit_record(model, record, *, by: User, data: dict[str, Any]):
     """Change a row of a corporation's record (its basin's operators only), under a lock."""
     with pghistory.context(user=by.pk):
         record = _lock_record(model, record)
-        _require(
-            permissions.can_manage_corporation(by, record.corporation), permissions.NOT_YOUR_BASIN
-        )
-        for name, value in data.items():
-            setattr(record, name, value)
-        record.full_clean()
-        record.save()
-    return record
+        _require_manager(by, record.corporation)
+        return save_validated(record, **data)
 
 
 @transaction.atomic
@@ -172,17 +155,13 @@ def record_membership(
 
     Recording it again for the same period updates the dates.
     """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    _require_manager(by, corporation)
     with pghistory.context(user=by.pk):
         _lock_corporation(corporation)
         membership = Membership.objects.filter(corporation=corporation, period=period).first()
         if membership is None:
             membership = Membership(corporation=corporation, period=period)
-        membership.joined_on = joined_on
-        membership.left_on = left_on
-        membership.full_clean()
-        membership.save()
-    return membership
+        return save_validated(membership, joined_on=joined_on, left_on=left_on)
 
 
 @transaction.atomic
@@ -199,15 +178,8 @@ def add_membership(
     Unlike `record_membership`, a second participation in the same period is refused
     (French message) rather than rewritten: the page says what is already recorded.
     """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        _lock_corporation(corporation)
-        membership = Membership(
-            corporation=corporation, period=period, joined_on=joined_on, left_on=left_on
-        )
-        membership.full_clean()
-        membership.save()
-    return membership
+    data = {"period": period, "joined_on": joined_on, "left_on": left_on}
+    return _add_to_corporation(Membership, corporation=corporation, by=by, data=data, lock=True)
 
 
 @transaction.atomic
@@ -215,24 +187,14 @@ def end_membership(*, membership: Membership, left_on: datetime.date, by: User) 
     """A corporation leaves the programme period on `left_on` (within the period, not
     before it joined); a membership already ended may have its date corrected."""
     with pghistory.context(user=by.pk):
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("corporation", "period")
-            .get(pk=membership.pk)
-        )
-        _require(
-            permissions.can_manage_corporation(by, membership.corporation),
-            permissions.NOT_YOUR_BASIN,
-        )
-        membership.left_on = left_on
-        membership.full_clean()
-        membership.save()
-    return membership
+        membership = lock_row(Membership, membership.pk, "corporation", "period")
+        _require_manager(by, membership.corporation)
+        return save_validated(membership, left_on=left_on)
 
 
 def _name_holder(*, corporation: Corporation, user: User, by: User, role: Role, field: str) -> None:
     """Link a user holding `role` to the corporation through the many-to-many `field`."""
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
+    _require_manager(by, corporation)
     if not user.has_role(role):
         raise ValidationError({field: f"{user} n'a pas le rôle « {role.label} »."})
     # A person of another basin would read this basin's corporation through the link.
@@ -255,11 +217,16 @@ def add_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
     )
 
 
+def _remove_holder(*, corporation: Corporation, user: User, by: User, field: str) -> None:
+    """Unlink a user from the corporation's many-to-many `field`."""
+    _require_manager(by, corporation)
+    with pghistory.context(user=by.pk):
+        getattr(corporation, field).remove(user)
+
+
 @transaction.atomic
 def remove_coordinator(*, corporation: Corporation, user: User, by: User) -> None:
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        corporation.coordinators.remove(user)
+    _remove_holder(corporation=corporation, user=user, by=by, field="coordinators")
 
 
 @transaction.atomic
@@ -276,9 +243,7 @@ def add_committee_representative(*, corporation: Corporation, user: User, by: Us
 
 @transaction.atomic
 def remove_committee_representative(*, corporation: Corporation, user: User, by: User) -> None:
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        corporation.committee_representatives.remove(user)
+    _remove_holder(corporation=corporation, user=user, by=by, field="committee_representatives")
 
 
 @transaction.atomic
@@ -295,12 +260,5 @@ def set_daily_rate(
     Past rates are never rewritten: a new rate is a new row. A rate dated in the past
     revalues the days logged from that date on (the value is computed, never stored).
     """
-    _require(permissions.can_manage_corporation(by, corporation), permissions.NOT_YOUR_BASIN)
-    with pghistory.context(user=by.pk):
-        _lock_corporation(corporation)
-        daily_rate = DailyRate(
-            corporation=corporation, rate=rate, valid_from=valid_from, comment=comment
-        )
-        daily_rate.full_clean()
-        daily_rate.save()
-    return daily_rate
+    data = {"rate": rate, "valid_from": valid_from, "comment": comment}
+    return _add_to_corporation(DailyRate, corporation=corporation, by=by, data=data, lock=True)

@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from alize.models import User
+from alize.services.common import create_validated, lock_row, save_validated
 from alize.workflow import apply_transition
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
@@ -61,11 +62,7 @@ def create_mission(
     _require(allowed, reason)
     experts = list(experts)
     with pghistory.context(user=by.pk):
-        dossier = (
-            Dossier.objects.select_for_update(of=("self",))
-            .select_related("pme__commune__epci")
-            .get(pk=dossier.pk)
-        )
+        dossier = lock_row(Dossier, dossier.pk, "pme__commune__epci")
         if dossier.state not in MISSION_DOSSIER_STATES:
             raise ValidationError(
                 {
@@ -142,19 +139,13 @@ def assign_expert(*, mission: SupportMission, expert: Expert, by: User) -> Missi
             )
         if not expert.is_active:
             raise ValidationError({"expert": "Un expert indisponible ne part pas en mission."})
-        assignment = MissionExpert(mission=locked, expert=expert)
-        assignment.full_clean()
-        assignment.save()
+        assignment = create_validated(MissionExpert, mission=locked, expert=expert)
     return assignment
 
 
 def _lock_mission(mission: SupportMission) -> SupportMission:
-    return (
-        # Only the mission's row: the corporation and the dossier are read, not locked.
-        SupportMission.objects.select_for_update(of=("self",))
-        .select_related("corporation", "dossier")
-        .get(pk=mission.pk)
-    )
+    # Only the mission's row: the corporation and the dossier are read, not locked.
+    return lock_row(SupportMission, mission.pk, "corporation", "dossier")
 
 
 def change_mission_status(
@@ -281,6 +272,16 @@ def log_days(
     return log
 
 
+def _lock_for_results(mission: SupportMission, by: User, may, refusal: str) -> SupportMission:
+    """The mission, locked, for a user the predicate `may` allows, once it runs or has
+    finished (otherwise « Une mission « <status> » <refusal> »)."""
+    locked = _lock_mission(mission)
+    _require(*may(by, locked))
+    if locked.status not in RESULT_STATUSES:
+        raise ValidationError(f"Une mission « {locked.get_status_display()} » {refusal}")
+    return locked
+
+
 @transaction.atomic
 def record_result(
     *,
@@ -293,13 +294,9 @@ def record_result(
 ) -> MissionResult:
     """Record a result of a running or finished mission (e.g. ISO 9001 obtained)."""
     with pghistory.context(user=by.pk):
-        locked = _lock_mission(mission)
-        allowed, reason = permissions.can_record_result(by, locked)
-        _require(allowed, reason)
-        if locked.status not in RESULT_STATUSES:
-            raise ValidationError(
-                f"Une mission « {locked.get_status_display()} » n'a pas de résultat à enregistrer."
-            )
+        locked = _lock_for_results(
+            mission, by, permissions.can_record_result, "n'a pas de résultat à enregistrer."
+        )
         result = MissionResult(
             mission=locked,
             kind=kind,
@@ -332,15 +329,8 @@ def record_outcome(
 ) -> SupportMission:
     """Record the mission's written outcome and the SME's satisfaction (1 to 5)."""
     with pghistory.context(user=by.pk):
-        locked = _lock_mission(mission)
-        allowed, reason = permissions.can_record_outcome(by, locked)
-        _require(allowed, reason)
-        if locked.status not in RESULT_STATUSES:
-            raise ValidationError(
-                f"Une mission « {locked.get_status_display()} » n'a pas encore de bilan."
-            )
-        locked.outcome = outcome
-        locked.sme_satisfaction = sme_satisfaction
-        locked.full_clean()
-        locked.save()
+        locked = _lock_for_results(
+            mission, by, permissions.can_record_outcome, "n'a pas encore de bilan."
+        )
+        save_validated(locked, outcome=outcome, sme_satisfaction=sme_satisfaction)
     return locked

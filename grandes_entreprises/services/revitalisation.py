@@ -10,6 +10,7 @@ from django.db.models import Sum
 
 from alize.formatting import euros
 from alize.models import User
+from alize.services.common import create_validated, lock_row
 from grandes_entreprises import permissions
 from grandes_entreprises.models import (
     ConventionPayment,
@@ -77,7 +78,8 @@ def create_convention(
                     )
                 }
             )
-        convention = RevitalisationConvention(
+        convention = create_validated(
+            RevitalisationConvention,
             corporation=corporation,
             reference=reference,
             signature_date=signature_date,
@@ -92,8 +94,6 @@ def create_convention(
             comment=comment,
             created_by=by,
         )
-        convention.full_clean()
-        convention.save()
     # The amount due is the database's: read it back.
     convention.refresh_from_db(fields=["amount_due"])
     return convention
@@ -114,11 +114,7 @@ def record_convention_payment(
     Without a convention the firm pays the State, not the programme: refused.
     """
     with pghistory.context(user=by.pk):
-        locked = (
-            RevitalisationConvention.objects.select_for_update(of=("self",))
-            .select_related("corporation")
-            .get(pk=convention.pk)
-        )
+        locked = lock_row(RevitalisationConvention, convention.pk, "corporation")
         _require(
             permissions.can_manage_conventions(by, locked.corporation),
             permissions.NOT_YOUR_BASIN,

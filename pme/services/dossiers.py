@@ -7,6 +7,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from alize.services.common import save_validated
 from alize.versioning import check_version
 from alize.workflow import apply_transition
 from pme import permissions
@@ -103,6 +104,4 @@ def record_hire(
         )
         if evidence is not None:
             hire.evidence = evidence
-        hire.full_clean()
-        hire.save()
-    return hire
+        return save_validated(hire)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alize.services.common import create_validated, save_validated
 from alize.versioning import check_version
 from pme import permissions
 from pme.models import ONE_OPEN_DOSSIER_MESSAGE, Dossier, Pme, PmeContact
@@ -97,9 +98,7 @@ def create_pme_with_dossier(
                 pme_created = False
             else:
                 for contact_data in contacts:
-                    contact = PmeContact(pme=pme, **contact_data)
-                    contact.full_clean()
-                    contact.save()
+                    create_validated(PmeContact, pme=pme, **contact_data)
         require_editable(by, pme)
 
         dossier = Dossier(pme=pme, **dossier_data)
@@ -142,10 +141,7 @@ def add_contact(*, pme: Pme, by, data: dict[str, Any]) -> PmeContact:
     check_fields(data, CONTACT_FIELDS, "contact")
     require_editable(by, pme)
     with pghistory.context(user=by.pk):
-        contact = PmeContact(pme=pme, **data)
-        contact.full_clean()
-        contact.save()
-    return contact
+        return create_validated(PmeContact, pme=pme, **data)
 
 
 @transaction.atomic
@@ -153,14 +149,10 @@ def update_contact(*, contact: PmeContact, by, data: dict[str, Any]) -> PmeConta
     check_fields(data, CONTACT_FIELDS, "contact")
     require_editable(by, contact.pme)
     with pghistory.context(user=by.pk):
-        for name, value in data.items():
-            setattr(contact, name, value)
         if "phone" in data:
             # A phone number typed again replaces the old entry kept "à vérifier".
             contact.phone_to_check = ""
-        contact.full_clean()
-        contact.save()
-    return contact
+        return save_validated(contact, **data)
 
 
 @transaction.atomic
