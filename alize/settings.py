@@ -170,6 +170,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Failures are counted under the address lower-cased and trimmed, as accounts are matched:
+# « LOCKA@ALIZE.DEMO » is the same account as « locka@alize.demo », with the same budget.
+AXES_USERNAME_CALLABLE = "alize.auth_forms.axes_username"
+# Password-reset requests: per address, and per client (IP address), before no more message
+# leaves; the page answers the same whatever happens.
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS") or "3/h"
+PASSWORD_RESET_RATE_PER_CLIENT = os.environ.get("PASSWORD_RESET_RATE_PER_CLIENT") or "10/h"
+
+# --- Cache: the throttles' counters. Redis when configured (shared by every web worker),
+# otherwise the process's memory (the demo, the tests).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- Internationalisation: French interface, French formats --------------------------
 LANGUAGE_CODE = "fr-fr"
