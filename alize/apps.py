@@ -19,3 +19,6 @@ class AlizeConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_role_groups, sender=self)
+        from alize import sessions  # imported once the models are ready
+
+        sessions.connect()

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control and Permissions-Policy on every response but the static files.
+    "alize.middleware.SecurityHeadersMiddleware",
     # Before the session, the user and the views read the database (see the module).
     "alize.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the messages: an idle session is signed out with a message.
+    "alize.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -186,6 +190,12 @@ CACHES = {
     if CACHE_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+
+# --- The accessibility statement (/accessibilite/) --------------------------------------
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip() or "accessibilite@alize.example"
+)
+ACCESSIBILITY_STATEMENT_DATE = "4 décembre 2026"
 
 # --- Internationalisation: French interface, French formats --------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -286,7 +296,11 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts 10 hours after its sign-in at most, and ends after 30 minutes without a
+# request; the operators' and administrators' sessions also end with the browser
+# (alize/sessions.py).
 SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -301,6 +315,28 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Browser features no page of Alizé uses are switched off for the site and any frame; the
+# Web Authentication API (passkeys) stays open to the site itself.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

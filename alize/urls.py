@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
-from alize.views import home, referential
+from alize.views import accessibility, home, referential
 from alize.views import users as user_views
 
 
@@ -131,6 +131,7 @@ auth = [
 urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("healthz", home.healthz, name="healthz"),
+    path("accessibilite/", accessibility.StatementView.as_view(), name="accessibility"),
     path("compte/", include(auth)),
     path("referentiel/", include(referential_urls)),
     path("pme/", include("pme.urls")),
