@@ -191,6 +191,12 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- The indicators API ---------------------------------------------------------------
+# A token works this many days after it is issued or rotated.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 365)
+# Requests per token ("<count>/<s|m|h|d>"), counted on the shared cache; past it, 429.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "120/m"
+
 # --- The accessibility statement (/accessibilite/) --------------------------------------
 ACCESSIBILITY_CONTACT_EMAIL = (
     os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip() or "accessibilite@alize.example"
