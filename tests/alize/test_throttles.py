@@ -135,3 +135,19 @@ def test_the_limits_are_settings(client, mailoutbox, send):
     send(client, user.email)
     send(client, user.email)
     assert len(mailoutbox) == 1
+
+
+def test_the_admin_sign_in_counts_under_the_same_normalised_address(client):
+    """The admin site's form keeps the address as typed: django-axes normalises it itself."""
+    UserFactory(email="locka@alize.demo", is_staff=True)
+    spellings = variants("locka@alize.demo")
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("admin:login"),
+            {"username": spellings[attempt % len(spellings)], "password": WRONG},
+        )
+    assert post_login(client, "LOCKA@ALIZE.DEMO", PASSWORD).status_code == 429
+    response = client.post(
+        reverse("admin:login"), {"username": "Locka@Alize.Demo", "password": PASSWORD}
+    )
+    assert response.status_code == 429
