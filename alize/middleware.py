@@ -23,6 +23,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.cache import cache
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -95,28 +96,41 @@ class SecurityHeadersMiddleware:
 
 # --- Sessions: an idle timeout and an absolute lifetime -------------------------------------
 
-LAST_SEEN = "alize_last_seen"
 SIGNED_IN_AT = "alize_signed_in_at"
-# The last activity is written back at most this often (a session write per request is not
-# needed to measure an idle time of minutes).
-LAST_SEEN_RESOLUTION = 60
 IDLE_MESSAGE = (
     "Votre session a été fermée après {minutes} minutes d'inactivité : reconnectez-vous pour "
     "continuer."
 )
 
 
+def last_seen_key(session_key: str) -> str:
+    return f"alize:session-last-seen:{session_key}"
+
+
+def mark_seen(request, now: int) -> None:
+    """The session's last request, kept in the shared cache rather than in the session: no
+    database write per request (and none inside a view's counted queries)."""
+    cache.set(last_seen_key(request.session.session_key), now, timeout=settings.SESSION_COOKIE_AGE)
+
+
+def last_seen(request) -> int | None:
+    return cache.get(last_seen_key(request.session.session_key))
+
+
 def start_session_clock(request, now: float | None = None) -> None:
     """Stamp a new sign-in (the `user_logged_in` signal, see `alize.sessions`)."""
     now = int(time.time() if now is None else now)
-    request.session[LAST_SEEN] = now
     request.session[SIGNED_IN_AT] = now
+    mark_seen(request, now)
 
 
 class SessionTimeoutMiddleware:
     """Sign out a session idle for `SESSION_IDLE_TIMEOUT` seconds, or open for longer than
     `SESSION_COOKIE_AGE` since its sign-in, whatever its cookie says; the next page then
-    asks for the sign-in as any anonymous request does."""
+    asks for the sign-in as any anonymous request does.
+
+    The last activity lives in the cache (`CACHE_URL`, shared by the web workers): should it
+    be lost (a cache restart), the session counts as active from then on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -128,10 +142,9 @@ class SessionTimeoutMiddleware:
 
     def check(self, request) -> None:
         now = int(time.time())
-        session = request.session
-        last_seen = session.get(LAST_SEEN)
-        signed_in_at = session.get(SIGNED_IN_AT, last_seen)
-        idle = last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT
+        seen = last_seen(request)
+        signed_in_at = request.session.get(SIGNED_IN_AT)
+        idle = seen is not None and now - seen > settings.SESSION_IDLE_TIMEOUT
         too_old = signed_in_at is not None and now - signed_in_at > settings.SESSION_COOKIE_AGE
         if idle or too_old:
             logout(request)
@@ -139,7 +152,6 @@ class SessionTimeoutMiddleware:
                 minutes = settings.SESSION_IDLE_TIMEOUT // 60
                 messages.info(request, IDLE_MESSAGE.format(minutes=minutes))
             return
-        if last_seen is None:
-            start_session_clock(request, now)
-        elif now - last_seen >= LAST_SEEN_RESOLUTION:
-            session[LAST_SEEN] = now
+        if signed_in_at is None:  # a session opened before this rule
+            request.session[SIGNED_IN_AT] = now
+        mark_seen(request, now)

@@ -7,10 +7,13 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from alize.middleware import LAST_SEEN, SIGNED_IN_AT
+from alize.middleware import SIGNED_IN_AT, last_seen_key
 from alize.models import Role
 from tests.alize.headers import assert_security_headers
 from tests.conftest import make_user
@@ -57,19 +60,24 @@ def test_the_permissions_policy_switches_off_unused_features(client):
 # --- Sessions --------------------------------------------------------------------------------
 
 
-def age_session(client, seconds: int, *keys: str) -> None:
+def idle_for(client, seconds: int) -> None:
+    key = last_seen_key(client.session.session_key)
+    assert cache.get(key) is not None
+    cache.set(key, int(time.time()) - seconds)
+
+
+def signed_in_for(client, seconds: int) -> None:
     session = client.session
-    for key in keys:
-        session[key] = int(time.time()) - seconds
+    session[SIGNED_IN_AT] = int(time.time()) - seconds
     session.save()
 
 
 def test_an_idle_session_is_signed_out_with_a_french_message(basin):
     client = signed_in(make_user(Role.STAFF, basin))
     assert settings.SESSION_IDLE_TIMEOUT == 30 * 60
-    age_session(client, 29 * 60, LAST_SEEN)
+    idle_for(client, 29 * 60)
     assert client.get(reverse("home")).status_code == 200
-    age_session(client, 31 * 60, LAST_SEEN)
+    idle_for(client, 31 * 60)
 
     response = client.get(reverse("pme:pme_list"), follow=True)
 
@@ -80,12 +88,23 @@ def test_an_idle_session_is_signed_out_with_a_french_message(basin):
 
 def test_activity_keeps_a_session_open_but_not_past_its_lifetime(basin):
     client = signed_in(make_user(Role.FUNDER, basin))
-    age_session(client, 20 * 60, LAST_SEEN)
+    idle_for(client, 20 * 60)
     assert client.get(reverse("home")).status_code == 200
     # The request moved the last activity forward.
-    assert int(time.time()) - client.session[LAST_SEEN] < 60
-    age_session(client, settings.SESSION_COOKIE_AGE + 60, SIGNED_IN_AT)
+    assert int(time.time()) - cache.get(last_seen_key(client.session.session_key)) < 60
+    signed_in_for(client, settings.SESSION_COOKIE_AGE + 60)
     assert is_signed_out(client)
+
+
+def test_tracking_activity_writes_nothing_to_the_database(basin):
+    client = signed_in(make_user(Role.STAFF, basin))
+    idle_for(client, 25 * 60)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    sessions = [q["sql"] for q in queries if "django_session" in q["sql"]]
+    writes = [sql for sql in sessions if not sql.startswith("SELECT")]
+    assert writes == []
+    assert int(time.time()) - cache.get(last_seen_key(client.session.session_key)) < 60
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.MANAGER, Role.ADMIN])
