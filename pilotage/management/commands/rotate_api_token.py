@@ -1,18 +1,18 @@
 """Rotate a token of the indicators API: a new secret, printed once; the old one is refused."""
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from pilotage.management.commands import create_api_token
 from pilotage.models import ApiToken
 
 
-class Command(BaseCommand):
+class Command(create_api_token.Command):
+    """Takes the token's name as `create_api_token` does."""
+
     help = (
         "Renouvelle un jeton d'accès à l'API des indicateurs : un nouveau secret, affiché une "
         "seule fois, et une nouvelle date d'expiration ; l'ancien secret est refusé aussitôt."
     )
-
-    def add_arguments(self, parser):
-        parser.add_argument("name", help="Nom du jeton (par exemple : Alizé national).")
 
     def handle(self, *args, name, **options):
         token = ApiToken.objects.filter(name=name, active=True).first()
