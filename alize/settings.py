@@ -100,6 +100,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control and Permissions-Policy on every response but the static files.
+    "alize.middleware.SecurityHeadersMiddleware",
     # Before the session, the user and the views read the database (see the module).
     "alize.middleware.ControlCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the user and the messages: an idle session is signed out with a message.
+    "alize.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -178,6 +182,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Failures are counted under the address lower-cased and trimmed, as accounts are matched:
+# « LOCKA@ALIZE.DEMO » is the same account as « locka@alize.demo », with the same budget.
+AXES_USERNAME_CALLABLE = "alize.auth_forms.axes_username"
+# Password-reset requests: per address, and per client (IP address), before no more message
+# leaves; the page answers the same whatever happens.
+PASSWORD_RESET_RATE_PER_ADDRESS = os.environ.get("PASSWORD_RESET_RATE_PER_ADDRESS") or "3/h"
+PASSWORD_RESET_RATE_PER_CLIENT = os.environ.get("PASSWORD_RESET_RATE_PER_CLIENT") or "10/h"
+
+# --- Cache: the throttles' counters. Redis when configured (shared by every web worker),
+# otherwise the process's memory (the demo, the tests).
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# --- The indicators API ---------------------------------------------------------------
+# A token works this many days after it is issued or rotated.
+API_TOKEN_LIFETIME_DAYS = env_int("API_TOKEN_LIFETIME_DAYS", 365)
+# Requests per token ("<count>/<s|m|h|d>"), counted on the shared cache; past it, 429.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT") or "120/m"
+
+# --- The accessibility statement (/accessibilite/) --------------------------------------
+ACCESSIBILITY_CONTACT_EMAIL = (
+    os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "").strip() or "accessibilite@alize.example"
+)
+ACCESSIBILITY_STATEMENT_DATE = "4 décembre 2026"
 
 # --- Internationalisation: French interface, French formats --------------------------
 LANGUAGE_CODE = "fr-fr"
@@ -283,7 +315,11 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # --- Security --------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# A session lasts 10 hours after its sign-in at most, and ends after 30 minutes without a
+# request; the operators' and administrators' sessions also end with the browser
+# (alize/sessions.py).
 SESSION_COOKIE_AGE = 60 * 60 * 10
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -298,6 +334,28 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# Browser features no page of Alizé uses are switched off for the site and any frame; the
+# Web Authentication API (passkeys) stays open to the site itself.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from alize.auth_forms import AlizeAuthenticationForm, AlizePasswordResetForm
 from alize.urlkit import object_pages, page, under
-from alize.views import home
+from alize.views import accessibility, home
 from alize.views import referential as ref
 from alize.views import users as user_views
 
@@ -111,6 +111,7 @@ auth = [
 urlpatterns = [
     page("", home.HomeView, "home"),
     path("healthz", home.healthz, name="healthz"),
+    page("accessibilite/", accessibility.StatementView, "accessibility"),
     path("compte/", include(auth)),
     path("referentiel/", include(referential_urls)),
     path("pme/", include("pme.urls")),

@@ -5,32 +5,40 @@
 same figures as the dashboard (`pilotage.indicators.compute`), every indicator under its
 stable key with its French label, unit and value, and the breakdowns. Clients send
 `Authorization: Bearer <jeton>`; tokens are created by an administrator (admin action or
-`manage.py create_api_token <nom>`) and only their SHA-256 is stored. The OpenAPI schema
-(`/api/v1/openapi.json`) and its documentation page (`/api/v1/docs/`, served from local
-files) are open to signed-in users.
+`manage.py create_api_token <nom>`) and only their SHA-256 is stored. A token expires
+(`API_TOKEN_LIFETIME_DAYS` after it is issued or rotated; an expired token gets a 401 that
+says so), is rotated by the administrator (a new secret, the old one refused at once) and
+may send `API_RATE_LIMIT` requests (e.g. 120 a minute, counted on the shared cache), past
+which it gets a 429 with `Retry-After`. The OpenAPI schema (`/api/v1/openapi.json`) and its
+documentation page (`/api/v1/docs/`, served from local files) are for the operators and
+administrators signed in; anyone else gets a 404.
 
 Every status an operation answers is in the schema, each with its body: 200, 400 (a
 control character in the address, refused before the API by `alize.middleware`), 401, 404
-where a basin or a period is named, 422 (a parameter missing or malformed); every error
-body is French: `{"detail": "…"}`, and for a 422 the faulty parameters under `errors`.
+where a basin or a period is named, 422 (a parameter missing or malformed), 429; every
+error body is French: `{"detail": "…"}`, and for a 422 the faulty parameters under `errors`.
 `tests/pilotage/test_api_contract.py` runs schemathesis against the schema.
 """
 
 import datetime
+import functools
 from decimal import Decimal
 from typing import Literal
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
+from ninja.throttling import BaseThrottle
 from pydantic import Field, create_model
 
 from alize.forms import parse_id
 from alize.models import Basin, ProgrammePeriod
+from alize.throttle import hit
 from pilotage import indicators
 from pilotage.models import ApiToken
 from pilotage.permissions import national_scope
@@ -42,8 +50,14 @@ CENTS = Decimal("0.01")
 Unit = Literal["count", "eur", "percent", "ratio", "days"]
 
 
+class ExpiredToken(AuthenticationError):
+    def __init__(self, token: ApiToken):
+        super().__init__()
+        self.token = token
+
+
 class TokenAuth(HttpBearer):
-    """A bearer token matched by its SHA-256; each use is stamped on the token."""
+    """A bearer token matched by its SHA-256, refused once expired; each use is stamped."""
 
     openapi_description = "Jeton d'accès fourni par l'administrateur d'Alizé."
 
@@ -51,8 +65,34 @@ class TokenAuth(HttpBearer):
         api_token = ApiToken.objects.matching(token).first()
         if api_token is None:
             return None
+        if api_token.is_expired:
+            raise ExpiredToken(api_token)
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         return api_token
+
+
+class TokenRateThrottle(BaseThrottle):
+    """`API_RATE_LIMIT` requests per token (read at each request), on the shared cache."""
+
+    def allow_request(self, request):
+        self.outcome = hit("api-token", str(request.auth.pk), settings.API_RATE_LIMIT)
+        return self.outcome.allowed
+
+    def wait(self):
+        return self.outcome.retry_after
+
+
+def operators_only(view):
+    """The schema and its docs page: for the operators and administrators signed in (who
+    hand tokens to clients); a 404 for anyone else, as every page one may not see."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not (request.user.is_authenticated and request.user.is_operator):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 api = NinjaAPI(
@@ -64,18 +104,40 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=TokenAuth(),
+    throttle=TokenRateThrottle(),
     docs=Swagger(),
     docs_url="/docs/",
+    docs_decorator=operators_only,
 )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    response = api.create_response(
-        request, {"detail": "Jeton d'accès absent ou invalide."}, status=401
-    )
-    response["WWW-Authenticate"] = "Bearer"
+    if isinstance(exc, ExpiredToken):
+        expired = timezone.localtime(exc.token.expires_at)
+        detail = (
+            f"Jeton d'accès expiré depuis le {expired:%d/%m/%Y} : demandez à l'administrateur "
+            "d'Alizé de le renouveler."
+        )
+        challenge = 'Bearer error="invalid_token", error_description="expired"'
+    else:
+        detail, challenge = "Jeton d'accès absent ou invalide.", "Bearer"
+    response = api.create_response(request, {"detail": detail}, status=401)
+    response["WWW-Authenticate"] = challenge
     return response
+
+
+@api.exception_handler(Throttled)
+def too_many_requests(request, exc):
+    # ninja adds the Retry-After header (the seconds before the next window).
+    return api.create_response(
+        request,
+        {
+            "detail": f"Trop de requêtes pour ce jeton (limite : {settings.API_RATE_LIMIT}) : "
+            f"réessayez dans {exc.wait} secondes."
+        },
+        status=429,
+    )
 
 
 # pydantic's error types, said in French (anything else: "Valeur invalide.").
@@ -133,7 +195,7 @@ class InvalidError(Schema):
 # the others with a 400 before the API reads it).
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
 # What every operation may answer besides its data.
-ERRORS = {400: Error, 401: Error}
+ERRORS = {400: Error, 401: Error, 429: Error}
 
 
 class PeriodOut(Schema):

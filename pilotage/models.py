@@ -303,18 +303,35 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def token_expiry() -> datetime.datetime:
+    """When a token issued or rotated now stops working (`API_TOKEN_LIFETIME_DAYS`)."""
+    from django.conf import settings
+
+    return timezone.now() + datetime.timedelta(days=settings.API_TOKEN_LIFETIME_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def matching(self, token: str):
+        """The active token of this secret, expired or not (the API says which)."""
         return self.filter(token_hash=hash_token(token), active=True)
 
 
 class ApiToken(models.Model):
-    """A secret given to a client of the indicators API; only its SHA-256 is kept."""
+    """A secret given to a client of the indicators API; only its SHA-256 is kept.
+
+    A token works until its expiry date; rotating it gives it a new secret (the old one
+    stops working at once) and a new expiry date. Revoking it (`active`) is final."""
 
     name = models.CharField("nom", max_length=120, unique=True)
     token_hash = models.CharField("empreinte SHA-256", max_length=64, unique=True, editable=False)
     active = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField("créé le", default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(
+        "expire le",
+        default=token_expiry,
+        help_text="Passée cette date, le jeton est refusé : renouvelez-le avant.",
+    )
+    rotated_at = models.DateTimeField("renouvelé le", null=True, editable=False)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -327,11 +344,27 @@ class ApiToken(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
     @classmethod
-    def issue(cls, *, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, *, name: str, expires_at: datetime.datetime | None = None):
         """A new token: the row (hash only) and the secret, to be shown once."""
         secret = secrets.token_urlsafe(32)
-        token = cls(name=name, token_hash=hash_token(secret))
+        token = cls(
+            name=name, token_hash=hash_token(secret), expires_at=expires_at or token_expiry()
+        )
         token.full_clean(exclude=["token_hash"])
         token.save()
         return token, secret
+
+    def rotate(self) -> str:
+        """A new secret (returned, to be shown once) and a new expiry date; the old secret
+        is refused from now on."""
+        secret = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(secret)
+        self.expires_at = token_expiry()
+        self.rotated_at = timezone.now()
+        self.save(update_fields=["token_hash", "expires_at", "rotated_at"])
+        return secret

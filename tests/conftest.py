@@ -2,11 +2,18 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
 from alize.models import Role
 from tests.alize.factories import BasinFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttles():
+    """The throttles' counters (password reset, API tokens) start from zero in each test."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ FUNDER_REPORT = expect(funder=OK, other_staff=NOT_FOUND, other_manager=NOT_FOUND
 # Subscriptions and « Générer maintenant »: the basin's operators and the administrator.
 MANAGE_OWN = expect(other_staff=NOT_FOUND, other_manager=NOT_FOUND)
 GENERATE = {**MANAGE_OWN, "staff": REDIRECT, "manager": REDIRECT, "admin": REDIRECT}
-# The API's documentation: any signed-in person (it holds no data).
-SIGNED_IN = dict.fromkeys(REPORTS_LIST, OK) | {"anonymous": LOGIN}
+# The API's documentation: the operators and the administrator, who hand tokens out.
+OPERATORS = expect()
 # The API's root has no page of its own.
 NOWHERE = dict.fromkeys(REPORTS_LIST, NOT_FOUND) | {"anonymous": LOGIN}
 # The API's data answer a bearer token only: a browser session, signed in or not, gets 401.
@@ -34,8 +34,8 @@ PAGES: dict[str, Page] = {
     "pilotage:report_resend": Page(GENERATE, {"pk": "report"}, post={}),
     "pilotage:report_generate_programme": Page(GENERATE, {"period_pk": "period"}, post={}),
     "pilotage:subscription_update": Page(MANAGE_OWN, {"funder_pk": "funder"}),
-    "api:openapi-json": Page(SIGNED_IN),
-    "api:openapi-view": Page(SIGNED_IN),
+    "api:openapi-json": Page(OPERATORS),
+    "api:openapi-view": Page(OPERATORS),
     "api:api-root": Page(NOWHERE),
     "api:indicators": Page(TOKEN_ONLY),
     "api:basins": Page(TOKEN_ONLY),

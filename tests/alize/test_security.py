@@ -34,6 +34,8 @@ PUBLIC_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation_accept",
+    # The accessibility statement (RGAA): the law wants it public.
+    "accessibility",
 }
 # The indicators API: its clients present a token, not a session; without one, 401.
 TOKEN_URL_NAMES = {"api:basins", "api:indicators"}

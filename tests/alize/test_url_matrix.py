@@ -25,6 +25,7 @@ from tests.alize.factories import (
     FunderFactory,
     PeriodFactory,
 )
+from tests.alize.headers import assert_security_headers
 from tests.alize.matrix import (
     ACTOR_ROLES,
     ACTORS,
@@ -105,8 +106,12 @@ GE_MOVE = {**GE_ACT_OWN, "staff": REDIRECT, "manager": REDIRECT, "coordinator": 
 USERS_LIST = expect(staff=NOT_FOUND, other_staff=NOT_FOUND)
 USERS_ACT = {**MANAGER_ONLY, "manager": REDIRECT, "admin": REDIRECT}
 
+# The accessibility statement: public, linked from every page's footer.
+PUBLIC = dict.fromkeys(ACTORS, OK)
+
 MATRIX: dict[str, Page] = {
     "home": Page(HOME),
+    "accessibility": Page(PUBLIC),
     "alize:basin_list": Page(LIST, marker="basin"),
     "alize:basin_create": Page(ADMIN_ONLY),
     "alize:basin_detail": Page(OWN, {"pk": "basin"}),
@@ -393,6 +398,7 @@ def test_get(client, world, name, actor):
 
     expected = page.expected[actor]
     assert response.status_code == expected, f"{actor} {response.request['REQUEST_METHOD']} {url}"
+    assert_security_headers(response, f"{actor} {url}")
     # The API answers 401 (its clients hold a token, not a session): no login page.
     if actor == "anonymous" and expected == LOGIN:
         assert response.url.startswith(reverse("login") + "?next=")
@@ -436,6 +442,7 @@ def test_refused_post_changes_nothing(client, world, name, actor):
     )
 
     assert response.status_code == page.expected[actor]
+    assert_security_headers(response, f"{actor} POST {url}")
     if actor == "anonymous":
         assert response.url.startswith(reverse("login") + "?next=")
     assert Events.objects.count() == events_before

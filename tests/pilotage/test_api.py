@@ -224,9 +224,9 @@ def test_a_period_of_5000_digits_is_unknown(api, programme):
 def test_the_schema_documents_every_status_with_its_body(client):
     client.force_login(make_user(Role.ADMIN))
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert set(paths[BASINS]["get"]["responses"]) == {"200", "400", "401"}
+    assert set(paths[BASINS]["get"]["responses"]) == {"200", "400", "401", "429"}
     responses = paths[INDICATORS]["get"]["responses"]
-    assert set(responses) == {"200", "400", "401", "404", "422"}
+    assert set(responses) == {"200", "400", "401", "404", "422", "429"}
     assert responses["422"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/InvalidError"
     }
