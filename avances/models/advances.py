@@ -14,26 +14,20 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from alize.modelkit import (
-    author,
-    check,
-    known_choice,
-    link,
-    optional_link,
-    sane_years,
-    signed,
-    years_check,
-)
+from alize.constraints import positive, sane_years_checked
+from alize.modelkit import author, check, known_choice, link, optional_link, sane_years, signed
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Role
 from alize.versioning import Versioned
 from avances.models.common import (
+    POSITIVE_AMOUNT_MESSAGE,
     RATE,
     ZERO,
     DaysBetween,
     Frequency,
     ReversibleEntry,
-    reversal_complete,
+    ReversibleEntryQuerySet,
     reversed_by_field,
+    reversible_entry_checks,
     reversible_triggers,
     sum_of,
     terms_constraints,
@@ -41,7 +35,6 @@ from avances.models.common import (
 
 CAP_MESSAGE = "Le montant de l'avance dépasse le plafond du bassin en vigueur à la décision."
 REQUESTED_MESSAGE = "Le montant de l'avance dépasse le montant demandé par la PME."
-POSITIVE_AMOUNT_MESSAGE = "Le montant doit être strictement positif."
 
 
 class Delinquency(models.TextChoices):
@@ -338,6 +331,7 @@ class AdvanceQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Advance(Versioned):
     """An interest-free repayable advance granted to an SME on its approved dossier.
 
@@ -395,10 +389,7 @@ class Advance(Versioned):
         verbose_name_plural = "avances remboursables"
         ordering = ["-decision_date", "-pk"]
         constraints = [
-            years_check("decision_date", "advance_decision_date_sane_year"),
-            years_check("contract_signed_on", "advance_contract_signed_on_sane_year"),
-            years_check("disbursements_closed_on", "advance_disbursements_closed_on_sane_year"),
-            check(Q(amount__gt=0), "advance_amount_positive", POSITIVE_AMOUNT_MESSAGE),
+            positive("amount", "advance_amount_positive", POSITIVE_AMOUNT_MESSAGE),
             check(Q(amount__lte=F("cap_copied")), "advance_amount_within_cap", CAP_MESSAGE),
             check(
                 Q(amount__lte=F("requested_copied")),
@@ -433,20 +424,12 @@ class Advance(Versioned):
         return self.written_off_on is not None
 
 
-class DisbursementQuerySet(models.QuerySet):
-    def not_reversed(self):
-        """The tranches that count: a reversed one is kept only as a trace."""
-        return self.filter(reversed_at__isnull=True)
-
-    def reversed(self):
-        return self.filter(reversed_at__isnull=False)
-
-
 # The fields a disbursement is recorded with: never changed, even by its reversal.
 DISBURSEMENT_RECORD_FIELDS = ["advance", "disbursed_on", "amount", "recorded_by", "recorded_at"]
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Disbursement(ReversibleEntry):
     """One tranche paid out to the SME. Recorded by `disburse_advance`, never changed nor
     deleted; a tranche recorded by mistake is marked reversed once (`reverse_disbursement`)
@@ -458,17 +441,13 @@ class Disbursement(ReversibleEntry):
     recorded_by, recorded_at = signed("enregistré par", "enregistré le", "recorded_disbursements")
     reversed_by = reversed_by_field("reversed_disbursements")
 
-    objects = DisbursementQuerySet.as_manager()
+    objects = ReversibleEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "versement"
         verbose_name_plural = "versements"
         ordering = ["advance", "disbursed_on", "pk"]
-        constraints = [
-            years_check("disbursed_on", "disbursement_disbursed_on_sane_year"),
-            check(Q(amount__gt=0), "disbursement_amount_positive", POSITIVE_AMOUNT_MESSAGE),
-            reversal_complete("disbursement_reversal_complete", "versement"),
-        ]
+        constraints = reversible_entry_checks("disbursement", "versement")
         triggers = reversible_triggers("disbursement", DISBURSEMENT_RECORD_FIELDS)
 
     def __str__(self):

@@ -3,12 +3,13 @@
 from decimal import Decimal
 
 import pgtrigger
-from django.conf import settings
 from django.db import models
-from django.db.models import Q, Subquery, Sum
+from django.db.models import Q
 from django.db.models.functions import Coalesce, Mod
 from django.db.models.lookups import Exact
 
+from alize.constraints import in_range, positive
+from alize.modelkit import author, check, grouped_sum
 from alize.models import MONEY
 from alize.triggers import final_once_set, never_deleted
 from avances.schedule import (
@@ -21,6 +22,7 @@ from avances.schedule import (
 )
 
 ZERO = Decimal("0.00")
+POSITIVE_AMOUNT_MESSAGE = "Le montant doit être strictement positif."
 # An annual rate in percent with three decimals: 4.780 %.
 RATE = {"max_digits": 6, "decimal_places": 3}
 DEFAULT_DURATION_MONTHS = 36
@@ -36,47 +38,34 @@ class Frequency(models.TextChoices):
         return 3 if self is Frequency.QUARTERLY else 1
 
 
-def choice_values(choices) -> list[str]:
-    return sorted(str(c) for c in choices)
-
-
 def terms_constraints(prefix: str, duration: str, grace: str, frequency: str) -> list:
     """The database's side of `avances.schedule.terms_errors`, for any model with terms."""
     return [
-        models.CheckConstraint(
-            condition=Q(**{f"{duration}__gte": 1, f"{duration}__lte": MAX_DURATION_MONTHS}),
-            name=f"{prefix}_duration_range",
-            violation_error_message=DURATION_MESSAGE,
+        in_range(duration, 1, MAX_DURATION_MONTHS, f"{prefix}_duration_range", DURATION_MESSAGE),
+        in_range(grace, 0, MAX_GRACE_MONTHS, f"{prefix}_grace_range", GRACE_MESSAGE),
+        check(
+            Q(**{f"{grace}__lt": models.F(duration)}),
+            f"{prefix}_grace_within_duration",
+            GRACE_WITHIN_DURATION_MESSAGE,
         ),
-        models.CheckConstraint(
-            condition=Q(**{f"{grace}__gte": 0, f"{grace}__lte": MAX_GRACE_MONTHS}),
-            name=f"{prefix}_grace_range",
-            violation_error_message=GRACE_MESSAGE,
-        ),
-        models.CheckConstraint(
-            condition=Q(**{f"{grace}__lt": models.F(duration)}),
-            name=f"{prefix}_grace_within_duration",
-            violation_error_message=GRACE_WITHIN_DURATION_MESSAGE,
-        ),
-        models.CheckConstraint(
-            condition=Q(**{frequency: Frequency.MONTHLY})
+        check(
+            Q(**{frequency: Frequency.MONTHLY})
             | Q(
                 Exact(Mod(models.F(duration) - models.F(grace), 3), 0),
                 **{frequency: Frequency.QUARTERLY},
             ),
-            name=f"{prefix}_whole_periods",
-            violation_error_message=QUARTERS_MESSAGE,
+            f"{prefix}_whole_periods",
+            QUARTERS_MESSAGE,
         ),
     ]
 
 
 def sum_of(queryset, column: str, group_by: str):
     """SUM(column) of a correlated queryset as a scalar subquery, 0.00 when it has no rows."""
-    total = Subquery(
-        queryset.order_by().values(group_by).annotate(total=Sum(column)).values("total")[:1],
-        output_field=models.DecimalField(**MONEY),
+    money = models.DecimalField(**MONEY)
+    return Coalesce(
+        grouped_sum(queryset, group_by, column, output_field=money), ZERO, output_field=money
     )
-    return Coalesce(total, ZERO, output_field=models.DecimalField(**MONEY))
 
 
 class DaysBetween(models.Func):
@@ -90,11 +79,20 @@ class DaysBetween(models.Func):
         super().__init__(later, earlier, **extra)
 
 
+class ReversibleEntryQuerySet(models.QuerySet):
+    def not_reversed(self):
+        """The entries that count: a reversed one is kept only as a trace."""
+        return self.filter(reversed_at__isnull=True)
+
+    def reversed(self):
+        return self.filter(reversed_at__isnull=False)
+
+
 class ReversibleEntry(models.Model):
     """A money entry (a tranche, a payment) never changed nor deleted: one recorded by
     mistake is marked reversed once (who, when, why) and then counts no more. The concrete
-    model adds `reversed_by` (`reversed_by_field`), `reversal_complete` and
-    `reversible_triggers` to its Meta."""
+    model adds `reversed_by` (`reversed_by_field`), `reversible_entry_checks` and
+    `reversible_triggers` to its Meta; its queryset builds on `ReversibleEntryQuerySet`."""
 
     reversed_at = models.DateTimeField("annulé le", null=True, blank=True, editable=False)
     reversal_reason = models.TextField("motif de l'annulation", blank=True, editable=False)
@@ -108,27 +106,21 @@ class ReversibleEntry(models.Model):
 
 
 def reversed_by_field(related_name: str) -> models.ForeignKey:
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name=related_name,
-        verbose_name="annulé par",
-    )
+    return author("annulé par", related_name, null=True, blank=True, editable=False)
 
 
-def reversal_complete(name: str, noun: str) -> models.CheckConstraint:
-    """Reversed entirely (who, when, why) or not at all."""
-    return models.CheckConstraint(
-        condition=Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
-        | (Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")),
-        name=name,
-        violation_error_message=(
-            f"Une annulation de {noun} indique qui l'a faite, quand, et pourquoi."
+def reversible_entry_checks(prefix: str, noun: str) -> list[models.CheckConstraint]:
+    """An entry's amount is positive; it is reversed entirely (who, when, why) or not at
+    all."""
+    return [
+        positive("amount", f"{prefix}_amount_positive", POSITIVE_AMOUNT_MESSAGE),
+        check(
+            Q(reversed_at__isnull=True, reversed_by__isnull=True, reversal_reason="")
+            | (Q(reversed_at__isnull=False, reversed_by__isnull=False) & ~Q(reversal_reason="")),
+            f"{prefix}_reversal_complete",
+            f"Une annulation de {noun} indique qui l'a faite, quand, et pourquoi.",
         ),
-    )
+    ]
 
 
 def reversible_triggers(prefix: str, record_fields: list[str]) -> list:

@@ -3,12 +3,12 @@
 
 import pghistory
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
 
-from alize.modelkit import author, known_choice, sane_years, years_check
+from alize.constraints import positive, sane_years_checked
+from alize.modelkit import known_choice, link, sane_years, signed
 from alize.models import MONEY
-from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
+from pme.models.common import evidence_file
+from pme.validators import EVIDENCE_ENDINGS, stored_name
 
 
 class Regulation(models.TextChoices):
@@ -28,33 +28,20 @@ def signed_declaration_path(instance, filename: str) -> str:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class DeMinimisDeclaration(models.Model):
     """The SME's signed statement, on a date, of the de minimis aid it received over the
     three years before (its lines are `DeMinimisAid`; none means it declared none)."""
 
-    pme = models.ForeignKey(
-        "pme.Pme",
-        on_delete=models.PROTECT,
-        related_name="de_minimis_declarations",
-        verbose_name="PME",
-    )
+    pme = link("pme.Pme", "PME", "de_minimis_declarations")
     declared_on = models.DateField("déclarée le", validators=sane_years())
     signatory = models.CharField("signataire", max_length=150)
-    recorded_by = author("enregistrée par", "recorded_de_minimis_declarations")
-    recorded_at = models.DateTimeField("enregistrée le", default=timezone.now)
-    signed_declaration = models.FileField(
-        "déclaration signée",
-        upload_to=signed_declaration_path,
-        max_length=120,
-        blank=True,
-        validators=[validate_evidence_file],
-        help_text="PDF, JPEG ou PNG, 10 Mo au plus.",
+    recorded_by, recorded_at = signed(
+        "enregistrée par", "enregistrée le", "recorded_de_minimis_declarations"
     )
+    signed_declaration = evidence_file("déclaration signée", signed_declaration_path)
 
     class Meta:
-        constraints = [
-            years_check("declared_on", "de_minimis_declaration_declared_on_sane_year"),
-        ]
         verbose_name = "déclaration des aides de minimis"
         verbose_name_plural = "déclarations des aides de minimis"
         ordering = ["pme", "-declared_on", "-pk"]
@@ -64,21 +51,14 @@ class DeMinimisDeclaration(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class DeMinimisAid(models.Model):
     """One de minimis aid declared: who granted it, when, its gross grant equivalent."""
 
-    declaration = models.ForeignKey(
-        DeMinimisDeclaration,
-        on_delete=models.CASCADE,
-        related_name="aids",
-        verbose_name="déclaration",
-    )
+    declaration = link(DeMinimisDeclaration, "déclaration", "aids", on_delete=models.CASCADE)
     grantor = models.CharField("organisme qui l'a accordée", max_length=200)
     granted_on = models.DateField("accordée le", validators=sane_years())
-    amount = models.DecimalField(
-        "montant (€, équivalent-subvention brut)",
-        **MONEY,
-    )
+    amount = models.DecimalField("montant (€, équivalent-subvention brut)", **MONEY)
     regulation = models.CharField(
         "règlement", max_length=20, choices=Regulation.choices, default=Regulation.GENERAL
     )
@@ -89,17 +69,16 @@ class DeMinimisAid(models.Model):
         verbose_name_plural = "aides de minimis déclarées"
         ordering = ["declaration", "granted_on", "pk"]
         constraints = [
-            years_check("granted_on", "de_minimis_aid_granted_on_sane_year"),
             known_choice(
                 "regulation",
                 Regulation,
                 name="de_minimis_aid_regulation_known",
                 message="Règlement inconnu.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gt=0),
-                name="de_minimis_aid_amount_positive",
-                violation_error_message="Le montant de l'aide doit être positif.",
+            positive(
+                "amount",
+                "de_minimis_aid_amount_positive",
+                "Le montant de l'aide doit être positif.",
             ),
         ]
 

@@ -9,16 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alize.modelkit import (
-    author,
-    check,
-    known_choice,
-    link,
-    sane_years,
-    signed,
-    unique,
-    years_check,
-)
+from alize.constraints import sane_years_checked
+from alize.modelkit import author, check, known_choice, link, sane_years, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only
 from avances.models.common import DaysBetween
@@ -36,6 +28,7 @@ PAY_WITHIN_DAYS = {DunningKind.REMINDER: 15, DunningKind.FORMAL_NOTICE: 8}
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class DunningStep(models.Model):
     """A letter sent to a late SME, with what it said (the figures are a snapshot taken
     when it was recorded, so the letter can be printed again as it was sent)."""
@@ -57,7 +50,6 @@ class DunningStep(models.Model):
         verbose_name_plural = "relances"
         ordering = ["advance", "sent_on", "pk"]
         constraints = [
-            years_check("sent_on", "dunning_step_sent_on_sane_year"),
             known_choice("kind", DunningKind, "dunning_kind_known", "Nature de relance inconnue."),
             check(
                 Q(overdue_amount__gt=0, days_late__gt=0),
@@ -106,6 +98,7 @@ class CollectiveProceedingQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class CollectiveProceeding(models.Model):
     """Safeguard, receivership or liquidation opened against the SME of an advance.
 
@@ -148,10 +141,6 @@ class CollectiveProceeding(models.Model):
         verbose_name_plural = "procédures collectives"
         ordering = ["advance", "judgment_date", "pk"]
         constraints = [
-            years_check("judgment_date", "collective_proceeding_judgment_date_sane_year"),
-            years_check("publication_date", "collective_proceeding_publication_date_sane_year"),
-            years_check("claim_declared_on", "collective_proceeding_claim_declared_on_sane_year"),
-            years_check("closed_on", "collective_proceeding_closed_on_sane_year"),
             known_choice("kind", ProceedingKind, "proceeding_kind_known", "Procédure inconnue."),
             check(
                 Q(publication_date__gte=F("judgment_date")),

@@ -24,7 +24,8 @@ import pghistory
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import check, known_choice, link, optional_link, sane_years, signed, years_check
+from alize.constraints import sane_years_checked
+from alize.modelkit import check, known_choice, link, optional_link, sane_years, signed
 from alize.models import MONEY, Basin
 from alize.triggers import append_only
 from avances.models.common import ZERO
@@ -73,6 +74,7 @@ class FundMovementQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class FundMovement(models.Model):
     basin = link(Basin, "bassin", "fund_movements")
     kind = models.CharField("nature", max_length=15, choices=MovementKind.choices)
@@ -104,7 +106,6 @@ class FundMovement(models.Model):
         verbose_name_plural = "mouvements du fonds d'avances"
         ordering = ["basin", "on", "pk"]
         constraints = [
-            years_check("on", "fund_movement_on_sane_year"),
             known_choice(
                 "kind", MovementKind, "fund_movement_kind_known", "Nature de mouvement inconnue."
             ),

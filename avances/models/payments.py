@@ -27,23 +27,16 @@ import pgtrigger
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import (
-    check,
-    known_choice,
-    link,
-    optional_link,
-    sane_years,
-    signed,
-    unique,
-    years_check,
-)
+from alize.constraints import positive, sane_years_checked
+from alize.modelkit import known_choice, link, optional_link, sane_years, signed, unique
 from alize.models import MONEY
 from alize.triggers import never_deleted
-from avances.models.advances import POSITIVE_AMOUNT_MESSAGE
 from avances.models.common import (
+    POSITIVE_AMOUNT_MESSAGE,
     ReversibleEntry,
-    reversal_complete,
+    ReversibleEntryQuerySet,
     reversed_by_field,
+    reversible_entry_checks,
     reversible_triggers,
 )
 
@@ -54,18 +47,11 @@ class PaymentMeans(models.TextChoices):
     CHEQUE = "cheque", "Chèque"
 
 
-class PaymentQuerySet(models.QuerySet):
+class PaymentQuerySet(ReversibleEntryQuerySet):
     def visible_to(self, user):
         from avances.models.advances import Advance
 
         return self.filter(advance__in=Advance.objects.visible_to(user))
-
-    def not_reversed(self):
-        """The payments that count: a reversed payment is kept only as a trace."""
-        return self.filter(reversed_at__isnull=True)
-
-    def reversed(self):
-        return self.filter(reversed_at__isnull=False)
 
 
 # The fields a payment is recorded with: never changed, even by its reversal.
@@ -81,6 +67,7 @@ PAYMENT_RECORD_FIELDS = [
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Payment(ReversibleEntry):
     """Money an SME paid back. Recorded by `record_payment`, never changed nor deleted;
     a mistaken entry is marked reversed once (`reverse_payment`) and then counts no more."""
@@ -102,12 +89,10 @@ class Payment(ReversibleEntry):
         verbose_name_plural = "remboursements"
         ordering = ["advance", "paid_on", "pk"]
         constraints = [
-            years_check("paid_on", "payment_paid_on_sane_year"),
-            check(Q(amount__gt=0), "payment_amount_positive", POSITIVE_AMOUNT_MESSAGE),
+            *reversible_entry_checks("payment", "paiement"),
             known_choice(
                 "means", PaymentMeans, "payment_means_known", "Moyen de paiement inconnu."
             ),
-            reversal_complete("payment_reversal_complete", "paiement"),
         ]
         triggers = reversible_triggers("payment", PAYMENT_RECORD_FIELDS)
 
@@ -148,7 +133,7 @@ class Allocation(models.Model):
                 "Ce paiement est déjà imputé sur cette échéance.",
                 condition=Q(undone_by__isnull=True),
             ),
-            check(Q(amount__gt=0), "allocation_amount_positive", POSITIVE_AMOUNT_MESSAGE),
+            positive("amount", "allocation_amount_positive", POSITIVE_AMOUNT_MESSAGE),
         ]
         triggers = [
             pgtrigger.ReadOnly(

@@ -15,19 +15,11 @@ from django.db import models
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
-from alize.modelkit import (
-    check,
-    known_choice,
-    link,
-    optional_link,
-    sane_years,
-    signed,
-    unique,
-    years_check,
-)
+from alize.constraints import positive, sane_years_checked
+from alize.modelkit import known_choice, link, optional_link, sane_years, signed, unique
 from alize.models import MONEY
 from alize.triggers import append_only, never_deleted
-from avances.models.common import ZERO, Frequency, sum_of, terms_constraints
+from avances.models.common import Frequency, sum_of, terms_constraints
 
 
 class ScheduleKind(models.TextChoices):
@@ -65,6 +57,7 @@ class ScheduleQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Schedule(models.Model):
     """One version of an advance's schedule; exactly one is active once disbursed.
 
@@ -103,7 +96,6 @@ class Schedule(models.Model):
         verbose_name_plural = "échéanciers"
         ordering = ["advance", "version"]
         constraints = [
-            years_check("starts_on", "schedule_starts_on_sane_year"),
             unique(
                 ["advance", "version"],
                 "schedule_version_unique",
@@ -115,8 +107,8 @@ class Schedule(models.Model):
                 "Une avance n'a qu'un échéancier en vigueur.",
                 condition=Q(is_active=True),
             ),
-            check(
-                Q(principal__gt=0),
+            positive(
+                "principal",
                 "schedule_principal_positive",
                 "Le capital échelonné doit être positif.",
             ),
@@ -204,11 +196,7 @@ class Instalment(models.Model):
             unique(
                 ["schedule", "number"], "instalment_number_unique", "Cette échéance existe déjà."
             ),
-            check(
-                Q(amount__gt=ZERO),
-                "instalment_amount_positive",
-                "Une échéance a un montant positif.",
-            ),
+            positive("amount", "instalment_amount_positive", "Une échéance a un montant positif."),
         ]
         triggers = [
             append_only("instalment_append_only"),

@@ -5,11 +5,12 @@ import datetime
 from decimal import Decimal
 
 import pghistory
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
-from alize.modelkit import check, known_choice, link, optional_link, sane_years, unique, years_check
+from alize.constraints import in_range, sane_years_checked
+from alize.modelkit import between, known_choice, link, optional_link, sane_years, unique
 from alize.models import Basin
 from avances.models.common import (
     DEFAULT_DURATION_MONTHS,
@@ -35,10 +36,7 @@ class BasinAdvanceSettings(models.Model):
     default_duration_months = models.PositiveSmallIntegerField(
         "durée par défaut (mois, différé compris)",
         default=DEFAULT_DURATION_MONTHS,
-        validators=[
-            MinValueValidator(1, DURATION_MESSAGE),
-            MaxValueValidator(MAX_DURATION_MONTHS, DURATION_MESSAGE),
-        ],
+        validators=between(1, MAX_DURATION_MONTHS, DURATION_MESSAGE),
     )
     default_grace_months = models.PositiveSmallIntegerField(
         "différé par défaut (mois)",
@@ -82,6 +80,7 @@ class ReferenceRateQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class ReferenceRate(models.Model):
     """The annual reference rate (EU reference rate: base rate plus margin) from a date on,
     for one basin or, without a basin, for all. An advance copies the rate in force at its
@@ -97,10 +96,12 @@ class ReferenceRate(models.Model):
     annual_rate_percent = models.DecimalField(
         "taux de référence annuel (%)",
         **RATE,
-        validators=[
-            MinValueValidator(Decimal("0"), "Le taux ne peut pas être négatif."),
-            MaxValueValidator(Decimal("100"), "Le taux ne peut dépasser 100 %."),
-        ],
+        validators=between(
+            Decimal("0"),
+            Decimal("100"),
+            "Le taux ne peut pas être négatif.",
+            "Le taux ne peut dépasser 100 %.",
+        ),
     )
     source = models.CharField("source", max_length=200, blank=True)
 
@@ -111,11 +112,8 @@ class ReferenceRate(models.Model):
         verbose_name_plural = "taux de référence"
         ordering = ["basin", "-valid_from"]
         constraints = [
-            years_check("valid_from", "reference_rate_valid_from_sane_year"),
-            check(
-                Q(annual_rate_percent__gte=0, annual_rate_percent__lte=100),
-                "reference_rate_range",
-                "Le taux va de 0 à 100 %.",
+            in_range(
+                "annual_rate_percent", 0, 100, "reference_rate_range", "Le taux va de 0 à 100 %."
             ),
             unique(
                 ["basin", "valid_from"],

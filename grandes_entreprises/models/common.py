@@ -3,9 +3,13 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import F
-from django.db.models.functions import Mod
+from django.db.models.functions import Coalesce, Mod
 from django.db.models.lookups import Exact
+
+from alize.modelkit import grouped_sum
+from alize.models import MONEY
 
 ZERO = Decimal("0.00")
 NO_DAYS = Decimal("0.0")
@@ -54,6 +58,20 @@ def validate_logged_days(value: Decimal) -> None:
         raise ValidationError(ONE_DAY_MESSAGE, code="more_than_a_day")
     if not is_half_days(value):
         raise ValidationError(HALF_DAYS_MESSAGE, code="not_half_days")
+
+
+def days_sum(queryset, group_by: str) -> Coalesce:
+    """The days of a correlated queryset of day logs, summed (0.0 when it has none)."""
+    return Coalesce(
+        grouped_sum(queryset, group_by, "days"), NO_DAYS, output_field=models.DecimalField(**DAYS)
+    )
+
+
+def money_sum(queryset, group_by: str, column: str) -> Coalesce:
+    """The euros of `column` in a correlated queryset, summed (0.00 when it has none)."""
+    return Coalesce(
+        grouped_sum(queryset, group_by, column), ZERO, output_field=models.DecimalField(**MONEY)
+    )
 
 
 def half_day_steps(field: str) -> Exact:

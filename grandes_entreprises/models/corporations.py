@@ -12,27 +12,25 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.constraints import positive, sane_years_checked
 from alize.modelkit import (
     Contact,
     SubqueryCount,
     check,
     choice_labels,
-    grouped_sum,
     in_choice_order,
     link,
     optional_link,
     sane_years,
     timestamps,
     unique,
-    years_check,
 )
 from alize.models import MONEY, OPERATOR_ROLES, Basin, Funder, ProgrammePeriod, Role
 from alize.versioning import Versioned
-from grandes_entreprises.models.common import DAYS, NO_DAYS, ZERO
+from grandes_entreprises.models.common import days_sum, money_sum
 from pme.models import Need
 from pme.validators import validate_siret
 
@@ -105,16 +103,8 @@ class CorporationQuerySet(models.QuerySet):
 
         logs = DayLog.objects.filter(assignment__mission__corporation=OuterRef("pk"))
         return self.annotate(
-            days_given=Coalesce(
-                grouped_sum(logs, "assignment__mission__corporation", "days"),
-                NO_DAYS,
-                output_field=models.DecimalField(**DAYS),
-            ),
-            skills_value=Coalesce(
-                grouped_sum(logs.with_value(), "assignment__mission__corporation", "value"),
-                ZERO,
-                output_field=models.DecimalField(**MONEY),
-            ),
+            days_given=days_sum(logs, "assignment__mission__corporation"),
+            skills_value=money_sum(logs.with_value(), "assignment__mission__corporation", "value"),
             smes_helped=SubqueryCount(
                 logs.order_by().values("assignment__mission__dossier__pme").distinct()
             ),
@@ -244,6 +234,7 @@ def rate_in_force(corporation_ref, day_ref) -> Subquery:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class DailyRate(models.Model):
     """The value of one expert day for a corporation, from a date on.
 
@@ -266,13 +257,12 @@ class DailyRate(models.Model):
         verbose_name_plural = "valeurs de la journée d'expert"
         ordering = ["corporation", "-valid_from"]
         constraints = [
-            years_check("valid_from", "daily_rate_valid_from_sane_year"),
             unique(
                 ["corporation", "valid_from"],
                 "daily_rate_one_per_corporation_and_date",
                 "Cette entreprise a déjà une valeur en vigueur à cette date.",
             ),
-            check(Q(rate__gt=0), "daily_rate_positive", "La valeur d'une journée est positive."),
+            positive("rate", "daily_rate_positive", "La valeur d'une journée est positive."),
         ]
 
     def __str__(self):
@@ -343,6 +333,7 @@ class Expert(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Membership(models.Model):
     """A corporation's participation in a programme period: when it joined, and left."""
 
@@ -361,8 +352,6 @@ class Membership(models.Model):
         verbose_name_plural = "participations au programme"
         ordering = ["period__start_date", "corporation__group_name"]
         constraints = [
-            years_check("joined_on", "membership_joined_on_sane_year"),
-            years_check("left_on", "membership_left_on_sane_year"),
             unique(
                 ["corporation", "period"],
                 "membership_one_per_corporation_and_period",

@@ -12,11 +12,11 @@ from django.db.models.functions import Coalesce, ExtractYear, Round
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.constraints import in_range, positive, sane_years_checked
 from alize.modelkit import (
     author,
     between,
     check,
-    grouped_sum,
     known_choice,
     link,
     sane_years,
@@ -24,7 +24,6 @@ from alize.modelkit import (
     timestamps,
     unique,
     workflow_state,
-    years_check,
 )
 from alize.models import MONEY, Basin
 from alize.workflow import TransitionLog, state_fields, transition_log_meta
@@ -35,7 +34,9 @@ from grandes_entreprises.models.common import (
     ONE_DAY_MESSAGE,
     POSITIVE_DAYS_MESSAGE,
     ZERO,
+    days_sum,
     half_day_steps,
+    money_sum,
     validate_logged_days,
     validate_planned_days,
 )
@@ -73,25 +74,14 @@ class SupportMissionQuerySet(models.QuerySet):
         before the corporation had any rate: the page should say so)."""
         logs = DayLog.objects.filter(assignment__mission=OuterRef("pk")).with_value()
         return self.annotate(
-            days_given=Coalesce(
-                grouped_sum(logs, "assignment__mission", "days"),
-                NO_DAYS,
-                output_field=models.DecimalField(**DAYS),
-            ),
-            skills_value=Coalesce(
-                grouped_sum(logs, "assignment__mission", "value"),
-                ZERO,
-                output_field=models.DecimalField(**MONEY),
-            ),
-            unvalued_days=Coalesce(
-                grouped_sum(logs.filter(rate__isnull=True), "assignment__mission", "days"),
-                NO_DAYS,
-                output_field=models.DecimalField(**DAYS),
-            ),
+            days_given=days_sum(logs, "assignment__mission"),
+            skills_value=money_sum(logs, "assignment__mission", "value"),
+            unvalued_days=days_sum(logs.filter(rate__isnull=True), "assignment__mission"),
         )
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class SupportMission(models.Model):
     """A corporation's experts helping an approved SME in one domain (mission d'appui).
 
@@ -127,14 +117,12 @@ class SupportMission(models.Model):
         verbose_name_plural = "missions d'appui"
         ordering = ["-start_date", "-pk"]
         constraints = [
-            years_check("start_date", "support_mission_start_date_sane_year"),
-            years_check("end_date", "support_mission_end_date_sane_year"),
             check(
                 Q(end_date__gte=F("start_date")),
                 "mission_ends_after_start",
                 "La fin de la mission ne peut précéder son début.",
             ),
-            check(Q(planned_days__gt=0), "mission_planned_days_positive", POSITIVE_DAYS_MESSAGE),
+            positive("planned_days", "mission_planned_days_positive", POSITIVE_DAYS_MESSAGE),
             check(
                 half_day_steps("planned_days"), "mission_planned_days_half_days", HALF_DAYS_MESSAGE
             ),
@@ -142,11 +130,13 @@ class SupportMission(models.Model):
                 "status", MissionStatus, "mission_status_known", "État de mission inconnu."
             ),
             known_choice("domain", Need, "mission_domain_known", "Domaine inconnu."),
-            check(
-                Q(sme_satisfaction__isnull=True)
-                | Q(sme_satisfaction__gte=1, sme_satisfaction__lte=5),
+            in_range(
+                "sme_satisfaction",
+                1,
+                5,
                 "mission_satisfaction_range",
                 "La satisfaction se note de 1 à 5.",
+                optional=True,
             ),
         ]
         indexes = [models.Index(fields=["corporation", "status"], name="mission_corp_status_idx")]
@@ -284,6 +274,7 @@ class DayLogQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class DayLog(models.Model):
     """The time one expert gave on one date to one mission: half a day or a day.
 
@@ -305,7 +296,6 @@ class DayLog(models.Model):
         verbose_name_plural = "journées données"
         ordering = ["date", "pk"]
         constraints = [
-            years_check("date", "day_log_date_sane_year"),
             unique(
                 ["assignment", "date"],
                 "day_log_one_per_expert_mission_and_date",
@@ -381,6 +371,7 @@ class ResultKind(models.TextChoices):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class MissionResult(models.Model):
     """One result a mission produced, e.g. "ISO 9001" certification obtained in March 2007."""
 
@@ -400,7 +391,6 @@ class MissionResult(models.Model):
         verbose_name_plural = "résultats de mission"
         ordering = ["mission", "achieved_on", "pk"]
         constraints = [
-            years_check("achieved_on", "mission_result_achieved_on_sane_year"),
             known_choice(
                 "kind", ResultKind, "mission_result_kind_known", "Nature de résultat inconnue."
             ),

@@ -9,20 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, OuterRef, Q
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Round
 from django.urls import reverse
 from django.utils import timezone
 
-from alize.modelkit import (
-    author,
-    between,
-    check,
-    grouped_sum,
-    link,
-    sane_years,
-    signed,
-    years_check,
-)
+from alize.constraints import in_range, positive, sane_years_checked
+from alize.modelkit import author, between, check, link, sane_years, signed
 from alize.models import MONEY, OPERATOR_ROLES, Role
 from grandes_entreprises.models.common import (
     MULTIPLE_CEILING,
@@ -30,7 +22,7 @@ from grandes_entreprises.models.common import (
     MULTIPLE_MESSAGE,
     NO_CONVENTION_MESSAGE,
     RECLASSIFIED_MESSAGE,
-    ZERO,
+    money_sum,
 )
 from grandes_entreprises.models.corporations import Corporation, operator_basins
 
@@ -41,6 +33,7 @@ class SmicRateQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class SmicRate(models.Model):
     """The gross minimum wage (SMIC) from a date on: hourly, and monthly for 35 hours.
 
@@ -70,7 +63,6 @@ class SmicRate(models.Model):
         verbose_name_plural = "SMIC"
         ordering = ["-valid_from"]
         constraints = [
-            years_check("valid_from", "smic_rate_valid_from_sane_year", low=1970),
             check(
                 Q(hourly_amount__gt=0, monthly_amount__gt=0),
                 "smic_amounts_positive",
@@ -96,12 +88,10 @@ class ConventionQuerySet(models.QuerySet):
 
     def with_balance(self):
         """Annotate `paid` (sum of the payments into Alizé) and `balance` = due − paid."""
-        paid = grouped_sum(
+        paid = money_sum(
             ConventionPayment.objects.filter(convention=OuterRef("pk")), "convention", "amount"
         )
-        return self.annotate(
-            paid=Coalesce(paid, ZERO, output_field=models.DecimalField(**MONEY))
-        ).annotate(
+        return self.annotate(paid=paid).annotate(
             balance=models.ExpressionWrapper(
                 F("amount_due") - F("paid"), output_field=models.DecimalField(**MONEY)
             )
@@ -109,6 +99,7 @@ class ConventionQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class RevitalisationConvention(models.Model):
     """A corporation's revitalisation obligation after collective redundancies (law of
     18 January 2005; Code du travail L1233-84 to L1233-90), and what it paid into Alizé.
@@ -180,8 +171,6 @@ class RevitalisationConvention(models.Model):
         verbose_name_plural = "conventions de revitalisation"
         ordering = ["-signature_date", "reference"]
         constraints = [
-            years_check("signature_date", "revitalisation_convention_signature_date_sane_year"),
-            years_check("ends_on", "revitalisation_convention_ends_on_sane_year"),
             check(
                 Q(jobs_eliminated__gte=1),
                 "convention_jobs_eliminated_positive",
@@ -193,8 +182,10 @@ class RevitalisationConvention(models.Model):
                 "convention_reclassified_within_eliminated",
                 RECLASSIFIED_MESSAGE,
             ),
-            check(
-                Q(multiple__gte=MULTIPLE_FLOOR, multiple__lte=MULTIPLE_CEILING),
+            in_range(
+                "multiple",
+                MULTIPLE_FLOOR,
+                MULTIPLE_CEILING,
                 "convention_multiple_between_2_and_4",
                 MULTIPLE_MESSAGE,
             ),
@@ -203,7 +194,7 @@ class RevitalisationConvention(models.Model):
                 "convention_none_means_4",
                 NO_CONVENTION_MESSAGE,
             ),
-            check(Q(smic_monthly__gt=0), "convention_smic_positive", "Le SMIC retenu est positif."),
+            positive("smic_monthly", "convention_smic_positive", "Le SMIC retenu est positif."),
             check(
                 Q(smic_valid_from__lte=F("signature_date")),
                 "convention_smic_in_force_at_signature",
@@ -252,6 +243,7 @@ class RevitalisationConvention(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class ConventionPayment(models.Model):
     """Money the corporation paid into the Alizé programme under a convention."""
 
@@ -270,8 +262,7 @@ class ConventionPayment(models.Model):
         verbose_name_plural = "versements au titre de la revitalisation"
         ordering = ["convention", "paid_on", "pk"]
         constraints = [
-            years_check("paid_on", "convention_payment_paid_on_sane_year"),
-            check(Q(amount__gt=0), "convention_payment_positive", "Un versement est positif."),
+            positive("amount", "convention_payment_positive", "Un versement est positif."),
         ]
 
     def __str__(self):

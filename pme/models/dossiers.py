@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.constraints import in_range, sane_years_checked
 from alize.modelkit import (
     between,
     check,
@@ -29,7 +30,6 @@ from alize.modelkit import (
     timestamps,
     unique,
     workflow_state,
-    years_check,
 )
 from alize.models import MONEY, Basin, Epci
 from alize.versioning import Versioned
@@ -113,6 +113,7 @@ class DossierQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Dossier(Versioned):
     """One SME's application to the scheme, from orientation to closing.
 
@@ -200,8 +201,6 @@ class Dossier(Versioned):
         verbose_name_plural = "dossiers"
         ordering = ["-orientation_date", "-pk"]
         constraints = [
-            years_check("orientation_date", "dossier_orientation_date_sane_year"),
-            years_check("decision_date", "dossier_decision_date_sane_year"),
             unique(
                 ["pme"],
                 "dossier_one_open_per_pme",
@@ -222,8 +221,10 @@ class Dossier(Versioned):
                 "dossier_jobs_planned_non_negative",
                 "Le nombre d'emplois prévus ne peut pas être négatif.",
             ),
-            check(
-                Q(jobs_horizon_months__gte=1, jobs_horizon_months__lte=120),
+            in_range(
+                "jobs_horizon_months",
+                1,
+                120,
                 "dossier_jobs_horizon_range",
                 "L'horizon des emplois va de 1 à 120 mois.",
             ),

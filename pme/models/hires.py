@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from alize.modelkit import check, link, sane_years, years_check
+from alize.constraints import sane_years_checked
+from alize.modelkit import check, link, sane_years
 from pme.models.choices import ContractKind
+from pme.models.common import EVIDENCE_HELP, evidence_file
 from pme.models.dossiers import Dossier
-from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
+from pme.validators import EVIDENCE_ENDINGS, stored_name
 
 
 def hire_evidence_path(instance, filename: str) -> str:
@@ -17,6 +19,7 @@ def hire_evidence_path(instance, filename: str) -> str:
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Hire(models.Model):
     """One person actually hired by a supported SME. Planned jobs live on the dossier."""
 
@@ -24,13 +27,8 @@ class Hire(models.Model):
     hire_date = models.DateField("date d'embauche", validators=sane_years())
     contract = models.CharField("contrat", max_length=12, choices=ContractKind.choices)
     job_title = models.CharField("poste", max_length=150, blank=True)
-    evidence = models.FileField(
-        "justificatif",
-        upload_to=hire_evidence_path,
-        max_length=120,
-        blank=True,
-        validators=[validate_evidence_file],
-        help_text="Facultatif : PDF, JPEG ou PNG, 10 Mo au plus.",
+    evidence = evidence_file(
+        "justificatif", hire_evidence_path, help_text=f"Facultatif : {EVIDENCE_HELP}"
     )
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
@@ -39,7 +37,6 @@ class Hire(models.Model):
         verbose_name_plural = "embauches"
         ordering = ["dossier", "hire_date", "pk"]
         constraints = [
-            years_check("hire_date", "hire_hire_date_sane_year"),
             check(
                 Q(contract__in=ContractKind.values),
                 "hire_contract_known",

@@ -11,6 +11,7 @@ from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
+from alize.constraints import sane_years_checked
 from alize.modelkit import (
     Contact,
     between,
@@ -20,7 +21,6 @@ from alize.modelkit import (
     sane_years,
     timestamps,
     unique,
-    years_check,
 )
 from alize.models import OPERATOR_ROLES, Basin, Commune, Epci, Funder, Role
 from alize.versioning import Versioned
@@ -117,6 +117,7 @@ class PmeQuerySet(models.QuerySet):
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+@sane_years_checked
 class Pme(Versioned):
     """A small or medium business (under 250 employees) in a basin of the scheme.
 
@@ -183,7 +184,6 @@ class Pme(Versioned):
         verbose_name_plural = "PME"
         ordering = ["name"]
         constraints = [
-            years_check("founding_date", "pme_founding_date_sane_year", low=1800),
             unique(["siret"], "pme_siret_unique", SIRET_TAKEN_MESSAGE),
             check(
                 Q(siret__regex=r"^\d{14}$"),
