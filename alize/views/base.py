@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
@@ -57,16 +58,42 @@ class ScopedMixin:
         return queryset.select_related(*self.related) if self.related else queryset
 
 
-class ReferentialListView(ScopedMixin, ListView):
+class EntityPagesMixin:
+    """`pages` names the entity's pages, e.g. "alize:period": their URLs are named
+    `<pages>_list`, `<pages>_create` and `<pages>_update` (`alize.urls.referential_pages`),
+    which give the views' `list_url_name`, `create_url_name` and `update_url_name` unless a
+    view names its own."""
+
+    pages = ""
+
+    def page_url_name(self, page: str) -> str:
+        return f"{self.pages}_{page}" if self.pages else ""
+
+    @property
+    def list_url_name(self):
+        return self.page_url_name("list")
+
+    @property
+    def create_url_name(self):
+        return self.page_url_name("create")
+
+    @property
+    def update_url_name(self):
+        return self.page_url_name("update")
+
+
+class ReferentialListView(EntityPagesMixin, ScopedMixin, ListView):
     template_name = "alize/referential_list.html"
     paginate_by = 25
-    title = ""
     columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
-    create_url_name = ""
     may_create = staticmethod(permissions.can_edit_referential)
     # Where rows are picked from the official referential instead of typed.
     import_url_name = ""
     search_fields: tuple[str, ...] = ()
+
+    @property
+    def title(self):
+        return capfirst(self.model._meta.verbose_name_plural)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -92,10 +119,9 @@ class ReferentialListView(ScopedMixin, ListView):
         return context
 
 
-class ReferentialDetailView(ScopedMixin, DetailView):
+class ReferentialDetailView(EntityPagesMixin, ScopedMixin, DetailView):
     template_name = "alize/referential_detail.html"
     fields: list[str] = []
-    update_url_name = ""
     extra_template = ""
 
     def get_context_data(self, **kwargs):
@@ -119,7 +145,7 @@ class ReferentialDetailView(ScopedMixin, DetailView):
         return context
 
 
-class ReferentialFormView(ScopedMixin, FormView):
+class ReferentialFormView(EntityPagesMixin, ScopedMixin, FormView):
     """Create (no pk) or edit (pk) one referential object through save_referential."""
 
     template_name = "alize/referential_form.html"
