@@ -2,19 +2,77 @@
 user may not see), list, show, and create or edit through one service."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import capfirst
+from django.views import View
 from django.views.generic import DetailView, ListView
 from django.views.generic.edit import FormView
 
 from alize import once, permissions, services
 from alize.forms import attach_errors
 from alize.models import Submission
+from alize.pdf import pdf_filename, pdf_response
 from alize.versioning import EditConflict
 
 CONFLICT_TEMPLATE = "alize/edit_conflict.html"
+NOT_ALLOWED = "Vous n'avez pas le droit de faire cette action."
+# What a service raises to refuse: shown to the user, nothing saved.
+REFUSALS = (ValidationError, PermissionDenied)
+
+
+def refusal_text(error: Exception, default: str = NOT_ALLOWED) -> str:
+    """A service's refusal as one French sentence (or several): a ValidationError's
+    messages, a PermissionDenied's reason, else `default`."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    if isinstance(error, PermissionDenied) and str(error):
+        return str(error)
+    return default
+
+
+def refused_in_form(form, error: Exception, default: str = NOT_ALLOWED) -> None:
+    """A service's refusal caught by the view, shown on the form: a ValidationError on the
+    fields it names (`attach_errors`), anything else at the top of the form. (A view that
+    calls the service for the form uses `alize.forms.attempt`, which does this.)"""
+    if isinstance(error, ValidationError):
+        attach_errors(error, form)
+    else:
+        form.add_error(None, refusal_text(error, default))
+
+
+def visible_through(model, user, parent: str):
+    """The rows of `model` seen through their record: those whose `parent` (a foreign key:
+    the advance of a payment, the SME of a contact) is among what the parent model's
+    `visible_to(user)` gives."""
+    parents = model._meta.get_field(parent).related_model.objects.visible_to(user)
+    return model.objects.filter(**{f"{parent}__in": parents})
+
+
+def row_or_404(model, user, pk, *, parent: str, related: tuple[str, ...] = ()):
+    """One row seen through its record (`visible_through`), with `related` selected; a 404
+    for a row the user may not see."""
+    rows = visible_through(model, user, parent)
+    return get_object_or_404(rows.select_related(*related) if related else rows, pk=pk)
+
+
+def act(request, service, /, *, success: str, **arguments) -> bool:
+    """A button without a form: call `service(**arguments)`; its refusal, or `success`,
+    becomes the message of the page the view redirects to. True when it was done."""
+    try:
+        service(**arguments)
+    except REFUSALS as error:
+        messages.error(request, refusal_text(error))
+        return False
+    messages.success(request, success)
+    return True
+
+
+def cleaned(form, *names: str) -> dict:
+    """The named fields' cleaned values, as the keyword arguments of a service."""
+    return {name: form.cleaned_data[name] for name in names}
 
 
 def once_token_of(form):
@@ -37,6 +95,55 @@ def conflict_response(request, *, conflict: EditConflict, typed, form, title, ba
     return render(request, CONFLICT_TEMPLATE, context, status=409)
 
 
+class ServiceFormMixin:
+    """A form page saved by one service.
+
+    `save(form)` calls the service and returns what it made; its refusal (one of
+    `refusals`) shows on the form, at status 200. Otherwise the next page says
+    `done_message(result)` (`success_message` by default) and the view redirects to
+    `done_url(result)` (`get_success_url()` by default).
+    """
+
+    success_message = ""
+    refusals: tuple[type[Exception], ...] = REFUSALS
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def done_message(self, result) -> str:
+        return self.success_message
+
+    def done_url(self, result) -> str:
+        return self.get_success_url()
+
+    def form_valid(self, form):
+        try:
+            result = self.save(form)
+        except self.refusals as error:
+            refused_in_form(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.done_message(result))
+        return redirect(self.done_url(result))
+
+
+class PdfView(View):
+    """A PDF shown in the browser: `get_object()` fetches what it is about (a 404 for what
+    the user may not see), `build(obj)` draws it and `filename_parts(obj)` names it
+    (`alize.pdf.pdf_filename`)."""
+
+    build = None  # staticmethod(build_<document>_pdf)
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def filename_parts(self, obj) -> tuple:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return pdf_response(self.build(obj), pdf_filename(*self.filename_parts(obj)))
+
+
 # --- Generic referential views ---------------------------------------------------------
 
 
@@ -57,16 +164,42 @@ class ScopedMixin:
         return queryset.select_related(*self.related) if self.related else queryset
 
 
-class ReferentialListView(ScopedMixin, ListView):
+class EntityPagesMixin:
+    """`pages` names the entity's pages, e.g. "alize:period": their URLs are named
+    `<pages>_list`, `<pages>_create` and `<pages>_update` (`alize.urls.referential_pages`),
+    which give the views' `list_url_name`, `create_url_name` and `update_url_name` unless a
+    view names its own."""
+
+    pages = ""
+
+    def page_url_name(self, page: str) -> str:
+        return f"{self.pages}_{page}" if self.pages else ""
+
+    @property
+    def list_url_name(self):
+        return self.page_url_name("list")
+
+    @property
+    def create_url_name(self):
+        return self.page_url_name("create")
+
+    @property
+    def update_url_name(self):
+        return self.page_url_name("update")
+
+
+class ReferentialListView(EntityPagesMixin, ScopedMixin, ListView):
     template_name = "alize/referential_list.html"
     paginate_by = 25
-    title = ""
     columns: list[tuple[str, str]] = []  # (label, attribute or "filter:attribute")
-    create_url_name = ""
     may_create = staticmethod(permissions.can_edit_referential)
     # Where rows are picked from the official referential instead of typed.
     import_url_name = ""
     search_fields: tuple[str, ...] = ()
+
+    @property
+    def title(self):
+        return capfirst(self.model._meta.verbose_name_plural)
 
     def get_queryset(self):
         queryset = super().get_queryset()
@@ -92,10 +225,9 @@ class ReferentialListView(ScopedMixin, ListView):
         return context
 
 
-class ReferentialDetailView(ScopedMixin, DetailView):
+class ReferentialDetailView(EntityPagesMixin, ScopedMixin, DetailView):
     template_name = "alize/referential_detail.html"
     fields: list[str] = []
-    update_url_name = ""
     extra_template = ""
 
     def get_context_data(self, **kwargs):
@@ -119,12 +251,15 @@ class ReferentialDetailView(ScopedMixin, DetailView):
         return context
 
 
-class ReferentialFormView(ScopedMixin, FormView):
+class ReferentialFormView(EntityPagesMixin, ScopedMixin, FormView):
     """Create (no pk) or edit (pk) one referential object through save_referential."""
 
     template_name = "alize/referential_form.html"
     allowed = staticmethod(permissions.can_edit_referential)
     success_message = "Enregistré."
+    # The refusals of `save` shown on the form; any other error propagates (a
+    # PermissionDenied is a 403 unless the view lists it).
+    refusals: tuple[type[Exception], ...] = (ValidationError,)
 
     def get_object(self):
         if "pk" not in self.kwargs:
@@ -174,8 +309,8 @@ class ReferentialFormView(ScopedMixin, FormView):
             obj = self.save_once(form)
         except EditConflict as conflict:
             return self.conflicted(form, conflict)
-        except ValidationError as error:
-            attach_errors(error, form)
+        except self.refusals as error:
+            refused_in_form(form, error)
             return self.form_invalid(form)
         if isinstance(obj, Submission):
             return self.replayed(obj)

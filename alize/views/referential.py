@@ -6,9 +6,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery, Sum
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic.edit import FormView
 
@@ -24,19 +22,12 @@ from alize.forms import (
     OfficialCommuneForm,
     OfficialEpciForm,
     PeriodForm,
-    attach_errors,
+    attempt,
 )
-from alize.models import (
-    AdvanceCap,
-    Basin,
-    Commune,
-    Contribution,
-    Epci,
-    Funder,
-    ProgrammePeriod,
-)
+from alize.models import AdvanceCap, Basin, Commune, Contribution, Epci, Funder, ProgrammePeriod
 from alize.services import territory
 from alize.views.base import (
+    EntityPagesMixin,
     ReferentialDetailView,
     ReferentialFormView,
     ReferentialListView,
@@ -46,16 +37,16 @@ from alize.views.base import (
 # --- Basins ------------------------------------------------------------------------------
 
 
-class BasinListView(ReferentialListView):
-    model = Basin
-    title = "Bassins d'emploi"
+class BasinPages:
+    model, pages = Basin, "alize:basin"
+
+
+class BasinListView(BasinPages, ReferentialListView):
     columns = [
         ("Bassin", "name"),
         ("Opérateur", "operator_name"),
         ("Plafond en vigueur", "cap_in_force|euros"),
     ]
-    list_url_name = "alize:basin_list"
-    create_url_name = "alize:basin_create"
     may_create = staticmethod(permissions.can_create_basin)
 
     def get_queryset(self):
@@ -68,11 +59,9 @@ class BasinListView(ReferentialListView):
         return super().get_queryset().annotate(cap_in_force=Subquery(cap_in_force))
 
 
-class BasinDetailView(ReferentialDetailView):
-    model = Basin
+class BasinDetailView(BasinPages, ReferentialDetailView):
     # The page shows what the edit form changes.
     fields = BasinForm.Meta.fields
-    list_url_name = "alize:basin_list"
     extra_template = "alize/partials/_basin_extra.html"
 
     def get_context_data(self, **kwargs):
@@ -89,21 +78,17 @@ class BasinDetailView(ReferentialDetailView):
         return context
 
 
-class BasinUpdateView(ReferentialFormView):
-    model = Basin
+class BasinUpdateView(BasinPages, ReferentialFormView):
     form_class = BasinForm
     allowed = staticmethod(permissions.can_manage_basin)
-    list_url_name = "alize:basin_list"
 
 
-class BasinCreateView(ReferentialFormView):
+class BasinCreateView(BasinPages, ReferentialFormView):
     """The administrator opens a new basin with its first advance cap; its manager is
     invited next, from the users' page."""
 
-    model = Basin
     form_class = NewBasinForm
     allowed = staticmethod(permissions.can_create_basin)
-    list_url_name = "alize:basin_list"
     success_message = (
         "Le bassin est créé. Invitez maintenant son responsable depuis la page des utilisateurs."
     )
@@ -136,19 +121,16 @@ class AdvanceCapCreateView(ScopedMixin, FormView):
     allowed = staticmethod(permissions.can_manage_basin)
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise Http404
-        self.basin = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        return super(ScopedMixin, self).dispatch(request, *args, **kwargs)
+        # The basin first, for the users the page is for (ScopedMixin turns away the others).
+        if self.allowed(request.user):
+            self.basin = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def form_valid(self, form):
-        try:
-            services.set_advance_cap(basin=self.basin, **form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(error, form)
+        if attempt(form, services.set_advance_cap, basin=self.basin, **form.cleaned_data) is None:
             return self.form_invalid(form)
         messages.success(self.request, "Le nouveau plafond est enregistré.")
         return redirect(self.basin.get_absolute_url())
@@ -171,9 +153,11 @@ class AdvanceCapCreateView(ScopedMixin, FormView):
 # --- Periods -----------------------------------------------------------------------------
 
 
-class PeriodListView(ReferentialListView):
-    model = ProgrammePeriod
-    title = "Périodes de programme"
+class PeriodPages:
+    model, pages, related = ProgrammePeriod, "alize:period", ("basin",)
+
+
+class PeriodListView(PeriodPages, ReferentialListView):
     columns = [
         ("Période", "name"),
         ("Bassin", "basin"),
@@ -181,20 +165,11 @@ class PeriodListView(ReferentialListView):
         ("Fin", "end_date|date"),
         ("Objectif d'emplois", "target_jobs|integer"),
     ]
-    create_url_name = "alize:period_create"
-    list_url_name = "alize:period_list"
-
-    related = ("basin",)
 
 
-class PeriodDetailView(ReferentialDetailView):
-    model = ProgrammePeriod
+class PeriodDetailView(PeriodPages, ReferentialDetailView):
     fields = ["basin", "name", "start_date", "end_date", "target_jobs", "target_smes", "budget"]
-    update_url_name = "alize:period_update"
-    list_url_name = "alize:period_list"
     extra_template = "alize/partials/_period_extra.html"
-
-    related = ("basin",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -227,10 +202,8 @@ class PeriodDetailView(ReferentialDetailView):
         return context
 
 
-class PeriodFormView(ReferentialFormView):
-    model = ProgrammePeriod
+class PeriodFormView(PeriodPages, ReferentialFormView):
     form_class = PeriodForm
-    list_url_name = "alize:period_list"
 
     def save(self, form):
         return services.save_period(period=form.save(commit=False))
@@ -239,9 +212,11 @@ class PeriodFormView(ReferentialFormView):
 # --- Territories -------------------------------------------------------------------------
 
 
-class EpciListView(ReferentialListView):
-    model = Epci
-    title = "Intercommunalités"
+class EpciPages:
+    model, pages, related = Epci, "alize:epci", ("basin",)
+
+
+class EpciListView(EpciPages, ReferentialListView):
     columns = [
         ("Intercommunalité", "name"),
         ("Nature", "get_kind_display"),
@@ -249,22 +224,13 @@ class EpciListView(ReferentialListView):
         ("Population", "population|integer"),
         ("Bassin", "basin"),
     ]
-    create_url_name = "alize:epci_create"
     import_url_name = "alize:epci_import"
-    list_url_name = "alize:epci_list"
     search_fields = ("name", "siren")
 
-    related = ("basin",)
 
-
-class EpciDetailView(ReferentialDetailView):
-    model = Epci
+class EpciDetailView(EpciPages, ReferentialDetailView):
     fields = ["name", "kind", "siren", "population", "basin"]
-    update_url_name = "alize:epci_update"
-    list_url_name = "alize:epci_list"
     extra_template = "alize/partials/_epci_extra.html"
-
-    related = ("basin",)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -272,59 +238,48 @@ class EpciDetailView(ReferentialDetailView):
         return context
 
 
-class EpciFormView(ReferentialFormView):
-    model = Epci
+class EpciFormView(EpciPages, ReferentialFormView):
     form_class = EpciForm
-    list_url_name = "alize:epci_list"
 
 
-class CommuneListView(ReferentialListView):
-    model = Commune
-    title = "Communes"
+class CommunePages:
+    model, pages, related = Commune, "alize:commune", ("epci",)
+
+
+class CommuneListView(CommunePages, ReferentialListView):
     columns = [
         ("Commune", "name"),
         ("Code INSEE", "insee_code"),
         ("Code postal", "postcode"),
         ("Intercommunalité", "epci"),
     ]
-    create_url_name = "alize:commune_create"
     import_url_name = "alize:commune_import"
-    list_url_name = "alize:commune_list"
     search_fields = ("name", "insee_code", "postcode")
 
-    related = ("epci",)
 
-
-class CommuneDetailView(ReferentialDetailView):
-    model = Commune
+class CommuneDetailView(CommunePages, ReferentialDetailView):
     fields = ["name", "insee_code", "postcode", "population", "epci"]
-    update_url_name = "alize:commune_update"
-    list_url_name = "alize:commune_list"
-
-    related = ("epci",)
 
 
-class CommuneFormView(ReferentialFormView):
-    model = Commune
+class CommuneFormView(CommunePages, ReferentialFormView):
     form_class = CommuneForm
-    list_url_name = "alize:commune_list"
 
 
 # --- Funders and contributions -----------------------------------------------------------
 
 
-class FunderListView(ReferentialListView):
-    model = Funder
+class FunderPages:
+    model, pages = Funder, "alize:funder"
+
+
+class FunderListView(FunderPages, ReferentialListView):
     related = ("basin",)
-    title = "Financeurs"
     columns = [
         ("Financeur", "name"),
         ("Nature", "get_kind_display"),
         ("Bassin", "basin"),
         ("Total engagé", "total_committed|euros"),
     ]
-    create_url_name = "alize:funder_create"
-    list_url_name = "alize:funder_list"
     search_fields = ("name",)
 
     def get_queryset(self):
@@ -337,13 +292,9 @@ class FunderListView(ReferentialListView):
         )
 
 
-class FunderDetailView(ReferentialDetailView):
-    model = Funder
+class FunderDetailView(FunderPages, ReferentialDetailView):
     fields = ["name", "kind", "basin", "epci"]
-    update_url_name = "alize:funder_update"
-    list_url_name = "alize:funder_list"
     extra_template = "alize/partials/_funder_extra.html"
-
     related = ("basin", "epci")
 
     def get_context_data(self, **kwargs):
@@ -355,10 +306,8 @@ class FunderDetailView(ReferentialDetailView):
         return context
 
 
-class FunderFormView(ReferentialFormView):
-    model = Funder
+class FunderFormView(FunderPages, ReferentialFormView):
     form_class = FunderForm
-    list_url_name = "alize:funder_list"
 
 
 class ContributionFormView(ReferentialFormView):
@@ -385,18 +334,14 @@ class ContributionFormView(ReferentialFormView):
 # --- The official referential: communes and intercommunalities picked, not typed ------------
 
 
-class OfficialImportView(ScopedMixin, FormView):
+class OfficialImportView(EntityPagesMixin, ScopedMixin, FormView):
     """Search the official referential; each result has its own small form to add it."""
 
     template_name = "alize/official_import.html"
     allowed = staticmethod(permissions.can_edit_referential)
-    list_url_name = ""
     is_epci = False  # the page of intercommunalities (else of communes)
-
-    def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise Http404
-        return super(ScopedMixin, self).dispatch(request, *args, **kwargs)
+    # search(query): the official entries found; add(by=, **picked): record the one picked.
+    search = add = None
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -405,10 +350,10 @@ class OfficialImportView(ScopedMixin, FormView):
         return (self.request.POST.get("q") or self.request.GET.get("q") or "").strip()
 
     def form_valid(self, form):
-        try:
-            obj = self.add(form.cleaned_data)
-        except ValidationError as error:
-            attach_errors(error, form)
+        # The form's fields but the search it was drawn from: the official code and its place.
+        picked = {name: value for name, value in form.cleaned_data.items() if name != "q"}
+        obj = attempt(form, self.add, by=self.request.user, **picked)
+        if obj is None:
             return self.form_invalid(form)
         messages.success(self.request, self.done(obj))
         return redirect(obj.get_absolute_url())
@@ -428,27 +373,19 @@ class OfficialImportView(ScopedMixin, FormView):
             choices=choices,
             choice_field=choice_field,
             list_url_name=self.list_url_name,
-            list_title=self.list_title,
+            list_title=self.model._meta.verbose_name_plural,
             title=self.title,
             is_epci=self.is_epci,
         )
         return context
 
 
-class CommuneImportView(OfficialImportView):
+class CommuneImportView(CommunePages, OfficialImportView):
     form_class = OfficialCommuneForm
     title = "Ajouter une commune du référentiel officiel"
-    list_url_name = "alize:commune_list"
-    list_title = "communes"
 
-    @staticmethod
-    def search(query):
-        return geo.search_communes(query)
-
-    def add(self, data):
-        return territory.add_official_commune(
-            code=data["code"], epci=data["epci"], by=self.request.user
-        )
+    search = staticmethod(geo.search_communes)
+    add = staticmethod(territory.add_official_commune)
 
     def done(self, commune):
         return f"La commune {commune.name} est ajoutée à {commune.epci}."
@@ -478,21 +415,13 @@ class CommuneImportView(OfficialImportView):
         ]
 
 
-class EpciImportView(OfficialImportView):
+class EpciImportView(EpciPages, OfficialImportView):
     form_class = OfficialEpciForm
-    is_epci = True
     title = "Ajouter une intercommunalité du référentiel officiel"
-    list_url_name = "alize:epci_list"
-    list_title = "intercommunalités"
+    is_epci = True
 
-    @staticmethod
-    def search(query):
-        return geo.search_epcis(query)
-
-    def add(self, data):
-        return territory.add_official_epci(
-            siren=data["siren"], basin=data["basin"], by=self.request.user
-        )
+    search = staticmethod(geo.search_epcis)
+    add = staticmethod(territory.add_official_epci)
 
     def done(self, epci):
         count = epci.communes.count()

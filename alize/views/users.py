@@ -5,7 +5,6 @@ invited person chooses their password."""
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -18,6 +17,7 @@ from alize import permissions
 from alize.forms import UserAccessForm, UserInviteForm, attempt
 from alize.models import Basin, Role, User
 from alize.services import users
+from alize.views.base import act, cleaned
 
 
 class ManagerMixin:
@@ -35,10 +35,6 @@ class ManagerMixin:
 
     def get_account(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-
-
-def _refusal(error) -> str:
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
 
 
 class UserListView(ManagerMixin, ListView):
@@ -95,16 +91,10 @@ class UserInviteView(ManagerMixin, FormView):
         return {name: value for name, value in self.request.GET.items() if name in fields}
 
     def form_valid(self, form):
-        data = form.cleaned_data
         account = attempt(
             form,
             users.invite_user,
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            organisation=data["organisation"],
-            role=data["role"],
-            basin=data["basin"],
+            **cleaned(form, "email", "first_name", "last_name", "organisation", "role", "basin"),
             target=form.target(),
             by=self.request.user,
             site_url=self.request.build_absolute_uri("/"),
@@ -138,9 +128,9 @@ class UserUpdateView(ManagerMixin, FormView):
     template_name = "alize/user_detail.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_manage_basin(request.user):
-            raise Http404
-        self.account = self.get_account()
+        # The account first, for the managers (ManagerMixin turns away the others).
+        if permissions.can_manage_basin(request.user):
+            self.account = self.get_account()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -150,13 +140,11 @@ class UserUpdateView(ManagerMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user, "account": self.account}
 
     def form_valid(self, form):
-        data = form.cleaned_data
         changed = attempt(
             form,
             users.change_access,
             user=self.account,
-            role=data["role"],
-            basin=data["basin"],
+            **cleaned(form, "role", "basin"),
             target=form.target(),
             by=self.request.user,
         )
@@ -179,17 +167,11 @@ class UserActionView(ManagerMixin, View):
 
     def post(self, request, pk):
         account = self.get_account()
-        try:
-            if self.action == "resend":
-                users.send_invitation(
-                    user=account, by=request.user, site_url=request.build_absolute_uri("/")
-                )
-            else:
-                getattr(users, f"{self.action}_user")(user=account, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, _refusal(error))
+        if self.action == "resend":
+            service, extra = users.send_invitation, {"site_url": request.build_absolute_uri("/")}
         else:
-            messages.success(request, self.done)
+            service, extra = getattr(users, f"{self.action}_user"), {}
+        act(request, service, user=account, by=request.user, success=self.done, **extra)
         return redirect("alize:user_detail", pk=account.pk)
 
 

@@ -13,9 +13,9 @@ the page was drawn, the conflict page shows how, and nothing is saved.
 """
 
 import functools
+from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,10 +23,9 @@ from django.utils import timezone
 from django.views import View
 
 from alize import once
-from alize.forms import attach_errors
 from alize.pdf import pdf_filename, pdf_response
 from alize.versioning import EditConflict
-from alize.views.base import conflict_response
+from alize.views.base import REFUSALS, conflict_response, refused_in_form, visible_through
 from avances import forms as f
 from avances.models import (
     Advance,
@@ -66,7 +65,7 @@ from avances.services import (
     reverse_payment,
     sign_contract,
 )
-from avances.views.common import ScreensMixin, can_act, refusal_text
+from avances.views.common import ScreensMixin, can_act
 
 DETAIL_TEMPLATE = "avances/advance_detail.html"
 REPAYMENT_PARTIAL = "avances/partials/_repayment.html"
@@ -74,13 +73,33 @@ REPAYMENT_PARTIAL = "avances/partials/_repayment.html"
 
 def of_visible_advances(model, user):
     """The objects of `model` (a payment, a tranche...) of the advances `user` may see."""
-    return model.objects.filter(advance__in=Advance.objects.visible_to(user).values("pk"))
+    return visible_through(model, user, "advance")
 
 
-def per_object_form_kwargs(prefix: str, pk: int) -> dict:
-    """A form repeated once per payment or proceeding: the same field names (the URL says
-    which object), distinct ids on the page."""
-    return {"prefix": prefix, "auto_id": f"id_{prefix}_{pk}_%s"}
+@dataclass(frozen=True)
+class ObjectForm:
+    """A form repeated once per payment, tranche or proceeding: the same field names (the
+    URL says which object), distinct ids on the page. The page keeps it as `(key, pk)`
+    among the forms it draws again with their errors."""
+
+    key: str
+    prefix: str
+    form_class: type
+
+    def kwargs(self, pk: int) -> dict:
+        return {"prefix": self.prefix, "auto_id": f"id_{self.prefix}_{pk}_%s"}
+
+    def for_object(self, obj, forms: dict):
+        """The form of `obj`: as the user sent it (refused), or a blank one."""
+        return forms.get((self.key, obj.pk)) or self.form_class(**self.kwargs(obj.pk))
+
+
+REVERSE_PAYMENT = ObjectForm("reverse", "contrepassation", f.ReversePaymentForm)
+REVERSE_DISBURSEMENT = ObjectForm(
+    "reverse_disbursement", "annulation-versement", f.ReverseDisbursementForm
+)
+CLAIM = ObjectForm("claim", "declaration", f.ClaimDeclarationForm)
+CLOSE_PROCEEDING = ObjectForm("close", "fin-procedure", f.CloseProceedingForm)
 
 
 def error_summary(form) -> list[str]:
@@ -103,10 +122,7 @@ def reverse_disbursement_form(disbursements, forms):
     whether it still can be)."""
     counted = [d for d in disbursements if d.reversed_at is None]
     if counted:
-        latest = counted[-1]
-        latest.reverse_form = forms.get(("reverse_disbursement", latest.pk)) or (
-            f.ReverseDisbursementForm(**per_object_form_kwargs("annulation-versement", latest.pk))
-        )
+        counted[-1].reverse_form = REVERSE_DISBURSEMENT.for_object(counted[-1], forms)
     return disbursements
 
 
@@ -117,9 +133,7 @@ def repayment_context(advance, user, forms=None) -> dict:
     active, earlier = schedules_of(advance, today)
     payments = payments_of(advance)
     for payment in payments:
-        payment.reverse_form = forms.get(("reverse", payment.pk)) or f.ReversePaymentForm(
-            **per_object_form_kwargs("contrepassation", payment.pk)
-        )
+        payment.reverse_form = REVERSE_PAYMENT.for_object(payment, forms)
     return {
         "advance": advance,
         "active_schedule": active,
@@ -138,12 +152,8 @@ def page_context(request, advance, forms=None) -> dict:
     context = repayment_context(advance, user, forms)
     followup = followup_of(advance, today)
     for proceeding in followup.proceedings:
-        proceeding.claim_form = forms.get(("claim", proceeding.pk)) or f.ClaimDeclarationForm(
-            **per_object_form_kwargs("declaration", proceeding.pk)
-        )
-        proceeding.close_form = forms.get(("close", proceeding.pk)) or f.CloseProceedingForm(
-            **per_object_form_kwargs("fin-procedure", proceeding.pk)
-        )
+        proceeding.claim_form = CLAIM.for_object(proceeding, forms)
+        proceeding.close_form = CLOSE_PROCEEDING.for_object(proceeding, forms)
     defaults = {"from_date": today, "frequency": advance.frequency}
     context.update(
         available_actions(
@@ -191,7 +201,8 @@ class AdvanceActionView(ScreensMixin, View):
     Subclasses say which form (`form_class`, `form_key` in the page's context), which
     object the URL names (`get_target`, the advance by default, passed to the service as
     `target_name`) and which `service` to call with which of the form's fields
-    (`arguments`: the service's keyword → the form's field; None: every field as is), or
+    (`arguments`: the service's keyword → the form's field; None, the default: every field
+    as is), or
     override `perform(form)`.
     """
 
@@ -201,7 +212,7 @@ class AdvanceActionView(ScreensMixin, View):
     success_message = ""
     service = None
     target_name = "advance"
-    arguments: dict | None = {}
+    arguments: dict | None = None
 
     def form_kwargs(self) -> dict:
         return {}
@@ -232,10 +243,8 @@ class AdvanceActionView(ScreensMixin, View):
                 )
             except EditConflict as conflict:
                 return self.conflicted(form, conflict)
-            except ValidationError as error:
-                attach_errors(error, form)
-            except PermissionDenied as error:
-                form.add_error(None, refusal_text(error))
+            except REFUSALS as error:
+                refused_in_form(form, error)
             else:
                 return self.replayed(earlier) if earlier else self.succeeded()
         return self.refused(form)
@@ -346,17 +355,19 @@ class PaymentCreateView(HtmxRepaymentMixin, AdvanceActionView):
     success_message = "Le remboursement est enregistré et imputé sur les échéances."
 
     service = record_payment
-    arguments = None
 
 
 class ObjectActionView(AdvanceActionView):
     """An action on one object of the advance (a payment, a tranche, a proceeding, a
     write-off): the URL names the object, fetched among those of the advances the user may
-    see; its form is keyed `(key, pk)` in the page and prefixed `form_prefix`."""
+    see; its form is `object_form`, one per object on the page."""
 
     model = None
-    key = ""
-    form_prefix = ""
+    object_form: ObjectForm
+
+    @property
+    def form_class(self):
+        return self.object_form.form_class
 
     def advance_pk(self):
         self.object = get_object_or_404(
@@ -369,30 +380,26 @@ class ObjectActionView(AdvanceActionView):
 
     @property
     def form_key(self):
-        return (self.key, self.object.pk)
+        return (self.object_form.key, self.object.pk)
 
     def form_kwargs(self):
-        return per_object_form_kwargs(self.form_prefix, self.object.pk)
+        return self.object_form.kwargs(self.object.pk)
 
 
 class PaymentReverseView(HtmxRepaymentMixin, ObjectActionView):
-    form_class = f.ReversePaymentForm
-    model, key, form_prefix = Payment, "reverse", "contrepassation"
+    model, object_form = Payment, REVERSE_PAYMENT
     success_message = "Le paiement est contrepassé ; les imputations sont recalculées."
 
     service = reverse_payment
     target_name = "payment"
-    arguments = None
 
 
 class DisbursementReverseView(ObjectActionView):
-    form_class = f.ReverseDisbursementForm
-    model, key, form_prefix = Disbursement, "reverse_disbursement", "annulation-versement"
+    model, object_form = Disbursement, REVERSE_DISBURSEMENT
     success_message = "Le versement est annulé ; l'échéancier qu'il avait établi est retiré."
 
     service = reverse_disbursement
     target_name = "disbursement"
-    arguments = None
 
 
 class RescheduleView(AdvanceActionView):
@@ -401,7 +408,6 @@ class RescheduleView(AdvanceActionView):
     success_message = "L'avance est rééchelonnée : le nouvel échéancier est en vigueur."
 
     service = reschedule_advance
-    arguments = None
 
 
 class DunningCreateView(AdvanceActionView):
@@ -410,7 +416,6 @@ class DunningCreateView(AdvanceActionView):
     success_message = "La relance est enregistrée ; sa lettre est prête à imprimer."
 
     service = record_dunning_step
-    arguments = None
 
 
 class ProceedingCreateView(AdvanceActionView):
@@ -419,12 +424,10 @@ class ProceedingCreateView(AdvanceActionView):
     success_message = "La procédure collective est enregistrée, avec son délai de déclaration."
 
     service = open_proceeding
-    arguments = None
 
 
 class ClaimDeclarationView(ObjectActionView):
-    form_class = f.ClaimDeclarationForm
-    model, key, form_prefix = CollectiveProceeding, "claim", "declaration"
+    model, object_form = CollectiveProceeding, CLAIM
     success_message = "La déclaration de créance est enregistrée."
 
     service = record_claim_declaration
@@ -433,13 +436,11 @@ class ClaimDeclarationView(ObjectActionView):
 
 
 class ProceedingCloseView(ObjectActionView):
-    form_class = f.CloseProceedingForm
-    model, key, form_prefix = CollectiveProceeding, "close", "fin-procedure"
+    model, object_form = CollectiveProceeding, CLOSE_PROCEEDING
     success_message = "La clôture de la procédure est enregistrée."
 
     service = close_proceeding
     target_name = "proceeding"
-    arguments = None
 
 
 class WriteOffRequestView(AdvanceActionView):
@@ -448,7 +449,6 @@ class WriteOffRequestView(AdvanceActionView):
     success_message = "Le passage en perte est demandé : un(e) autre responsable le décidera."
 
     service = request_write_off
-    arguments = None
 
 
 class WriteOffDecisionView(ObjectActionView):

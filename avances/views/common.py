@@ -8,7 +8,6 @@ through the dashboards: these screens name the SMEs' debts line by line). Acting
 operators of the basin only; an administrator reads.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 
@@ -40,15 +39,6 @@ class ActorsMixin:
         if not can_act_somewhere(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
-
-
-def refusal_text(error) -> str:
-    """A service's refusal as one French sentence (ValidationError or PermissionDenied)."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    if isinstance(error, PermissionDenied) and str(error):
-        return str(error)
-    return "Vous n'avez pas le droit de faire cette action."
 
 
 def search_condition(query: str) -> Q:

@@ -9,21 +9,21 @@ French refusals show on the form (nothing is saved).
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from alize.forms import attach_errors
+from alize.forms import attempt
+from alize.views.base import cleaned, row_or_404
 from avances import forms as f
 from avances import permissions
 from avances.models import DeMinimisDeclaration
 from avances.models.common import ZERO
 from avances.selectors import de_minimis_position, declarations_of
 from avances.services import record_de_minimis_declaration
-from avances.views.common import ScreensMixin, can_act, can_see_screens, refusal_text
+from avances.views.common import ScreensMixin, can_act, can_see_screens
 from pme.models import Pme
 from pme.views.base import file_download
 
@@ -70,21 +70,15 @@ class DeMinimisView(ScreensMixin, View):
         form = f.DeMinimisDeclarationForm(request.POST, request.FILES)
         aids = f.DeMinimisAidFormSet(request.POST, prefix="aides")
         if form.is_valid() and aids.is_valid():
-            data = form.cleaned_data
-            try:
-                record_de_minimis_declaration(
-                    pme=self.pme,
-                    declared_on=data["declared_on"],
-                    signatory=data["signatory"],
-                    aids=[line.service_data() for line in aids if line.filled],
-                    signed_declaration=data["signed_declaration"],
-                    by=request.user,
-                )
-            except ValidationError as error:
-                attach_errors(error, form)
-            except PermissionDenied as error:
-                form.add_error(None, refusal_text(error))
-            else:
+            declaration = attempt(
+                form,
+                record_de_minimis_declaration,
+                pme=self.pme,
+                **cleaned(form, "declared_on", "signatory", "signed_declaration"),
+                aids=[line.service_data() for line in aids if line.filled],
+                by=request.user,
+            )
+            if declaration is not None:
                 messages.success(request, "La déclaration des aides de minimis est enregistrée.")
                 return redirect(reverse("avances:deminimis", args=[self.pme.pk]))
         return self.render(form, aids, aids.total_form_count())
@@ -113,11 +107,8 @@ class SignedDeclarationView(ScreensMixin, View):
     """The signed declaration's scan, to the operators of the SME's basin."""
 
     def get(self, request, pk):
-        declaration = get_object_or_404(
-            DeMinimisDeclaration.objects.filter(
-                pme__in=Pme.objects.visible_to(request.user)
-            ).select_related("pme__commune__epci"),
-            pk=pk,
+        declaration = row_or_404(
+            DeMinimisDeclaration, request.user, pk, parent="pme", related=("pme__commune__epci",)
         )
         if not (
             declaration.signed_declaration

@@ -3,7 +3,6 @@ reference rates that price them. The operators of the basin read them; its manag
 an administrator) changes them. Another basin's people get a 404."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from alize.forms import attach_errors
+from alize.forms import attempt
 from alize.models import Basin
 from avances import forms as f
 from avances import permissions
 from avances.models import ReferenceRate
 from avances.services import add_reference_rate, fund_settings, set_default_terms
-from avances.views.common import ScreensMixin, refusal_text
+from avances.views.common import ScreensMixin
 
 
 class BasinTermsView(ScreensMixin, View):
@@ -50,16 +49,10 @@ class BasinTermsView(ScreensMixin, View):
         if not form.is_bound:
             messages.error(request, "Ce formulaire n'est pas reconnu : rechargez la page.")
             return redirect(reverse("avances:basin_terms", args=[self.basin.pk]))
-        if form.is_valid():
-            try:
-                message = self.save(form)
-            except ValidationError as error:
-                attach_errors(error, form)
-            except PermissionDenied as error:
-                form.add_error(None, refusal_text(error))
-            else:
-                messages.success(request, message)
-                return redirect(reverse("avances:basin_terms", args=[self.basin.pk]))
+        message = attempt(form, lambda: self.save(form)) if form.is_valid() else None
+        if message is not None:
+            messages.success(request, message)
+            return redirect(reverse("avances:basin_terms", args=[self.basin.pk]))
         return self.render(terms, rate)
 
     def save(self, form) -> str:

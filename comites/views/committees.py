@@ -3,16 +3,14 @@
 
 from abc import ABCMeta, abstractmethod
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from alize.forms import attach_errors
 from alize.models import Basin, Role
+from alize.views.base import ServiceFormMixin, cleaned, row_or_404
 from comites import permissions, services
 from comites.forms import (
     AppointForm,
@@ -23,10 +21,8 @@ from comites.forms import (
 )
 from comites.models import Committee, CommitteeMembership, Session
 from comites.views.common import (
-    REFUSALS,
     can_see_committees,
     committee_or_404,
-    refused_in_form,
 )
 from comites.workflow import MemberRole
 
@@ -56,12 +52,13 @@ def managed_basins(user):
     return user.basins.order_by("name")
 
 
-class CommitteeCreateView(CommitteesMixin, FormView):
+class CommitteeCreateView(CommitteesMixin, ServiceFormMixin, FormView):
     """A manager creates a committee of their basin, then appoints its members and chair
     on its page."""
 
     form_class = CommitteeCreateForm
     template_name = "comites/form.html"
+    success_message = "Le comité est créé : nommez maintenant ses membres et sa présidence."
 
     def dispatch(self, request, *args, **kwargs):
         self.basins = managed_basins(request.user)
@@ -72,19 +69,11 @@ class CommitteeCreateView(CommitteesMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "basins": self.basins}
 
-    def form_valid(self, form):
-        data = form.cleaned_data
-        try:
-            committee = services.create_committee(
-                by=self.request.user, **{name: data[name] for name in form.Meta.fields}
-            )
-        except REFUSALS as error:
-            refused_in_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request, "Le comité est créé : nommez maintenant ses membres et sa présidence."
-        )
-        return redirect(reverse("comites:committee_detail", args=[committee.pk]))
+    def save(self, form):
+        return services.create_committee(by=self.request.user, **cleaned(form, *form.Meta.fields))
+
+    def done_url(self, committee):
+        return reverse("comites:committee_detail", args=[committee.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -135,12 +124,13 @@ class CommitteeDetailView(CommitteesMixin, TemplateView):
         return context
 
 
-class ManagerFormView(CommitteesMixin, FormView, metaclass=ABCMeta):
+class ManagerFormView(CommitteesMixin, ServiceFormMixin, FormView, metaclass=ABCMeta):
     """A manager's form about one committee, through one service."""
 
     template_name = "comites/form.html"
     title = ""
     success_message = "Enregistré."
+    refusals = (ValidationError,)
 
     def get_committee(self):
         return committee_or_404(self.request.user, self.kwargs["pk"])
@@ -165,14 +155,8 @@ class ManagerFormView(CommitteesMixin, FormView, metaclass=ABCMeta):
     def save(self, form):
         """Call the service with the form's data."""
 
-    def form_valid(self, form):
-        try:
-            self.save(form)
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(reverse("comites:committee_detail", args=[self.committee.pk]))
+    def get_success_url(self):
+        return reverse("comites:committee_detail", args=[self.committee.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -199,7 +183,7 @@ class CommitteeRulesView(ManagerFormView):
         services.update_committee_rules(
             committee=self.committee,
             by=self.request.user,
-            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+            **cleaned(form, *form.Meta.fields),
         )
 
 
@@ -231,11 +215,12 @@ class MandateEndView(ManagerFormView):
     success_message = "Le mandat prend fin à la date indiquée."
 
     def setup_objects(self):
-        self.membership = get_object_or_404(
-            CommitteeMembership.objects.filter(
-                committee__in=Committee.objects.visible_to(self.request.user)
-            ).select_related("committee__basin", "person"),
-            pk=self.kwargs["pk"],
+        self.membership = row_or_404(
+            CommitteeMembership,
+            self.request.user,
+            self.kwargs["pk"],
+            parent="committee",
+            related=("committee__basin", "person"),
         )
         self.committee = self.membership.committee
         if not permissions.can_manage_committee(self.request.user, self.committee):

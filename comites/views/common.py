@@ -3,12 +3,11 @@ a user may not see), the permission predicates as 404s, and the services' refusa
 French messages."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 
-from alize.forms import attach_errors
 from alize.models import Role
+from alize.views import base
 from comites import permissions
 from comites.models import AgendaItem, Committee, CommitteeMembership, Session
 
@@ -17,9 +16,7 @@ DEFAULT_REFUSAL = "Vous ne pouvez pas faire cette action."
 
 def refusal_text(error: Exception) -> str:
     """A service's refusal as one French sentence (or several)."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or DEFAULT_REFUSAL
+    return base.refusal_text(error, DEFAULT_REFUSAL)
 
 
 def allowed_or_404(allowed_and_reason) -> None:
@@ -56,10 +53,7 @@ def can_see_committees(user) -> bool:
 
 def refused_in_form(form, error: Exception) -> None:
     """A service's refusal on the form: on its fields when it names them."""
-    if isinstance(error, ValidationError):
-        attach_errors(error, form)
-    else:
-        form.add_error(None, str(error))
+    base.refused_in_form(form, error, DEFAULT_REFUSAL)
 
 
 def done(request, target, *, success: str = "", error: Exception | str | None = None):
@@ -69,6 +63,3 @@ def done(request, target, *, success: str = "", error: Exception | str | None = 
     elif success:
         messages.success(request, success)
     return redirect(target)
-
-
-REFUSALS = (ValidationError, PermissionDenied)

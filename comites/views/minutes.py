@@ -1,21 +1,20 @@
 """The minutes (procès-verbal), their signature and their amendments; the downloads (pack,
 minutes, decision letter, `.ics`); and a member's read-only page of a dossier."""
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from alize.pdf import pdf_filename, pdf_response
+from alize.views.base import PdfView, ServiceFormMixin, cleaned
 from comites import ics, permissions, services
 from comites.forms import AmendmentForm
 from comites.models import visible_dossiers
 from comites.pdf import build_decision_letter_pdf, build_minutes_pdf, build_pack_pdf
 from comites.selectors import minutes_view
-from comites.views.common import REFUSALS, refused_in_form, session_or_404
+from comites.views.common import session_or_404
 from comites.views.sessions import SessionFormMixin
 from comites.views.voting import decision_or_404
 
@@ -38,27 +37,22 @@ class MinutesView(TemplateView):
         return context
 
 
-class AmendmentCreateView(SessionFormMixin, FormView):
+class AmendmentCreateView(SessionFormMixin, ServiceFormMixin, FormView):
     form_class = AmendmentForm
     predicate = staticmethod(permissions.can_amend_minutes)
     title = "Avenant au procès-verbal"
+    success_message = "L'avenant est ajouté au procès-verbal."
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "session": self.session}
 
-    def form_valid(self, form):
-        try:
-            services.amend_minutes(
-                session=self.session,
-                text=form.cleaned_data["text"],
-                item=form.cleaned_data["item"],
-                by=self.request.user,
-            )
-        except REFUSALS as error:
-            refused_in_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, "L'avenant est ajouté au procès-verbal.")
-        return redirect(reverse("comites:minutes", args=[self.session.pk]))
+    def save(self, form):
+        services.amend_minutes(
+            session=self.session, **cleaned(form, "text", "item"), by=self.request.user
+        )
+
+    def get_success_url(self):
+        return reverse("comites:minutes", args=[self.session.pk])
 
 
 # --- Downloads ---------------------------------------------------------------------------
@@ -68,37 +62,39 @@ def _day(session) -> str:
     return f"{timezone.localtime(session.starts_at):%Y-%m-%d}"
 
 
-class PackPdfView(View):
+class SessionPdfView(PdfView):
+    """A document of a session, named after it: `document`, the committee, the day."""
+
+    document = ""
+
+    def get_object(self):
+        return session_or_404(self.request.user, self.kwargs["pk"])
+
+    def filename_parts(self, session):
+        return self.document, session.committee, _day(session)
+
+
+class PackPdfView(SessionPdfView):
     """The pack sent with the convocation: members reach it once the session is convened
     (`Session.objects.visible_to`)."""
 
-    def get(self, request, pk):
-
-        session = session_or_404(request.user, pk)
-        return pdf_response(
-            build_pack_pdf(session),
-            pdf_filename("dossier-de-seance", session.committee, _day(session)),
-        )
+    build = staticmethod(build_pack_pdf)
+    document = "dossier-de-seance"
 
 
-class MinutesPdfView(View):
-    def get(self, request, pk):
-
-        session = session_or_404(request.user, pk)
-        return pdf_response(
-            build_minutes_pdf(session),
-            pdf_filename("proces-verbal", session.committee, _day(session)),
-        )
+class MinutesPdfView(SessionPdfView):
+    build = staticmethod(build_minutes_pdf)
+    document = "proces-verbal"
 
 
-class DecisionLetterView(View):
-    def get(self, request, pk):
+class DecisionLetterView(PdfView):
+    build = staticmethod(build_decision_letter_pdf)
 
-        decision = decision_or_404(request.user, pk)
-        return pdf_response(
-            build_decision_letter_pdf(decision),
-            pdf_filename("decision", decision.item.dossier.pme, decision.decision_date),
-        )
+    def get_object(self):
+        return decision_or_404(self.request.user, self.kwargs["pk"])
+
+    def filename_parts(self, decision):
+        return "decision", decision.item.dossier.pme, decision.decision_date
 
 
 class IcsView(View):

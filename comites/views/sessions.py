@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from alize.forms import attach_errors
+from alize.views.base import REFUSALS, ServiceFormMixin, cleaned
 from alize.views.workflow import TransitionView, panel_context
 from comites import permissions, services
 from comites.forms import (
@@ -28,13 +28,11 @@ from comites.models import Session
 from comites.selectors import members_of, session_view
 from comites.views.committees import CommitteesMixin
 from comites.views.common import (
-    REFUSALS,
     allowed_or_404,
     can_see_committees,
     committee_or_404,
     done,
     item_or_404,
-    refused_in_form,
     session_or_404,
 )
 from comites.workflow import SESSION_WORKFLOW
@@ -67,9 +65,11 @@ class SessionListView(CommitteesMixin, TemplateView):
         return context
 
 
-class SessionCreateView(CommitteesMixin, FormView):
+class SessionCreateView(CommitteesMixin, ServiceFormMixin, FormView):
     form_class = SessionForm
     template_name = "comites/form.html"
+    success_message = "La séance est créée : composez son ordre du jour."
+    refusals = (ValidationError,)
 
     def dispatch(self, request, *args, **kwargs):
         if not can_see_committees(request.user):
@@ -87,16 +87,13 @@ class SessionCreateView(CommitteesMixin, FormView):
     def get_initial(self):
         return {"starts_at": default_session_start()}
 
-    def form_valid(self, form):
-        try:
-            session = services.create_session(
-                committee=self.committee, by=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        messages.success(self.request, "La séance est créée : composez son ordre du jour.")
-        return redirect(reverse("comites:session_detail", args=[session.pk]))
+    def save(self, form):
+        return services.create_session(
+            committee=self.committee, by=self.request.user, **form.cleaned_data
+        )
+
+    def done_url(self, session):
+        return reverse("comites:session_detail", args=[session.pk])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -141,66 +138,66 @@ class SessionFormMixin:
     def session_url(self):
         return reverse("comites:session_detail", args=[self.session.pk])
 
+    def get_success_url(self):
+        return self.session_url
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(title=self.title, back_url=self.session_url, back_label=str(self.session))
         return context
 
 
-class AgendaAddView(SessionFormMixin, FormView):
+class AgendaAddView(SessionFormMixin, ServiceFormMixin, FormView):
     form_class = AgendaItemForm
     title = "Inscrire un dossier à l'ordre du jour"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "session": self.session}
 
-    def form_valid(self, form):
-        try:
-            item = services.add_agenda_item(
-                session=self.session,
-                dossier=form.cleaned_data["dossier"],
-                proposed_corporations=form.cleaned_data["proposed_corporations"],
-                by=self.request.user,
-            )
-        except REFUSALS as error:
-            refused_in_form(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, f"{item.dossier.pme} est inscrit(e) à l'ordre du jour.")
-        return redirect(self.session_url)
+    def save(self, form):
+        return services.add_agenda_item(
+            session=self.session,
+            **cleaned(form, "dossier", "proposed_corporations"),
+            by=self.request.user,
+        )
+
+    def done_message(self, item):
+        return f"{item.dossier.pme} est inscrit(e) à l'ordre du jour."
 
 
 class ItemMixin(SessionFormMixin):
+    """A form or a button about one item of the session's agenda."""
+
     def load(self, request, kwargs):
         self.item = item_or_404(request.user, kwargs["pk"])
         self.session = self.item.session
 
+    @property
+    def item_url(self):
+        """The item's card on the session page."""
+        return self.session_url + f"#point-{self.item.pk}"
 
-class ItemCorporationsView(ItemMixin, FormView):
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "item": self.item}
+
+
+class ItemCorporationsView(ItemMixin, ServiceFormMixin, FormView):
     form_class = ProposedCorporationsForm
+    success_message = (
+        "Les entreprises proposées sont enregistrées ; les déports automatiques suivent."
+    )
 
     @property
     def title(self):
         return f"Entreprises proposées pour {self.item.dossier.pme}"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "item": self.item}
-
     def get_initial(self):
         return {"corporations": list(self.item.proposed_corporations.all())}
 
-    def form_valid(self, form):
-        try:
-            services.set_proposed_corporations(
-                item=self.item, corporations=form.cleaned_data["corporations"], by=self.request.user
-            )
-        except REFUSALS as error:
-            refused_in_form(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            "Les entreprises proposées sont enregistrées ; les déports automatiques suivent.",
+    def save(self, form):
+        services.set_proposed_corporations(
+            item=self.item, corporations=form.cleaned_data["corporations"], by=self.request.user
         )
-        return redirect(self.session_url)
 
 
 class ActionView(SessionFormMixin, View, metaclass=ABCMeta):

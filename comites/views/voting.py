@@ -6,18 +6,18 @@ from abc import ABCMeta, abstractmethod
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
 from alize import once
+from alize.views.base import REFUSALS, row_or_404
 from comites import permissions, services
 from comites.forms import DecisionForm, InterestForm, VoteForm
-from comites.models import AgendaItem, CommitteeMembership, Decision
+from comites.models import CommitteeMembership, Decision
 from comites.selectors import session_view
 from comites.views.common import (
-    REFUSALS,
     allowed_or_404,
     done,
     item_or_404,
@@ -143,23 +143,22 @@ class InterestView(ItemPostView):
         )
 
 
-class ItemOpenView(ItemMixin, ActionView):
+class VoteStepView(ItemMixin, ActionView):
+    """The chair opens or closes the vote on an item: back to the item's card."""
+
     predicate = staticmethod(permissions.can_conduct_votes)
 
     def target(self):
-        return self.session_url + f"#point-{self.item.pk}"
+        return self.item_url
 
+
+class ItemOpenView(VoteStepView):
     def act(self):
         services.open_item(item=self.item, by=self.request.user)
         self.success = f"Le vote sur le point n° {self.item.order} est ouvert."
 
 
-class ItemCloseView(ItemMixin, ActionView):
-    predicate = staticmethod(permissions.can_conduct_votes)
-
-    def target(self):
-        return self.session_url + f"#point-{self.item.pk}"
-
+class ItemCloseView(VoteStepView):
     def act(self):
         services.close_item(item=self.item, by=self.request.user)
         result = services.tally(self.item)
@@ -190,9 +189,6 @@ class DecisionCreateView(ItemMixin, FormView):
     def title(self):
         return f"Décision sur le point n° {self.item.order} : {self.item.dossier.pme}"
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "item": self.item}
-
     def get_initial(self):
         result = services.tally(self.item)
         return {"outcome": DecisionOutcome.APPROVED if result.adopted else DecisionOutcome.DEFERRED}
@@ -220,7 +216,7 @@ class DecisionCreateView(ItemMixin, FormView):
         if earlier is not None:
             return self.replayed(earlier)
         messages.success(self.request, "La décision est enregistrée.")
-        return redirect(self.session_url + f"#point-{self.item.pk}")
+        return redirect(self.item_url)
 
     def record(self, form) -> tuple[str, str]:
         """Record the decision (and the advance it grants); where it leads, what it says."""
@@ -236,13 +232,9 @@ class DecisionCreateView(ItemMixin, FormView):
             reason=data["reason"] if data["outcome"] == DecisionOutcome.REJECTED else "",
             by=self.request.user,
         )
-        return self.session_url + f"#point-{self.item.pk}", "La décision est enregistrée."
+        return self.item_url, "La décision est enregistrée."
 
 
 def decision_or_404(user, pk) -> Decision:
-    return get_object_or_404(
-        Decision.objects.filter(item__in=AgendaItem.objects.visible_to(user)).select_related(
-            "item__session__committee__basin", "item__dossier__pme"
-        ),
-        pk=pk,
-    )
+    related = ("item__session__committee__basin", "item__dossier__pme")
+    return row_or_404(Decision, user, pk, parent="item", related=related)

@@ -8,14 +8,8 @@ status 200, nothing half-saved (every service runs in one transaction).
 from abc import ABCMeta, abstractmethod
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
 
-from alize.forms import attach_errors
-from alize.models import Submission
-from alize.versioning import EditConflict
-from alize.views.base import ReferentialFormView, ScopedMixin
+from alize.views.base import REFUSALS, ReferentialFormView, ScopedMixin
 from grandes_entreprises import permissions
 
 
@@ -24,13 +18,6 @@ class BrowseMixin(ScopedMixin):
     reading what `visible_to` gives them."""
 
     allowed = staticmethod(permissions.can_browse_corporations)
-
-
-def refusal_text(error) -> str:
-    """A service's refusal as one French sentence (ValidationError or PermissionDenied)."""
-    if isinstance(error, ValidationError):
-        return " ".join(error.messages)
-    return str(error) or "Vous n'avez pas le droit de faire cette action."
 
 
 class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
@@ -44,6 +31,7 @@ class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
 
     template_name = "grandes_entreprises/form.html"
     list_url_name = "grandes_entreprises:corporation_list"
+    refusals = REFUSALS
     title = ""
     help_text = ""
 
@@ -74,22 +62,6 @@ class ServiceFormView(ReferentialFormView, metaclass=ABCMeta):
             kwargs.pop("user", None)
         kwargs.update(self.form_extra_kwargs())
         return kwargs
-
-    def form_valid(self, form):
-        try:
-            obj = self.save_once(form)
-        except EditConflict as conflict:
-            return self.conflicted(form, conflict)
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        except PermissionDenied as error:
-            form.add_error(None, refusal_text(error))
-            return self.form_invalid(form)
-        if isinstance(obj, Submission):
-            return self.replayed(obj)
-        messages.success(self.request, self.success_message)
-        return redirect(obj.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -17,6 +17,7 @@ from django.views.generic import DetailView, ListView
 
 from alize import permissions as alize_permissions
 from alize.pdf import pdf_filename, pdf_response
+from alize.views.base import row_or_404
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import DailyRateForm, ExpertForm
 from grandes_entreprises.models import Corporation, Expert, RevitalisationConvention
@@ -162,6 +163,13 @@ class CorporationFormMixin:
             raise Http404
         return corporation
 
+    def corporation_row_or_404(self, model, pk: int, related: tuple[str, ...] = ()):
+        """A row of a corporation (an expert, a contact) the user may manage; the
+        corporation becomes `self.corporation`."""
+        row = row_or_404(model, self.request.user, pk, parent="corporation", related=related)
+        self.corporation = self.corporation_or_404(row.corporation_id)
+        return row
+
     def breadcrumbs(self):
         return [
             (reverse("grandes_entreprises:corporation_list"), "Grandes entreprises"),
@@ -169,44 +177,51 @@ class CorporationFormMixin:
         ]
 
 
-class ExpertFormView(CorporationFormMixin, ServiceFormView):
-    """Add an expert to a corporation (corporation_pk), or change one (pk)."""
+class CorporationRowFormView(CorporationFormMixin, ServiceFormView):
+    """Add a row to a corporation (`corporation_pk`), or change one (`pk`): an expert, a
+    contact. The services are `add(corporation=, by=, data=)` and
+    `update(<row_keyword>=, by=, data=)`; the page goes back to the corporation."""
 
-    form_class = ExpertForm
-    success_message = "L'expert est enregistré."
+    row_model = None
+    row_keyword = ""
+    add = update = None
+    edit_title = ""  # with {row}
+    new_title = ""  # with {corporation}
 
     def get_target(self):
         if "pk" in self.kwargs:
-            self.expert = get_object_or_404(
-                Expert.objects.filter(
-                    corporation__in=Corporation.objects.visible_to(self.request.user)
-                ),
-                pk=self.kwargs["pk"],
-            )
-            self.corporation = self.corporation_or_404(self.expert.corporation_id)
+            self.row = self.corporation_row_or_404(self.row_model, self.kwargs["pk"])
+            self.title = self.edit_title.format(row=self.row)
         else:
-            self.expert = None
+            self.row = None
             self.corporation = self.corporation_or_404(self.kwargs["corporation_pk"])
-        self.title = (
-            f"Modifier l'expert « {self.expert.name} »"
-            if self.expert
-            else f"Nouvel expert : {self.corporation.name}"
-        )
+            self.title = self.new_title.format(corporation=self.corporation)
 
     def get_object(self):
-        # The form writes into its instance: keep the expert as it is in the database.
-        return copy.copy(self.expert) if self.expert else None
+        # The form writes into its instance: keep the row as it is in the database.
+        return copy.copy(self.row) if self.row else None
 
     def form_extra_kwargs(self):
         return {"corporation": self.corporation}
 
     def save(self, form):
         user, data = self.request.user, form.service_data()
-        if self.expert is None:
-            services.add_expert(corporation=self.corporation, by=user, data=data)
+        if self.row is None:
+            self.add(corporation=self.corporation, by=user, data=data)
         else:
-            services.update_expert(expert=self.expert, by=user, data=data)
+            self.update(**{self.row_keyword: self.row}, by=user, data=data)
         return self.corporation
+
+
+class ExpertFormView(CorporationRowFormView):
+    """Add an expert to a corporation (corporation_pk), or change one (pk)."""
+
+    form_class = ExpertForm
+    success_message = "L'expert est enregistré."
+    row_model, row_keyword = Expert, "expert"
+    add, update = staticmethod(services.add_expert), staticmethod(services.update_expert)
+    edit_title = "Modifier l'expert « {row.name} »"
+    new_title = "Nouvel expert : {corporation.name}"
 
 
 class DailyRateCreateView(CorporationFormMixin, ServiceFormView):

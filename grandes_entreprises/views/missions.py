@@ -10,15 +10,14 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
-from alize.forms import attach_errors, parse_id
-from alize.views.base import ScopedMixin
+from alize.forms import attempt, parse_id
+from alize.views.base import ScopedMixin, cleaned
 from alize.views.workflow import TransitionView, panel_context
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import (
@@ -37,7 +36,7 @@ from grandes_entreprises.models import (
 from grandes_entreprises.queries import MissionFilterForm
 from grandes_entreprises.services import MISSION_DOSSIER_STATES
 from grandes_entreprises.templatetags.grandes_entreprises_tags import days
-from grandes_entreprises.views.common import BrowseMixin, ServiceFormView, refusal_text
+from grandes_entreprises.views.common import BrowseMixin, ServiceFormView
 from grandes_entreprises.views.corporations import PaginatedListMixin
 from grandes_entreprises.workflow import (
     LOGGABLE_STATUSES,
@@ -259,11 +258,13 @@ class MissionFormMixin:
     allowed = staticmethod(permissions.can_act_on_missions)
     list_url_name = "grandes_entreprises:mission_list"
     operator_only = False
+    heading = ""  # the page's title, before the mission's name
 
     def get_target(self):
         self.mission, self.rights = mission_or_404(self.request, self.kwargs["pk"], acting=True)
         if self.operator_only and not self.rights.is_operator:
             raise Http404
+        self.title = f"{self.heading} : {self.mission}"
 
     def breadcrumbs(self):
         return [
@@ -278,11 +279,11 @@ class DayLogCreateView(MissionFormMixin, ServiceFormView):
 
     form_class = DayLogForm
     success_message = "La journée est enregistrée."
+    heading = "Saisir une journée"
 
     def get_target(self):
         super().get_target()
         self.experts = mission_experts(self.mission)
-        self.title = f"Saisir une journée : {self.mission}"
         self.help_text = log_refusal(self.mission)
 
     def form_extra_kwargs(self):
@@ -290,20 +291,14 @@ class DayLogCreateView(MissionFormMixin, ServiceFormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        try:
-            services.log_days(
-                mission=self.mission,
-                expert=data["expert"],
-                date=data["date"],
-                days=data["days"],
-                comment=data["comment"],
-                by=self.request.user,
-            )
-        except ValidationError as error:
-            attach_errors(error, form)
-            return self.form_invalid(form)
-        except PermissionDenied as error:
-            form.add_error(None, refusal_text(error))
+        logged = attempt(
+            form,
+            services.log_days,
+            mission=self.mission,
+            **cleaned(form, "expert", "date", "days", "comment"),
+            by=self.request.user,
+        )
+        if logged is None:
             return self.form_invalid(form)
         notice = (
             f"Temps enregistré : {days(data['days'])} donné par {data['expert'].name} le "
@@ -327,10 +322,10 @@ class DayLogCreateView(MissionFormMixin, ServiceFormView):
 class MissionResultCreateView(MissionFormMixin, ServiceFormView):
     form_class = MissionResultForm
     success_message = "Le résultat est enregistré."
+    heading = "Nouveau résultat"
 
     def get_target(self):
         super().get_target()
-        self.title = f"Nouveau résultat : {self.mission}"
         if self.mission.status not in RESULT_STATUSES:
             self.help_text = (
                 f"Une mission « {self.mission.get_status_display()} » n'a pas de résultat à "
@@ -341,14 +336,10 @@ class MissionResultCreateView(MissionFormMixin, ServiceFormView):
         return {"mission": self.mission}
 
     def save(self, form):
-        data = form.cleaned_data
         services.record_result(
             mission=self.mission,
             by=self.request.user,
-            kind=data["kind"],
-            title=data["title"],
-            achieved_on=data["achieved_on"],
-            description=data["description"],
+            **cleaned(form, "kind", "title", "achieved_on", "description"),
         )
         return self.mission
 
@@ -359,10 +350,10 @@ class OutcomeUpdateView(MissionFormMixin, ServiceFormView):
     form_class = OutcomeForm
     success_message = "Le bilan de la mission est enregistré."
     operator_only = True
+    heading = "Bilan de la mission"
 
     def get_target(self):
         super().get_target()
-        self.title = f"Bilan de la mission : {self.mission}"
         if self.mission.status not in RESULT_STATUSES:
             self.help_text = (
                 f"Une mission « {self.mission.get_status_display()} » n'a pas encore de bilan."
@@ -373,12 +364,10 @@ class OutcomeUpdateView(MissionFormMixin, ServiceFormView):
         return SupportMission.objects.get(pk=self.mission.pk)
 
     def save(self, form):
-        data = form.cleaned_data
         return services.record_outcome(
             mission=self.mission,
             by=self.request.user,
-            outcome=data["outcome"],
-            sme_satisfaction=data["sme_satisfaction"],
+            **cleaned(form, "outcome", "sme_satisfaction"),
         )
 
 
@@ -388,10 +377,7 @@ class MissionExpertCreateView(MissionFormMixin, ServiceFormView):
     form_class = AssignExpertForm
     success_message = "L'expert est ajouté à la mission."
     operator_only = True
-
-    def get_target(self):
-        super().get_target()
-        self.title = f"Ajouter un expert : {self.mission}"
+    heading = "Ajouter un expert"
 
     def form_extra_kwargs(self):
         return {"mission": self.mission}
@@ -457,17 +443,11 @@ class MissionCreateView(ServiceFormView):
         ]
 
     def save(self, form):
-        data = form.cleaned_data
         return services.create_mission(
             by=self.request.user,
             dossier=self.dossier,
-            corporation=data["corporation"],
-            experts=data["experts"],
-            domain=data["domain"],
-            objective=data["objective"],
-            planned_days=data["planned_days"],
-            start_date=data["start_date"],
-            end_date=data["end_date"],
+            **cleaned(form, "corporation", "experts", "domain", "objective", "planned_days"),
+            **cleaned(form, "start_date", "end_date"),
         )
 
     def get_context_data(self, **kwargs):

@@ -10,10 +10,8 @@ the user in the audit trail.
 
 import copy
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views import View
@@ -21,7 +19,7 @@ from django.views.generic import TemplateView
 
 from alize.forms import parse_id
 from alize.models import Role, User
-from alize.views.base import ScopedMixin
+from alize.views.base import ScopedMixin, act
 from grandes_entreprises import permissions, services
 from grandes_entreprises.forms import (
     CorporationContactForm,
@@ -31,8 +29,8 @@ from grandes_entreprises.forms import (
     MembershipForm,
 )
 from grandes_entreprises.models import Corporation, CorporationContact, Membership
-from grandes_entreprises.views.common import ServiceFormView, refusal_text
-from grandes_entreprises.views.corporations import CorporationFormMixin
+from grandes_entreprises.views.common import ServiceFormView
+from grandes_entreprises.views.corporations import CorporationFormMixin, CorporationRowFormView
 
 # --- The corporation ----------------------------------------------------------------------
 
@@ -103,56 +101,25 @@ class CorporationUpdateView(CorporationFormMixin, ServiceFormView):
 # --- Contacts -----------------------------------------------------------------------------
 
 
-class ContactMixin(CorporationFormMixin):
-    def contact_or_404(self, pk: int) -> CorporationContact:
-        contact = get_object_or_404(
-            CorporationContact.objects.filter(
-                corporation__in=Corporation.objects.visible_to(self.request.user)
-            ),
-            pk=pk,
-        )
-        self.corporation = self.corporation_or_404(contact.corporation_id)
-        return contact
-
-
-class ContactFormView(ContactMixin, ServiceFormView):
+class ContactFormView(CorporationRowFormView):
     """Add a contact to a corporation (corporation_pk), or change one (pk)."""
 
     form_class = CorporationContactForm
     success_message = "Le contact est enregistré."
-
-    def get_target(self):
-        if "pk" in self.kwargs:
-            self.contact = self.contact_or_404(self.kwargs["pk"])
-            self.title = f"Modifier le contact « {self.contact.name} »"
-        else:
-            self.contact = None
-            self.corporation = self.corporation_or_404(self.kwargs["corporation_pk"])
-            self.title = f"Nouveau contact : {self.corporation.name}"
-
-    def get_object(self):
-        return copy.copy(self.contact) if self.contact else None
-
-    def form_extra_kwargs(self):
-        return {"corporation": self.corporation}
-
-    def save(self, form):
-        user, data = self.request.user, form.service_data()
-        if self.contact is None:
-            services.add_contact(corporation=self.corporation, by=user, data=data)
-        else:
-            services.update_contact(contact=self.contact, by=user, data=data)
-        return self.corporation
+    row_model, row_keyword = CorporationContact, "contact"
+    add, update = staticmethod(services.add_contact), staticmethod(services.update_contact)
+    edit_title = "Modifier le contact « {row.name} »"
+    new_title = "Nouveau contact : {corporation.name}"
 
 
-class ContactDeleteView(ContactMixin, ScopedMixin, TemplateView):
+class ContactDeleteView(CorporationFormMixin, ScopedMixin, TemplateView):
     """Ask, then delete a contact (the deletion stays in the audit trail)."""
 
     template_name = "grandes_entreprises/contact_confirm_delete.html"
 
     def dispatch(self, request, *args, **kwargs):
         if self.allowed(request.user):
-            self.contact = self.contact_or_404(kwargs["pk"])
+            self.contact = self.corporation_row_or_404(CorporationContact, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -161,12 +128,10 @@ class ContactDeleteView(ContactMixin, ScopedMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        try:
-            services.remove_contact(contact=self.contact, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, f"Le contact « {self.contact.name} » est supprimé.")
+        success = f"Le contact « {self.contact.name} » est supprimé."
+        act(
+            request, services.remove_contact, contact=self.contact, by=request.user, success=success
+        )
         return redirect(self.corporation.get_absolute_url())
 
 
@@ -210,13 +175,9 @@ class MembershipEndView(CorporationFormMixin, ServiceFormView):
     success_message = "La sortie du programme est enregistrée."
 
     def get_target(self):
-        self.membership = get_object_or_404(
-            Membership.objects.filter(
-                corporation__in=Corporation.objects.visible_to(self.request.user)
-            ).select_related("period"),
-            pk=self.kwargs["pk"],
+        self.membership = self.corporation_row_or_404(
+            Membership, self.kwargs["pk"], related=("period",)
         )
-        self.corporation = self.corporation_or_404(self.membership.corporation_id)
         period = self.membership.period
         self.title = f"Sortie du programme : {self.corporation.name}"
         self.help_text = (
@@ -314,12 +275,15 @@ class HolderDeleteView(CorporationFormMixin, ScopedMixin, View):
         person = getattr(corporation, self.relation).filter(pk=user_pk).first()
         if person is None:
             raise Http404
-        try:
-            self.service(corporation=corporation, user=person, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, refusal_text(error))
-        else:
-            messages.success(request, f"{person} {self.done}")
+        success = f"{person} {self.done}"
+        act(
+            request,
+            self.service,
+            corporation=corporation,
+            user=person,
+            by=request.user,
+            success=success,
+        )
         return redirect(corporation.get_absolute_url())
 
 

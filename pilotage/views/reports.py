@@ -19,9 +19,10 @@ from django.views import View
 from django.views.generic import ListView, TemplateView
 from django.views.generic.edit import FormView
 
-from alize.forms import attach_errors, parse_id
+from alize.forms import attempt, parse_id
 from alize.models import Basin, Funder, ProgrammePeriod
 from alize.pdf import pdf_response
+from alize.views.base import act
 from pilotage import reports, selectors, services
 from pilotage.forms import SubscriptionForm
 from pilotage.models import Report, ReportSubscription
@@ -195,15 +196,11 @@ class SettleReportView(AllowedMixin, View):
 
     def post(self, request, pk):
         report = get_object_or_404(Report.objects.visible_to(request.user).with_related(), pk=pk)
-        try:
-            if self.action == "confirm":
-                services.confirm_report_sent(report=report, by=request.user)
-                messages.success(request, f"{report} : envoi confirmé, rien n'est renvoyé.")
-            else:
-                services.resend_report(report=report, by=request.user)
-                messages.success(request, f"{report} : renvoi lancé aux destinataires concernés.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+        if self.action == "confirm":
+            service, success = services.confirm_report_sent, "envoi confirmé, rien n'est renvoyé."
+        else:
+            service, success = services.resend_report, "renvoi lancé aux destinataires concernés."
+        act(request, service, report=report, by=request.user, success=f"{report} : {success}")
         return redirect(f"{reverse('pilotage:report_list')}#rapport-{report.pk}")
 
 
@@ -230,10 +227,13 @@ class SubscriptionUpdateView(AllowedMixin, FormView):
         return kwargs
 
     def form_valid(self, form):
-        try:
-            services.save_subscription(subscription=form.save(commit=False), by=self.request.user)
-        except ValidationError as error:
-            attach_errors(error, form)
+        saved = attempt(
+            form,
+            services.save_subscription,
+            subscription=form.save(commit=False),
+            by=self.request.user,
+        )
+        if saved is None:
             return self.form_invalid(form)
         messages.success(self.request, f"Abonnement de {self.funder} enregistré.")
         return redirect("pilotage:report_list")

@@ -3,14 +3,13 @@
 from pathlib import Path
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 
-from alize.views.base import ReferentialFormView
+from alize.views.base import REFUSALS, ReferentialFormView, cleaned, row_or_404
 from alize.views.workflow import TransitionView, panel_context
 from pme import permissions, services
 from pme.forms import DossierForm, HireForm
@@ -164,6 +163,7 @@ class HireCreateView(ReferentialFormView):
     allowed = staticmethod(permissions.can_create_pme)
     list_url_name = "pme:dossier_list"
     success_message = "L'embauche est enregistrée."
+    refusals = REFUSALS
 
     def get_object(self):
         return None
@@ -178,23 +178,13 @@ class HireCreateView(ReferentialFormView):
         return kwargs
 
     def save(self, form):
-        data = form.cleaned_data
         services.record_hire(
             dossier=self.dossier,
             by=self.request.user,
-            hire_date=data["hire_date"],
-            contract=data["contract"],
-            job_title=data["job_title"],
-            evidence=data["evidence"] or None,
+            **cleaned(form, "hire_date", "contract", "job_title"),
+            evidence=form.cleaned_data["evidence"] or None,
         )
         return self.dossier
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except PermissionDenied as refusal:
-            form.add_error(None, str(refusal))
-            return self.form_invalid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -213,9 +203,7 @@ class HireEvidenceView(ReadMixin, View):
     allowed = staticmethod(permissions.can_view_hire_evidence)
 
     def get(self, request, pk):
-        hire = get_object_or_404(
-            Hire.objects.filter(dossier__in=Dossier.objects.visible_to(request.user)), pk=pk
-        )
+        hire = row_or_404(Hire, request.user, pk, parent="dossier")
         if not hire.evidence:
             raise Http404
         suffix = Path(hire.evidence.name).suffix.lower()

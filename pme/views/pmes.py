@@ -2,13 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from alize.forms import attach_errors
-from alize.views.base import ScopedMixin
+from alize.views.base import act, row_or_404, visible_through
 from pme import permissions, services
 from pme.forms import ContactForm, DossierForm, PmeForm
 from pme.models import Pme, PmeContact
@@ -149,9 +148,9 @@ class ContactFormView(PmeFormView):
     success_message = "Le contact est enregistré."
 
     def get_queryset(self):
-        return PmeContact.objects.filter(
-            pme__in=Pme.objects.visible_to(self.request.user)
-        ).select_related("pme__commune__epci")
+        return visible_through(PmeContact, self.request.user, "pme").select_related(
+            "pme__commune__epci"
+        )
 
     def save(self, form):
         user, data = self.request.user, form.service_data()
@@ -178,28 +177,27 @@ class ContactDeleteView(OperatorMixin, TemplateView):
     template_name = "pme/contact_confirm_delete.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not self.allowed(request.user):
-            raise Http404
-        self.contact = get_object_or_404(
-            PmeContact.objects.filter(pme__in=Pme.objects.visible_to(request.user)).select_related(
-                "pme__commune__epci"
-            ),
-            pk=kwargs["pk"],
-        )
-        editable_or_404(request.user, self.contact.pme)
-        return super(ScopedMixin, self).dispatch(request, *args, **kwargs)
+        # The contact first, for the operators (OperatorMixin turns away the others).
+        if self.allowed(request.user):
+            self.contact = row_or_404(
+                PmeContact,
+                request.user,
+                kwargs["pk"],
+                parent="pme",
+                related=("pme__commune__epci",),
+            )
+            editable_or_404(request.user, self.contact.pme)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(contact=self.contact, **kwargs)
 
     def post(self, request, *args, **kwargs):
         pme = self.contact.pme
-        try:
-            services.remove_contact(contact=self.contact, by=request.user)
-        except (ValidationError, PermissionDenied) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-        else:
-            messages.success(request, f"Le contact « {self.contact.name} » est supprimé.")
+        success = f"Le contact « {self.contact.name} » est supprimé."
+        act(
+            request, services.remove_contact, contact=self.contact, by=request.user, success=success
+        )
         return redirect(pme.get_absolute_url())
 
 
