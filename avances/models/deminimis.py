@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize import antivirus
 from alize.modelkit import author, known_choice, sane_years, years_check
 from alize.models import MONEY
 from pme.validators import EVIDENCE_ENDINGS, stored_name, validate_evidence_file
@@ -50,6 +51,9 @@ class DeMinimisDeclaration(models.Model):
         validators=[validate_evidence_file],
         help_text="PDF, JPEG ou PNG, 10 Mo au plus.",
     )
+    signed_declaration_scan = antivirus.scan_status_field(
+        "analyse antivirus de la déclaration signée"
+    )
 
     class Meta:
         constraints = [
@@ -61,6 +65,14 @@ class DeMinimisDeclaration(models.Model):
 
     def __str__(self):
         return f"Déclaration de minimis du {self.declared_on:%d/%m/%Y}"
+
+
+antivirus.register(
+    DeMinimisDeclaration,
+    file_field="signed_declaration",
+    status_field="signed_declaration_scan",
+    label="la déclaration de minimis signée",
+)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize import antivirus
 from alize.modelkit import check, link, sane_years, years_check
 from pme.models.choices import ContractKind
 from pme.models.dossiers import Dossier
@@ -32,6 +33,7 @@ class Hire(models.Model):
         validators=[validate_evidence_file],
         help_text="Facultatif : PDF, JPEG ou PNG, 10 Mo au plus.",
     )
+    evidence_scan = antivirus.scan_status_field("analyse antivirus du justificatif")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     class Meta:
@@ -65,3 +67,8 @@ class Hire(models.Model):
                     )
                 }
             )
+
+
+antivirus.register(
+    Hire, file_field="evidence", status_field="evidence_scan", label="le justificatif d'embauche"
+)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 
+from alize import antivirus
 from alize.views.base import ReferentialFormView
 from alize.views.workflow import TransitionView, panel_context
 from pme import permissions, services
@@ -218,5 +219,7 @@ class HireEvidenceView(ReadMixin, View):
         )
         if not hire.evidence:
             raise Http404
+        if refusal := antivirus.not_downloadable(request, hire.evidence_scan):
+            return refusal
         suffix = Path(hire.evidence.name).suffix.lower()
         return file_download(hire.evidence, f"justificatif-embauche-{hire.pk}{suffix}")
