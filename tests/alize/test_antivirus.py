@@ -231,6 +231,7 @@ def test_a_pending_hire_evidence_is_not_handed_out(clamd_down, client, staff, ba
     hire = HireFactory(
         dossier=DossierFactory(pme__basin=basin, approved=True),
         evidence=SimpleUploadedFile("contrat.pdf", PDF),
+        evidence_scan=ScanStatus.PENDING,
         hire_date=timezone.localdate() - timedelta(days=1),
     )
     assert Hire.objects.get(pk=hire.pk).evidence_scan == ScanStatus.PENDING
@@ -246,3 +247,41 @@ def test_check_deploy_refuses_the_antivirus_off(settings):
     assert error.id == "alize.E020"
     settings.ANTIVIRUS = "clamd"
     assert antivirus.check_antivirus_on() == []
+
+
+def test_a_pending_document_says_so_on_the_dossier_page(clamd_down, client, dossier, staff):
+    attach(dossier, staff, PDF)
+    client.force_login(staff)
+    page = client.get(reverse("pme:dossier_detail", kwargs={"pk": dossier.pk})).content.decode()
+    assert "analyse antivirus en attente" in page
+
+
+def test_an_infected_signed_declaration_is_refused_and_a_pending_one_not_handed_out(
+    clamd, settings, tmp_path, client, dossier, staff, media_root
+):
+    from avances.models import DeMinimisDeclaration
+    from avances.services.deminimis import record_de_minimis_declaration
+
+    def record(content):
+        return record_de_minimis_declaration(
+            pme=dossier.pme,
+            declared_on=timezone.localdate(),
+            signatory="Marc Heuille",
+            aids=[],
+            signed_declaration=SimpleUploadedFile("declaration.pdf", content),
+            by=staff,
+        )
+
+    with pytest.raises(ValidationError) as refused:
+        record(INFECTED_PDF)
+    assert "contient un virus" in refused.value.message_dict["signed_declaration"][0]
+    assert not DeMinimisDeclaration.objects.exists()
+    assert stored_files(media_root) == []
+
+    settings.CLAMD_SOCKET = str(tmp_path / "nobody.sock")
+    declaration = record(PDF)
+    assert declaration.signed_declaration_scan == ScanStatus.PENDING
+    client.force_login(staff)
+    response = client.get(reverse("avances:deminimis_signed", args=[declaration.pk]))
+    assert response.status_code == 409
+    assert "en cours d'analyse" in html.unescape(response.content.decode())
