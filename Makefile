@@ -9,6 +9,9 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Development only: uploads count as clean without a clamd to scan them (README, antivirus).
+# With a local clamd: `make demo ANTIVIRUS=clamd`. Production (compose) scans every upload.
+ANTIVIRUS ?= off
 
 .PHONY: install demo run worker beat migrate load-demo test pytest quality fix clean
 
@@ -21,25 +24,25 @@ install: .tools/bin/uv  ## Python packages (locked) and front-end assets (locked
 	npm ci --no-audit --no-fund --loglevel=error
 
 migrate:
-	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) migrate --noinput
 
 load-demo:
-	DJANGO_DEBUG=true $(MANAGE) load_demo
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) load_demo
 
 demo: install  ## Install, prepare the database, load the demo data and serve it
-	DJANGO_DEBUG=true $(MANAGE) migrate --noinput
-	DJANGO_DEBUG=true $(MANAGE) load_demo
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) migrate --noinput
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) load_demo
 	@echo "Alizé est servi sur http://$(HOST):$(PORT)/ (Ctrl+C pour arrêter)"
-	DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) runserver $(HOST):$(PORT)
 
 run:
-	DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	DJANGO_DEBUG=true ANTIVIRUS=$(ANTIVIRUS) $(MANAGE) runserver $(HOST):$(PORT)
 
 worker:
-	.venv/bin/celery -A alize worker --loglevel=info
+	ANTIVIRUS=$(ANTIVIRUS) .venv/bin/celery -A alize worker --loglevel=info
 
 beat:
-	.venv/bin/celery -A alize beat --loglevel=info
+	ANTIVIRUS=$(ANTIVIRUS) .venv/bin/celery -A alize beat --loglevel=info
 
 test: install quality  ## Install, then lint, check migrations and run the whole suite
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

@@ -34,6 +34,6 @@ class AlizeConfig(AppConfig):
     def ready(self):
         post_migrate.connect(ensure_role_groups, sender=self)
         post_migrate.connect(seal_audit_trail, sender=self)
-        from alize import sessions  # imported once the models are ready
+        from alize import antivirus, sessions  # noqa: F401  (imported once the models are ready)
 
         sessions.connect()

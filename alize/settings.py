@@ -305,7 +305,27 @@ CELERY_BEAT_SCHEDULE = {
         # Every night; the administrators are told when a chain is broken.
         "schedule": crontab(hour=3, minute=15),
     },
+    "rescan-pending-files": {
+        "task": "alize.tasks.rescan_pending_files",
+        # Files stored while clamd was unreachable wait for this scan to be downloadable.
+        "schedule": crontab(minute="*/10"),
+    },
 }
+
+# --- Antivirus: every upload is scanned by ClamAV's daemon (alize/antivirus.py) ---------
+# "clamd" (default) or "off": development only, every file then counts as clean unscanned;
+# `check --deploy` refuses it.
+ANTIVIRUS = (os.environ.get("ANTIVIRUS") or "clamd").strip().lower()
+if ANTIVIRUS not in {"clamd", "off"}:
+    raise ImproperlyConfigured(
+        f"La variable d'environnement ANTIVIRUS vaut « clamd » ou « off » (reçu : {ANTIVIRUS!r})."
+    )
+# A unix socket (Debian's clamav-daemon default), or a host and port (the clamav service).
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "").strip() or "/var/run/clamav/clamd.ctl"
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "").strip()
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+# Seconds before clamd counts as unreachable (the file then stays pending).
+CLAMD_TIMEOUT = env_int("CLAMD_TIMEOUT", 30)
 
 # --- Audit trail: every insert, update and delete, append-only -------------------------
 PGHISTORY_APPEND_ONLY = True

@@ -46,19 +46,11 @@ def verify_audit_trail() -> bool:
     from django.utils import timezone
 
     from alize import audit
-    from alize.models import Role, User
 
     result = audit.verify(connection)
     logger.info("audit trail heads: %s", result.heads)
     if result.intact:
         return True
-    administrators = (
-        User.objects.filter(is_active=True)
-        .filter(models.Q(is_superuser=True) | models.Q(groups__name=Role.ADMIN))
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
     lines = "\n".join(f"- {broken}" for broken in result.breaks)
     message = EmailMessage(
         subject="Alizé : le journal d'audit a été altéré",
@@ -67,7 +59,7 @@ def verify_audit_trail() -> bool:
             f"maillons rompus :\n\n{lines}\n\nLancez « manage.py verify_audit_trail » et "
             "suivez la procédure de restauration (docs/audit.md)."
         ),
-        to=sorted(administrators),
+        to=_administrators(),
     )
     if message.to:
         outbox.deliver(
@@ -76,3 +68,74 @@ def verify_audit_trail() -> bool:
             message=message,
         )
     return False
+
+
+def _administrators() -> list[str]:
+    from alize.models import Role, User
+
+    return sorted(
+        User.objects.filter(is_active=True)
+        .filter(models.Q(is_superuser=True) | models.Q(groups__name=Role.ADMIN))
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+@shared_task
+def report_infected_file(*, key: str, what: str, name: str, signature: str, by: str = "") -> int:
+    """Tell the administrators that the antivirus found a virus in a file, once per `key`
+    (the file's content for a refused upload, the stored row for a rescanned one). The
+    number of messages handed off."""
+    message = EmailMessage(
+        subject="Alizé : l'antivirus a détecté un fichier infecté",
+        body=(
+            f"L'antivirus a détecté « {signature} » dans {what}"
+            f"{f' (fichier « {name} »)' if name else ''}"
+            f"{f', déposé par {by}' if by else ''}.\n\n"
+            "Le fichier ne peut pas être téléchargé. Vérifiez le poste de la personne qui "
+            "l'a déposé et supprimez le fichier s'il a été enregistré."
+        ),
+        to=_administrators(),
+    )
+    if not message.to:
+        return 0
+    return outbox.deliver(kind=DeliveryKind.MESSAGE, key=f"antivirus-{key}", message=message)
+
+
+@shared_task
+def rescan_pending_files() -> dict[str, int]:
+    """Every ten minutes: scan again the files stored while clamd was unreachable; clean,
+    they become downloadable; infected, they stay refused and the administrators are told.
+    A file stays pending while clamd does not answer. How many files ended in each status."""
+    from alize import antivirus
+
+    counts = {antivirus.ScanStatus.CLEAN: 0, antivirus.ScanStatus.INFECTED: 0}
+    for scanned in antivirus.SCANNED_FIELDS:
+        manager = scanned.model._default_manager
+        pending = (
+            manager.filter(**{scanned.status_field: antivirus.ScanStatus.PENDING})
+            .exclude(**{scanned.file_field: ""})
+            .order_by("pk")
+        )
+        for row in pending.iterator():
+            stored = getattr(row, scanned.file_field)
+            try:
+                with stored.open("rb") as handle:
+                    verdict = antivirus.scan(handle)
+            except antivirus.ClamdUnavailable as error:
+                logger.warning("clamd unavailable, pending files wait: %s", error)
+                return counts
+            except FileNotFoundError:
+                logger.error("Pending file missing from storage: %s", stored.name)
+                continue
+            manager.filter(pk=row.pk).update(**{scanned.status_field: verdict.status})
+            counts[verdict.status] += 1
+            if verdict.status == antivirus.ScanStatus.INFECTED:
+                report_infected_file.delay(
+                    key=f"{scanned.model._meta.label_lower}-{row.pk}",
+                    what=f"{scanned.label} n° {row.pk}",
+                    name=stored.name,
+                    signature=verdict.signature,
+                )
+    return counts

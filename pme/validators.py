@@ -5,12 +5,14 @@ establishments share the SIREN 356 000 000 and their SIRET is checked by the sum
 digits rather than by the Luhn key.
 """
 
+import io
 import re
 import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import olefile
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum
 from stdnum.fr import siren as stdnum_siren
@@ -170,15 +172,11 @@ _OOXML_MAIN_PARTS = (
 )
 # OpenDocument: the "mimetype" entry says what the zip is.
 _ODF_MIMETYPES = {ODT.content_type: ODT, ODS.content_type: ODS}
-# Legacy office (OLE2 compound file): the stream that holds the document, and the storages
-# that hold VBA macros.
+# Legacy office (OLE2 compound file, parsed by olefile): the stream that holds the
+# document, and the storages that hold VBA macros.
 _OLE2_STREAMS = {"WordDocument": DOC, "Workbook": XLS, "Book": XLS}
 _OLE2_MACRO_STORAGES = {"Macros", "_VBA_PROJECT_CUR", "VBA"}
-
-
-def _read_all(file) -> bytes:
-    file.seek(0)
-    return file.read()
+STREAM = olefile.STGTY_STREAM
 
 
 def _detect_zip(file) -> FileType | None:
@@ -207,40 +205,20 @@ def _detect_zip(file) -> FileType | None:
     return None
 
 
-def _ole2_entries(data: bytes) -> set[tuple[str, int]]:
-    """The (name, object type) of the directory entries of an OLE2 compound file.
-
-    Directory entries are 128-byte records aligned on sector boundaries after the header;
-    a slot counts only if its name length field and object type agree with its name, so
-    text that merely contains "WordDocument" does not pass for a Word stream.
-    """
-    sector_size = 1 << int.from_bytes(data[30:32], "little")
-    if sector_size not in (512, 4096):
-        return set()
-    entries = set()
-    for offset in range(sector_size, len(data) - 127, 128):
-        record = data[offset : offset + 128]
-        name_length = int.from_bytes(record[64:66], "little")
-        object_type = record[66]
-        if not (2 <= name_length <= 64 and name_length % 2 == 0 and object_type in (1, 2)):
-            continue
-        try:
-            name = record[: name_length - 2].decode("utf-16-le")
-        except UnicodeDecodeError:
-            continue
-        if record[name_length - 2 : name_length] == b"\x00\x00" and name.isprintable():
-            entries.add((name, object_type))
-    return entries
-
-
-def _detect_ole2(data: bytes) -> FileType | None:
-    entries = _ole2_entries(data)
-    names = {name for name, _ in entries}
-    if names & _OLE2_MACRO_STORAGES:
-        return WITH_MACROS
-    for name, object_type in entries:
-        if object_type == 2 and name in _OLE2_STREAMS:
-            return _OLE2_STREAMS[name]
+def _detect_ole2(file) -> FileType | None:
+    """A legacy office file (OLE2 compound file, read by olefile): the stream that holds
+    the document, unless a storage holds VBA macros anywhere in it."""
+    try:
+        ole = olefile.OleFileIO(file)
+    except Exception:  # whatever olefile cannot read is not one of our documents
+        return None
+    with ole:
+        paths = ole.listdir(streams=True, storages=True)
+        if any(set(path) & _OLE2_MACRO_STORAGES for path in paths):
+            return WITH_MACROS
+        for path in paths:
+            if path[-1] in _OLE2_STREAMS and len(path) == 1 and ole.get_type(path) == STREAM:
+                return _OLE2_STREAMS[path[0]]
     return None
 
 
@@ -260,7 +238,8 @@ def detect_file_type(file) -> FileType | None:
             file.seek(0)
             return _detect_zip(file)
         if head.startswith(_OLE2_SIGNATURE):
-            return _detect_ole2(_read_all(file))
+            file.seek(0)
+            return _detect_ole2(io.BytesIO(file.read()))
         return None
     finally:
         file.seek(position)

@@ -1,4 +1,4 @@
-"""Filters for French amounts and the audit trail panel."""
+"""Filters for French amounts, the audit trail panel and the antivirus status of files."""
 
 import uuid
 
@@ -58,3 +58,14 @@ def display_value(value, internal_type: str):
     if internal_type == "DateField":
         return date_format(value, "SHORT_DATE_FORMAT")
     return value
+
+
+@register.filter
+def scan_badge(status):
+    """A badge saying that a file cannot be downloaded yet (or ever): nothing once clean."""
+    from alize.antivirus import ScanStatus
+
+    if status == ScanStatus.CLEAN or not status:
+        return ""
+    style = "danger" if status == ScanStatus.INFECTED else "warning"
+    return format_html(' <span class="badge text-bg-{}">{}</span>', style, ScanStatus(status).label)

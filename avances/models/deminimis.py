@@ -4,6 +4,7 @@
 import pghistory
 from django.db import models
 
+from alize import antivirus
 from alize.constraints import positive, sane_years_checked
 from alize.modelkit import known_choice, link, sane_years, signed
 from alize.models import MONEY
@@ -40,6 +41,9 @@ class DeMinimisDeclaration(models.Model):
         "enregistrée par", "enregistrée le", "recorded_de_minimis_declarations"
     )
     signed_declaration = evidence_file("déclaration signée", signed_declaration_path)
+    signed_declaration_scan = antivirus.scan_status_field(
+        "analyse antivirus de la déclaration signée"
+    )
 
     class Meta:
         verbose_name = "déclaration des aides de minimis"
@@ -48,6 +52,14 @@ class DeMinimisDeclaration(models.Model):
 
     def __str__(self):
         return f"Déclaration de minimis du {self.declared_on:%d/%m/%Y}"
+
+
+antivirus.register(
+    DeMinimisDeclaration,
+    file_field="signed_declaration",
+    status_field="signed_declaration_scan",
+    label="la déclaration de minimis signée",
+)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

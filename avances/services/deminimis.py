@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from alize import antivirus
 from alize.formatting import euros, french_date
 from avances import permissions
 from avances.models import (
@@ -150,7 +151,6 @@ def _check_declared_ceiling(declaration: DeMinimisDeclaration) -> None:
         )
 
 
-@transaction.atomic
 def record_de_minimis_declaration(
     *,
     pme: Pme,
@@ -166,7 +166,8 @@ def record_de_minimis_declaration(
     Each aid was granted within the three years ending on the declaration's date; together
     with the SME's Alizé advances of those years they stay within the ceiling.
     `signed_declaration`, the uploaded scan of the signed form (PDF, JPEG or PNG), is
-    stored last, once everything else is accepted: a refusal leaves no file behind.
+    stored last, once everything else is accepted: a refusal leaves no file behind. It is
+    scanned by the antivirus first, outside the transaction.
     """
     basin_id = pme.commune.epci.basin_id
     if not permissions.can_manage_advances(by, basin_id):
@@ -177,9 +178,16 @@ def record_de_minimis_declaration(
         raise ValidationError(
             {"declared_on": "La déclaration ne peut pas être datée dans le futur."}
         )
+    scan = antivirus.ScanStatus.PENDING
     if signed_declaration is not None:
         validate_evidence_file(signed_declaration)
-    with pghistory.context(user=by.pk):
+        try:
+            scan = antivirus.scan_upload(
+                signed_declaration, what=f"la déclaration de minimis de la PME n° {pme.pk}", by=by
+            )
+        except ValidationError as error:
+            raise ValidationError({"signed_declaration": error.messages}) from error
+    with transaction.atomic(), pghistory.context(user=by.pk):
         declaration = DeMinimisDeclaration(
             pme=pme, declared_on=declared_on, signatory=signatory, recorded_by=by
         )
@@ -195,5 +203,6 @@ def record_de_minimis_declaration(
             aid.save()
         _check_declared_ceiling(declaration)
         if signed_declaration is not None:
+            declaration.signed_declaration_scan = scan
             declaration.signed_declaration.save(signed_declaration.name, signed_declaration)
     return declaration

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from alize import antivirus
 from alize.forms import attempt
 from alize.views.base import cleaned, row_or_404
 from avances import forms as f
@@ -115,6 +116,8 @@ class SignedDeclarationView(ScreensMixin, View):
             and permissions.can_manage_advances(request.user, declaration.pme.commune.epci.basin_id)
         ):
             raise Http404
+        if refusal := antivirus.not_downloadable(request, declaration.signed_declaration_scan):
+            return refusal
         suffix = Path(declaration.signed_declaration.name).suffix.lower()
         return file_download(
             declaration.signed_declaration,

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from alize import antivirus
 from alize.modelkit import check, link, signed
 from pme.models.choices import DocumentKind
 from pme.models.dossiers import Dossier
@@ -49,6 +50,7 @@ class Document(models.Model):
         validators=[validate_document_file],
         help_text="PDF, image (PNG, JPEG) ou fichier bureautique, 10 Mo au plus.",
     )
+    file_scan = antivirus.scan_status_field()
     original_name = models.CharField("nom du fichier d'origine", max_length=255)
     size = models.PositiveIntegerField(
         "taille (octets)",
@@ -83,3 +85,6 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+antivirus.register(Document, file_field="file", status_field="file_scan", label="le document")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from alize import antivirus
 from alize.constraints import sane_years_checked
 from alize.modelkit import check, link, sane_years
 from pme.models.choices import ContractKind
@@ -30,6 +31,7 @@ class Hire(models.Model):
     evidence = evidence_file(
         "justificatif", hire_evidence_path, help_text=f"Facultatif : {EVIDENCE_HELP}"
     )
+    evidence_scan = antivirus.scan_status_field("analyse antivirus du justificatif")
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
     class Meta:
@@ -62,3 +64,8 @@ class Hire(models.Model):
                     )
                 }
             )
+
+
+antivirus.register(
+    Hire, file_field="evidence", status_field="evidence_scan", label="le justificatif d'embauche"
+)

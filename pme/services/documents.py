@@ -12,6 +12,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alize import antivirus
 from pme import permissions
 from pme.models import Document, DocumentKind, Dossier
 from pme.services.common import require
@@ -57,6 +58,11 @@ def attach_document(
     file_type = validate_document_file(upload)
     if file_type is None:
         raise ValidationError({"file": "Joignez un nouveau fichier."})
+    # Before anything is stored: an infected file is refused, clamd down leaves it pending.
+    try:
+        scan = antivirus.scan_upload(upload, what=f"un document du dossier n° {dossier.pk}", by=by)
+    except ValidationError as error:
+        raise ValidationError({"file": error.messages}) from error
     original_name = _original_name(upload)
     document = Document(
         dossier=dossier,
@@ -65,6 +71,7 @@ def attach_document(
         original_name=original_name,
         size=upload.size,
         content_type=file_type.content_type,
+        file_scan=scan,
         uploaded_by=by,
     )
     document.file = upload

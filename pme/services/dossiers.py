@@ -7,6 +7,7 @@ import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from alize import antivirus
 from alize.services.common import save_validated
 from alize.versioning import check_version
 from alize.workflow import apply_transition
@@ -75,7 +76,6 @@ def transition_dossier(
 # --- Jobs ------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def record_hire(
     *,
     dossier: Dossier,
@@ -87,9 +87,18 @@ def record_hire(
 ) -> Hire:
     """Record one hire made by a supported SME (approved, under support or closed).
 
-    The dossier is locked so that a hire cannot slip in while it is being withdrawn.
+    The dossier is locked so that a hire cannot slip in while it is being withdrawn. The
+    evidence is scanned by the antivirus first, outside the transaction.
     """
-    with pghistory.context(user=by.pk):
+    evidence_scan = antivirus.ScanStatus.PENDING
+    if evidence is not None:
+        try:
+            evidence_scan = antivirus.scan_upload(
+                evidence, what=f"un justificatif d'embauche du dossier n° {dossier.pk}", by=by
+            )
+        except ValidationError as error:
+            raise ValidationError({"evidence": error.messages}) from error
+    with transaction.atomic(), pghistory.context(user=by.pk):
         locked = Dossier.objects.select_for_update().select_related("pme").get(pk=dossier.pk)
         allowed, reason = permissions.can_record_hire(by, locked)
         if not allowed:
@@ -104,4 +113,5 @@ def record_hire(
         )
         if evidence is not None:
             hire.evidence = evidence
+            hire.evidence_scan = evidence_scan
         return save_validated(hire)

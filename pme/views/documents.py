@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
+from alize import antivirus
 from pme import permissions
 from pme.forms import DocumentForm
 from pme.models import Dossier
@@ -139,6 +140,8 @@ def document_download(request, dossier_pk: int, pk: int):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     dossier = _visible_dossier(request, dossier_pk)
     document = get_object_or_404(dossier.documents, pk=pk)
+    if refusal := antivirus.not_downloadable(request, document.file_scan):
+        return refusal
     response = file_download(
         document.file,
         document.original_name,

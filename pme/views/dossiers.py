@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView
 
+from alize import antivirus
 from alize.views.base import REFUSALS, ReferentialFormView, cleaned, row_or_404
 from alize.views.workflow import TransitionView, panel_context
 from pme import permissions, services
@@ -206,5 +207,7 @@ class HireEvidenceView(ReadMixin, View):
         hire = row_or_404(Hire, request.user, pk, parent="dossier")
         if not hire.evidence:
             raise Http404
+        if refusal := antivirus.not_downloadable(request, hire.evidence_scan):
+            return refusal
         suffix = Path(hire.evidence.name).suffix.lower()
         return file_download(hire.evidence, f"justificatif-embauche-{hire.pk}{suffix}")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from stdnum import luhn
 
+from alize.antivirus import ScanStatus
 from pme.models import (
     ContractKind,
     Dossier,
@@ -135,3 +136,5 @@ class HireFactory(DjangoModelFactory):
     hire_date = datetime.date(2007, 9, 3)
     contract = ContractKind.CDI
     job_title = "Technicien d'usinage"
+    # As `record_hire` leaves evidence the antivirus found clean.
+    evidence_scan = ScanStatus.CLEAN

@@ -59,12 +59,18 @@ def ole2_of(*entries: tuple[str, int]) -> bytes:
     header[:8] = bytes.fromhex("d0cf11e0a1b11ae1")
     header[30:32] = (9).to_bytes(2, "little")  # 512-byte sectors
     directory = bytearray()
-    for name, object_type in (("Root Entry", 5), *entries):
+    records = (("Root Entry", 5), *entries)
+    for index, (name, object_type) in enumerate(records):
         record = bytearray(128)
         encoded = name.encode("utf-16-le") + b"\x00\x00"
         record[: len(encoded)] = encoded
         record[64:66] = len(encoded).to_bytes(2, "little")
         record[66] = object_type
+        # The directory tree: the root's child is the first entry, each entry's right
+        # sibling the next one (no stream: 0xFFFFFFFF).
+        last = index in (0, len(records) - 1)
+        record[68:76] = b"\xff" * 4 + (b"\xff" * 4 if last else (index + 1).to_bytes(4, "little"))
+        record[76:80] = (1).to_bytes(4, "little") if index == 0 and entries else b"\xff" * 4
         directory += record
     directory += bytes(512 - len(directory) % 512)
     return bytes(header) + bytes(directory) + b"\x00" * 512
