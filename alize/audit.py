@@ -245,3 +245,92 @@ def verify(connection) -> Verification:
         cursor.execute(f"SELECT count(*) FROM {SEAL_TABLE}")
         seals = cursor.fetchone()[0]
     return Verification(tables=len(models_), seals=seals, breaks=breaks, heads=heads)
+
+
+def _payload_sql(alias: str = "e") -> str:
+    """The row's jsonb restricted to the keys its seal covers, as `_first_break` reads it."""
+    return (
+        f"(SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb({alias})) AS j"
+        " WHERE s.keys ? j.key)"
+    )
+
+
+def seal_digests(connection, table: str, row_pks) -> dict[str, str]:
+    """The current seal digest of each of these rows of `table` ({row_pk: digest})."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT row_pk, digest FROM {SEAL_TABLE} WHERE table_name = %s AND row_pk = ANY(%s)",
+            [table, [str(pk) for pk in row_pks]],
+        )
+        return dict(cursor.fetchall())
+
+
+def reseal(connection, model, row_pks) -> dict:
+    """Seal again rows of an audit table that were rewritten on purpose (the GDPR redaction
+    of personal fields, `rgpd.services`): recompute the digest of each of these rows and of
+    every link after the first of them, so that the chain stays whole. To be called in the
+    transaction that rewrote the rows, through a connection allowed to write the seal table
+    (the owner's, `DATABASES["owner"]`, in production; the default in a one-role install).
+
+    Returns what the redaction log keeps: the rewritten rows' digests before
+    (`digests_before`), the chain's head before and after (`head_before`, `head_after`) and
+    the number of seals rewritten (`resealed`)."""
+    import hashlib
+
+    table, pk = model._meta.db_table, model._meta.pk.column
+    row_pks = [str(value) for value in row_pks]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL timezone = 'UTC'")  # as the sealing function reads rows
+        # The sealing function's lock: no insert into this table's chain meanwhile.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [SEAL_TABLE, table]
+        )
+        cursor.execute(
+            f"SELECT row_pk, digest, id FROM {SEAL_TABLE} "
+            "WHERE table_name = %s AND row_pk = ANY(%s) ORDER BY id",
+            [table, row_pks],
+        )
+        found = cursor.fetchall()
+        cursor.execute(
+            f"SELECT digest FROM {SEAL_TABLE} WHERE table_name = %s ORDER BY id DESC LIMIT 1",
+            [table],
+        )
+        head = cursor.fetchone()
+        result = {
+            "digests_before": {row[0]: row[1] for row in found},
+            "head_before": head[0] if head else "",
+            "head_after": head[0] if head else "",
+            "resealed": 0,
+        }
+        if not found:
+            return result
+        first_id = found[0][2]
+        cursor.execute(
+            f"""
+            SELECT s.id, ({_payload_sql()})::text,
+                coalesce((SELECT p.digest FROM {SEAL_TABLE} p WHERE p.table_name = s.table_name
+                          AND p.id < s.id ORDER BY p.id DESC LIMIT 1), '')
+            FROM {SEAL_TABLE} s LEFT JOIN "{table}" e ON e.{pk}::text = s.row_pk
+            WHERE s.table_name = %s AND s.id >= %s ORDER BY s.id
+            """,
+            [table, first_id],
+        )
+        links = cursor.fetchall()
+        previous = links[0][2]
+        rewritten = []
+        for seal_id, payload, _ in links:
+            if payload is None:  # a removed row: the chain is broken there, leave it be
+                raise ValueError(f"{table} : la ligne du sceau {seal_id} a disparu")
+            text = f"{previous}|{table}|{payload}"
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            rewritten.append((previous, digest, seal_id))
+            previous = digest
+        # One statement (the request's history context wraps `execute`, not `executemany`).
+        cursor.execute(
+            f"UPDATE {SEAL_TABLE} s SET previous_digest = v.previous, digest = v.digest "
+            "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(previous, digest, id) "
+            "WHERE s.id = v.id",
+            [list(column) for column in zip(*rewritten, strict=True)],
+        )
+        result.update(head_after=previous, resealed=len(rewritten))
+    return result

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "comites",
     "avances",
     "pilotage",
+    "rgpd",
     "demo",
 ]
 
@@ -305,7 +306,16 @@ CELERY_BEAT_SCHEDULE = {
         # Every night; the administrators are told when a chain is broken.
         "schedule": crontab(hour=3, minute=15),
     },
+    "apply-retention": {
+        "task": "rgpd.tasks.apply_retention",
+        # Every night; lists what it would do unless RGPD_RETENTION_APPLY (docs/rgpd.md).
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
+# --- GDPR: retention of personal data (rgpd/policy.py; the defaults are explained in
+# docs/rgpd.md). Durations in days per kind, e.g. {"contacts_closed": 1826}.
+RGPD_RETENTION_DAYS: dict[str, int] = {}
+RGPD_RETENTION_APPLY = env_bool("RGPD_RETENTION_APPLY", False)
 
 # --- Audit trail: every insert, update and delete, append-only -------------------------
 PGHISTORY_APPEND_ONLY = True
