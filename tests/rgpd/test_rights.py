@@ -129,3 +129,14 @@ def test_the_register_is_the_administrators(client, contact):
     assert "Base légale" in html and "Durée de conservation" in html
     home = client.get(reverse("home"))
     assert reverse("rgpd:register") in home.content.decode()
+
+
+def test_the_redaction_goes_through_the_owner_connection_when_there_is_one(monkeypatch):
+    from types import SimpleNamespace
+
+    from rgpd import redaction
+
+    assert redaction.write_alias() == "default"
+    owner = SimpleNamespace(DATABASES={"default": {}, "owner": {}})
+    monkeypatch.setattr(redaction, "settings", owner)
+    assert redaction.write_alias() == "owner"
