@@ -181,6 +181,12 @@ def plan_retention(now: datetime.datetime | None = None) -> list[Planned]:
 # --- Doing it -------------------------------------------------------------------------------
 
 
+def _subject(what: str, pks) -> str:
+    """How the redaction log names the rows: "contacts 12, 14" (cut at 100 characters)."""
+    text = f"{what} {', '.join(str(pk) for pk in sorted(pks))}"
+    return text if len(text) <= 100 else text[:99] + "…"
+
+
 def anonymise_contacts(pks, *, by, reason: str, alias: str) -> int:
     """Neutral values in the contacts' personal fields and in their audit events."""
     contacts = PmeContact.objects.using(alias).filter(pk__in=list(pks)).filter(NOT_ANONYMOUS)
@@ -195,7 +201,7 @@ def anonymise_contacts(pks, *, by, reason: str, alias: str) -> int:
         policy.NEUTRAL_CONTACT,
         by=by,
         reason=reason,
-        subject=f"contacts {', '.join(str(pk) for pk in sorted(pks))}",
+        subject=_subject("contacts", pks),
         alias=alias,
     )
     return len(locked)
@@ -212,7 +218,7 @@ def delete_documents(pks, *, by, alias: str) -> int:
         policy.NEUTRAL_DOCUMENT,
         by=by,
         reason=Reason.RETENTION,
-        subject=f"documents {', '.join(str(pk) for pk in sorted(pks))}",
+        subject=_subject("documents", pks),
         alias=alias,
     )
 
@@ -240,6 +246,8 @@ def apply_retention(*, apply: bool, by=None, now: datetime.datetime | None = Non
     if not apply:
         for planned in plans:
             logger.info("RGPD (simulation) %s", planned)
+            for name in planned.names:
+                logger.info("RGPD (simulation)   %s", name)
         return plans
     alias = write_alias()
     with transaction.atomic(using=alias):
