@@ -83,39 +83,20 @@ def test_erasure_is_refused_while_an_advance_is_owed_or_under_control(
     assert not Redaction.objects.exists()
 
 
-def test_legal_hold_reasons(contact, monkeypatch):
-    from avances.models import Advance
+def test_an_advance_still_owed_then_the_control_period_hold_the_data(basin):
+    from tests.avances.factories import AdvanceFactory
 
-    class Owed:
-        reference = "AV-2007-001"
+    advance = AdvanceFactory(basin=basin, disbursed=True)
+    contact = PmeContactFactory(pme=advance.dossier.pme, name="Luc Lefebvre")
 
-    class Query:
-        def __init__(self, owed=None, last=None):
-            self.owed, self.last = owed, last
-
-        def filter(self, *args, **kwargs):
-            return self
-
-        not_written_off = exclude = order_by = filter
-
-        def first(self):
-            return self.owed
-
-        def aggregate(self, **kwargs):
-            return {"last": self.last}
-
-        def values(self, *args):
-            return []
-
-        def repaid(self):
-            return self
-
-    monkeypatch.setattr(Advance, "objects", Query(owed=Owed()))
-    assert "AV-2007-001" in services.legal_hold(contact.pme)
-    monkeypatch.setattr(Advance, "objects", Query(last=datetime.date(2020, 1, 15)))
-    hold = services.legal_hold(contact.pme, datetime.date(2026, 1, 1))
-    assert ("15/01/2020" in hold and "15/01/2030" in hold) or "contrôle des fonds publics" in hold
-    assert services.legal_hold(contact.pme, datetime.date(2031, 1, 1)) is None
+    owed = services.erasure_refusal(contact)
+    assert advance.reference in owed and "entièrement remboursée" in owed
+    # Once nothing is owed (here: written off), the control period still holds it.
+    type(advance).objects.filter(pk=advance.pk).update(written_off_on=datetime.date(2010, 1, 4))
+    day = advance.decision_date
+    under_control = services.erasure_refusal(contact, day + datetime.timedelta(days=400))
+    assert "contrôle des fonds publics" in under_control
+    assert services.erasure_refusal(contact, day + datetime.timedelta(days=3660)) is None
 
 
 def test_the_register_is_the_administrators(client, contact):
