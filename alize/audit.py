@@ -307,7 +307,7 @@ def reseal(connection, model, row_pks) -> dict:
         first_id = found[0][2]
         cursor.execute(
             f"""
-            SELECT s.id, ({_payload_sql()})::text,
+            SELECT s.id, s.row_pk, s.previous_digest, s.digest, ({_payload_sql()})::text,
                 coalesce((SELECT p.digest FROM {SEAL_TABLE} p WHERE p.table_name = s.table_name
                           AND p.id < s.id ORDER BY p.id DESC LIMIT 1), '')
             FROM {SEAL_TABLE} s LEFT JOIN "{table}" e ON e.{pk}::text = s.row_pk
@@ -316,15 +316,27 @@ def reseal(connection, model, row_pks) -> dict:
             [table, first_id],
         )
         links = cursor.fetchall()
-        previous = links[0][2]
-        rewritten = []
-        for seal_id, payload, _ in links:
-            if payload is None:  # a removed row: the chain is broken there, leave it be
-                raise ValueError(f"{table} : la ligne du sceau {seal_id} a disparu")
-            text = f"{previous}|{table}|{payload}"
-            digest = hashlib.sha256(text.encode()).hexdigest()
+
+        def digest_of(previous: str, payload: str) -> str:
+            return hashlib.sha256(f"{previous}|{table}|{payload}".encode()).hexdigest()
+
+        previous = old_previous = links[0][5]
+        rewritten, targets = [], set(row_pks)
+        for seal_id, row_pk, sealed_previous, sealed_digest, payload, _ in links:
+            # Never launder a tampering: every link resealed, other than the rows rewritten
+            # on purpose, must be intact as it stands.
+            intact = sealed_previous == old_previous and payload is not None
+            if row_pk not in targets and not (
+                intact and digest_of(sealed_previous, payload) == sealed_digest
+            ):
+                raise ValueError(
+                    f"{table} : chaîne rompue à la ligne {row_pk}, rien n'est rescellé"
+                )
+            if payload is None:
+                raise ValueError(f"{table} : la ligne {row_pk} a disparu, rien n'est rescellé")
+            digest = digest_of(previous, payload)
             rewritten.append((previous, digest, seal_id))
-            previous = digest
+            previous, old_previous = digest, sealed_digest
         # One statement (the request's history context wraps `execute`, not `executemany`).
         cursor.execute(
             f"UPDATE {SEAL_TABLE} s SET previous_digest = v.previous, digest = v.digest "

@@ -183,3 +183,20 @@ def test_durations_are_configurable(people, settings):
     plans = services.plan_retention()
     closed = next(p for p in plans if p.retention.kind == "contacts_closed")
     assert people["recent"].pk in closed.pks
+
+
+def test_a_redaction_never_reseals_a_forged_row(people):
+    import pgtrigger
+
+    event = PmeContact.pgh_event_model
+    forged = event.objects.filter(pgh_obj_id=people["running"].pk).latest("pk")
+    with pgtrigger.ignore(f"{event._meta.label}:append_only"):
+        event.objects.filter(pk=forged.pk).update(name="Faux nom")
+
+    with pytest.raises(ValueError, match="chaîne rompue"):
+        services.apply_retention(apply=True)
+
+    broken = audit.verify(connection).breaks
+    assert [(b.table, b.row_pk) for b in broken] == [("pme_pmecontactevent", str(forged.pk))]
+    assert PmeContact.objects.get(pk=people["old_closed"].pk).name == "Jeanne Martin"
+    assert not Redaction.objects.exists()
