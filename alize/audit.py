@@ -255,16 +255,6 @@ def _payload_sql(alias: str = "e") -> str:
     )
 
 
-def seal_digests(connection, table: str, row_pks) -> dict[str, str]:
-    """The current seal digest of each of these rows of `table` ({row_pk: digest})."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT row_pk, digest FROM {SEAL_TABLE} WHERE table_name = %s AND row_pk = ANY(%s)",
-            [table, [str(pk) for pk in row_pks]],
-        )
-        return dict(cursor.fetchall())
-
-
 def reseal(connection, model, row_pks) -> dict:
     """Seal again rows of an audit table that were rewritten on purpose (the GDPR redaction
     of personal fields, `rgpd.services`): recompute the digest of each of these rows and of
