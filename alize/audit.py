@@ -245,3 +245,94 @@ def verify(connection) -> Verification:
         cursor.execute(f"SELECT count(*) FROM {SEAL_TABLE}")
         seals = cursor.fetchone()[0]
     return Verification(tables=len(models_), seals=seals, breaks=breaks, heads=heads)
+
+
+def _payload_sql(alias: str = "e") -> str:
+    """The row's jsonb restricted to the keys its seal covers, as `_first_break` reads it."""
+    return (
+        f"(SELECT jsonb_object_agg(j.key, j.value) FROM jsonb_each(to_jsonb({alias})) AS j"
+        " WHERE s.keys ? j.key)"
+    )
+
+
+def reseal(connection, model, row_pks) -> dict:
+    """Seal again rows of an audit table that were rewritten on purpose (the GDPR redaction
+    of personal fields, `rgpd.services`): recompute the digest of each of these rows and of
+    every link after the first of them, so that the chain stays whole. To be called in the
+    transaction that rewrote the rows, through a connection allowed to write the seal table
+    (the owner's, `DATABASES["owner"]`, in production; the default in a one-role install).
+
+    Returns what the redaction log keeps: the rewritten rows' digests before
+    (`digests_before`), the chain's head before and after (`head_before`, `head_after`) and
+    the number of seals rewritten (`resealed`)."""
+    import hashlib
+
+    table, pk = model._meta.db_table, model._meta.pk.column
+    row_pks = [str(value) for value in row_pks]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL timezone = 'UTC'")  # as the sealing function reads rows
+        # The sealing function's lock: no insert into this table's chain meanwhile.
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [SEAL_TABLE, table]
+        )
+        cursor.execute(
+            f"SELECT row_pk, digest, id FROM {SEAL_TABLE} "
+            "WHERE table_name = %s AND row_pk = ANY(%s) ORDER BY id",
+            [table, row_pks],
+        )
+        found = cursor.fetchall()
+        cursor.execute(
+            f"SELECT digest FROM {SEAL_TABLE} WHERE table_name = %s ORDER BY id DESC LIMIT 1",
+            [table],
+        )
+        head = cursor.fetchone()
+        result = {
+            "digests_before": {row[0]: row[1] for row in found},
+            "head_before": head[0] if head else "",
+            "head_after": head[0] if head else "",
+            "resealed": 0,
+        }
+        if not found:
+            return result
+        first_id = found[0][2]
+        cursor.execute(
+            f"""
+            SELECT s.id, s.row_pk, s.previous_digest, s.digest, ({_payload_sql()})::text,
+                coalesce((SELECT p.digest FROM {SEAL_TABLE} p WHERE p.table_name = s.table_name
+                          AND p.id < s.id ORDER BY p.id DESC LIMIT 1), '')
+            FROM {SEAL_TABLE} s LEFT JOIN "{table}" e ON e.{pk}::text = s.row_pk
+            WHERE s.table_name = %s AND s.id >= %s ORDER BY s.id
+            """,
+            [table, first_id],
+        )
+        links = cursor.fetchall()
+
+        def digest_of(previous: str, payload: str) -> str:
+            return hashlib.sha256(f"{previous}|{table}|{payload}".encode()).hexdigest()
+
+        previous = old_previous = links[0][5]
+        rewritten, targets = [], set(row_pks)
+        for seal_id, row_pk, sealed_previous, sealed_digest, payload, _ in links:
+            # Never launder a tampering: every link resealed, other than the rows rewritten
+            # on purpose, must be intact as it stands.
+            intact = sealed_previous == old_previous and payload is not None
+            if row_pk not in targets and not (
+                intact and digest_of(sealed_previous, payload) == sealed_digest
+            ):
+                raise ValueError(
+                    f"{table} : chaîne rompue à la ligne {row_pk}, rien n'est rescellé"
+                )
+            if payload is None:
+                raise ValueError(f"{table} : la ligne {row_pk} a disparu, rien n'est rescellé")
+            digest = digest_of(previous, payload)
+            rewritten.append((previous, digest, seal_id))
+            previous, old_previous = digest, sealed_digest
+        # One statement (the request's history context wraps `execute`, not `executemany`).
+        cursor.execute(
+            f"UPDATE {SEAL_TABLE} s SET previous_digest = v.previous, digest = v.digest "
+            "FROM unnest(%s::text[], %s::text[], %s::bigint[]) AS v(previous, digest, id) "
+            "WHERE s.id = v.id",
+            [list(column) for column in zip(*rewritten, strict=True)],
+        )
+        result.update(head_after=previous, resealed=len(rewritten))
+    return result

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "comites",
     "avances",
     "pilotage",
+    "rgpd",
     "demo",
 ]
 
@@ -310,7 +311,16 @@ CELERY_BEAT_SCHEDULE = {
         # Files stored while clamd was unreachable wait for this scan to be downloadable.
         "schedule": crontab(minute="*/10"),
     },
+    "apply-retention": {
+        "task": "rgpd.tasks.apply_retention",
+        # Every night; lists what it would do unless RGPD_RETENTION_APPLY (docs/rgpd.md).
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
+# --- GDPR: retention of personal data (rgpd/policy.py; the defaults are explained in
+# docs/rgpd.md). Durations in days per kind, e.g. {"contacts_closed": 1826}.
+RGPD_RETENTION_DAYS: dict[str, int] = {}
+RGPD_RETENTION_APPLY = env_bool("RGPD_RETENTION_APPLY", False)
 
 # --- Antivirus: every upload is scanned by ClamAV's daemon (alize/antivirus.py) ---------
 # "clamd" (default) or "off": development only, every file then counts as clean unscanned;

@@ -120,5 +120,6 @@ urlpatterns = [
     path("avances/", include("avances.urls")),
     path("pilotage/", include("pilotage.urls")),
     path("api/", include("pilotage.api_urls")),
+    path("rgpd/", include("rgpd.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,13 @@ from pghistory.models import Events
 from alize.models import Funder, Role
 from pme.models import DocumentKind
 from pme.services import attach_document
-from tests.alize import matrix_avances, matrix_comites, matrix_pilotage, matrix_rapports
+from tests.alize import (
+    matrix_avances,
+    matrix_comites,
+    matrix_pilotage,
+    matrix_rapports,
+    matrix_rgpd,
+)
 from tests.alize.factories import (
     AdvanceCapFactory,
     BasinFactory,
@@ -221,7 +227,7 @@ MATRIX: dict[str, Page] = {
     "grandes_entreprises:payment_create": Page(GE_WRITE_OWN, {"pk": "convention"}),
 }
 # The committees', the advances' and the dashboards' pages, declared beside their objects.
-EXTENSIONS = (matrix_comites, matrix_avances, matrix_pilotage, matrix_rapports)
+EXTENSIONS = (matrix_comites, matrix_avances, matrix_pilotage, matrix_rapports, matrix_rgpd)
 for extension in EXTENSIONS:
     assert not set(extension.PAGES) & set(MATRIX), extension.__name__
     MATRIX.update(extension.PAGES)
